@@ -1,0 +1,111 @@
+-- Local-only bootstrap: gives a plain PostgreSQL 15 cluster what every Supabase project
+-- already has, so that supabase/migrations/ applies here exactly as `supabase db push`
+-- applies it to a hosted project. Nothing in the migrations may depend on anything defined
+-- here that Supabase lacks. Runs once, on a new database, as the superuser `postgres`.
+-- Definitions follow Supabase's own (supabase/postgres init scripts and GoTrue's schema).
+
+-- Roles, with the attributes Supabase gives them. `authenticator` is the role PostgREST logs
+-- in as; it switches to the role named in the request's JWT.
+create role anon nologin noinherit;
+create role authenticated nologin noinherit;
+create role service_role nologin noinherit bypassrls;
+create role authenticator login noinherit password 'postgres';
+grant anon, authenticated, service_role to authenticator;
+grant anon, authenticated, service_role to postgres;
+
+-- Supabase's per-role limits: a slow anonymous or user query cannot hold a connection.
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
+alter role postgres set search_path = "$user", public, extensions;
+
+-- Extensions live in their own schema, as on Supabase.
+create schema extensions;
+grant usage on schema extensions to postgres, anon, authenticated, service_role;
+create extension "uuid-ossp" with schema extensions;
+create extension pgcrypto with schema extensions;
+create extension pg_stat_statements with schema extensions;
+
+-- Supabase's default grants: every new object in public is granted to the API roles, and
+-- Row Level Security decides what they see. Migrations narrow these grants themselves.
+grant usage on schema public to postgres, anon, authenticated, service_role;
+alter default privileges in schema public grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to postgres, anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+
+-- The auth schema: the parts of GoTrue's schema that application migrations reference.
+create schema auth;
+grant usage on schema auth to anon, authenticated, service_role;
+
+create table auth.users (
+    instance_id uuid,
+    id uuid not null primary key,
+    aud varchar(255),
+    role varchar(255),
+    email varchar(255),
+    encrypted_password varchar(255),
+    email_confirmed_at timestamptz,
+    last_sign_in_at timestamptz,
+    raw_app_meta_data jsonb,
+    raw_user_meta_data jsonb,
+    is_super_admin boolean,
+    created_at timestamptz,
+    updated_at timestamptz,
+    phone text unique default null,
+    phone_confirmed_at timestamptz,
+    banned_until timestamptz,
+    deleted_at timestamptz,
+    is_sso_user boolean not null default false,
+    is_anonymous boolean not null default false
+);
+create unique index users_email_partial_key on auth.users (email) where is_sso_user = false;
+comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
+grant select on auth.users to service_role;
+
+create function auth.uid() returns uuid
+    language sql stable
+as $$
+    select coalesce(
+        nullif(current_setting('request.jwt.claim.sub', true), ''),
+        (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+    )::uuid
+$$;
+comment on function auth.uid() is 'Deprecated. Use auth.jwt() -> ''sub'' instead.';
+
+create function auth.role() returns text
+    language sql stable
+as $$
+    select coalesce(
+        nullif(current_setting('request.jwt.claim.role', true), ''),
+        (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
+    )::text
+$$;
+comment on function auth.role() is 'Deprecated. Use auth.jwt() -> ''role'' instead.';
+
+create function auth.email() returns text
+    language sql stable
+as $$
+    select coalesce(
+        nullif(current_setting('request.jwt.claim.email', true), ''),
+        (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
+    )::text
+$$;
+
+create function auth.jwt() returns jsonb
+    language sql stable
+as $$
+    select coalesce(
+        nullif(current_setting('request.jwt.claim', true), ''),
+        nullif(current_setting('request.jwt.claims', true), '')
+    )::jsonb
+$$;
+
+grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
+    to anon, authenticated, service_role;
+
+-- Where the Supabase CLI records applied migrations.
+create schema supabase_migrations;
+create table supabase_migrations.schema_migrations (
+    version text not null primary key,
+    statements text[],
+    name text
+);
