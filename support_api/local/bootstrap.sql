@@ -6,10 +6,17 @@
 
 -- Roles, with the attributes Supabase gives them. `authenticator` is the role PostgREST logs
 -- in as; it switches to the role named in the request's JWT.
-create role anon nologin noinherit;
-create role authenticated nologin noinherit;
-create role service_role nologin noinherit bypassrls;
-create role authenticator login noinherit password 'postgres';
+-- Roles belong to the cluster, so a recreated database (`reset`) finds them already there.
+do $$
+begin
+    if to_regrole('anon') is null then
+        create role anon nologin noinherit;
+        create role authenticated nologin noinherit;
+        create role service_role nologin noinherit bypassrls;
+        create role authenticator login noinherit password 'postgres';
+    end if;
+end
+$$;
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
 

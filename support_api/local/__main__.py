@@ -1,0 +1,5 @@
+import sys
+
+from support_api.local.cli import main
+
+sys.exit(main())

@@ -1,0 +1,170 @@
+"""The local PostgreSQL 15 cluster: created once, then bootstrapped, migrated and seeded."""
+
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+from support_api.local.config import DB_PASSWORD, StackConfig
+from support_api.local.migrations import split_statements
+from support_api.local.paths import PROJECT_ROOT, Binaries
+from support_api.local.processes import Child, Supervisor
+
+BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
+MIGRATIONS_DIR = PROJECT_ROOT / "supabase" / "migrations"
+SEED_SQL = PROJECT_ROOT / "supabase" / "seed.sql"
+
+# PostgreSQL refuses to run as root; when we are root, the cluster belongs to `postgres`.
+_SERVER_USER = "postgres" if os.geteuid() == 0 else None
+
+SERVER_SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "unix_socket_directories": "",
+    "timezone": "UTC",
+    "log_timezone": "UTC",
+    "shared_preload_libraries": "pg_stat_statements",
+    "max_connections": "200",
+    "shared_buffers": "256MB",
+    # Client errors are the client's to read, and their messages can quote what the client
+    # sent (a bad value, a statement); the server log keeps server events only, so no ticket
+    # or feedback content ever lands in it.
+    "log_min_messages": "log",
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_statement": "none",
+    "log_line_prefix": "%m [%p] %q%u@%d ",
+}
+
+
+class DatabaseError(RuntimeError):
+    pass
+
+
+class Database:
+    def __init__(self, config: StackConfig, binaries: Binaries) -> None:
+        self.config = config
+        self.binaries = binaries
+
+    @property
+    def exists(self) -> bool:
+        return (self.config.data_dir / "PG_VERSION").is_file()
+
+    def create_cluster(self) -> None:
+        data_dir = self.config.data_dir
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+        data_dir.mkdir(parents=True, mode=0o700)
+        password_file = self.config.run_dir / f"pw-{secrets.token_hex(4)}"
+        password_file.write_text(DB_PASSWORD)
+        if _SERVER_USER:
+            server_user = pwd.getpwnam(_SERVER_USER)
+            for path in (data_dir, password_file):
+                os.chown(path, server_user.pw_uid, server_user.pw_gid)
+        try:
+            self._run_as_server(
+                str(self.binaries.postgres_bindir / "initdb"),
+                "--pgdata", str(data_dir), "--username", "postgres",
+                "--pwfile", str(password_file), "--auth-host", "scram-sha-256",
+                "--auth-local", "trust", "--encoding", "UTF8", "--locale", "C.UTF-8",
+            )
+        finally:
+            password_file.unlink()
+
+    def start(self, supervisor: Supervisor) -> Child:
+        settings = {**SERVER_SETTINGS, "port": str(self.config.db_port)}
+        argv = [str(self.binaries.postgres_bindir / "postgres"), "-D", str(self.config.data_dir)]
+        for name, value in settings.items():
+            argv += ["-c", f"{name}={value}"]
+        postgres = supervisor.spawn("postgres", argv, user=_SERVER_USER, stop_signal=signal.SIGINT)
+        supervisor.wait_until(postgres, self.accepts_connections, timeout=60)
+        return postgres
+
+    def accepts_connections(self) -> bool:
+        probe = subprocess.run(
+            [str(self.binaries.postgres_bindir / "pg_isready"), "-q", "-h", "127.0.0.1",
+             "-p", str(self.config.db_port), "-d", "postgres", "-U", "postgres"],
+            check=False,
+        )
+        return probe.returncode == 0
+
+    def psql(self, script: str, *, database: str = "postgres") -> str:
+        """Runs `script` in one transaction; stops at the first error."""
+        result = subprocess.run(
+            [str(self.binaries.psql), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+             "--single-transaction", "-h", "127.0.0.1", "-p", str(self.config.db_port),
+             "-U", "postgres", "-d", database, "-f", "-"],
+            input=script, capture_output=True, text=True, check=False,
+            env={**os.environ, "PGPASSWORD": DB_PASSWORD,
+                 "PGOPTIONS": "-c client_min_messages=warning"},
+        )
+        if result.returncode != 0:
+            raise DatabaseError(result.stderr.strip())
+        return result.stdout
+
+    def recreate(self) -> None:
+        """Drops and recreates the `postgres` database, then bootstraps, migrates and seeds."""
+        # drop/create database cannot run inside a transaction block: one statement each.
+        for statement in ("drop database if exists postgres with (force)",
+                          "create database postgres"):
+            self._psql_statement(statement, database="template1")
+        self.prepare(new=True)
+
+    def prepare(self, *, new: bool) -> list[str]:
+        """Bootstraps a new database, applies pending migrations, seeds a new database."""
+        if new:
+            self.psql(BOOTSTRAP_SQL.read_text())
+        applied = self.apply_migrations()
+        if new and SEED_SQL.is_file():
+            self.psql(SEED_SQL.read_text())
+        return applied
+
+    def apply_migrations(self) -> list[str]:
+        done = set(self.psql("select version from supabase_migrations.schema_migrations").split())
+        applied = []
+        for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+            version, _, name = path.stem.partition("_")
+            if version in done:
+                continue
+            sql = path.read_text()
+            record = _record_migration_sql(version, name, split_statements(sql))
+            try:
+                self.psql(f"{sql}\n;\n{record}")
+            except DatabaseError as error:
+                raise DatabaseError(f"migration {path.name} failed:\n{error}") from None
+            applied.append(path.name)
+        return applied
+
+    def _psql_statement(self, statement: str, *, database: str) -> None:
+        result = subprocess.run(
+            [str(self.binaries.psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+             "-p", str(self.config.db_port), "-U", "postgres", "-d", database, "-c", statement],
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "PGPASSWORD": DB_PASSWORD},
+        )
+        if result.returncode != 0:
+            raise DatabaseError(result.stderr.strip())
+
+    def _run_as_server(self, *argv: str) -> None:
+        result = subprocess.run(
+            argv, user=_SERVER_USER, group=_SERVER_USER,
+            extra_groups=[] if _SERVER_USER else None,
+            cwd="/", capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise DatabaseError(f"{Path(argv[0]).name} failed:\n{result.stderr.strip()}")
+
+
+def _dollar_quoted(text: str) -> str:
+    tag = f"$m{secrets.token_hex(6)}$"
+    return f"{tag}{text}{tag}"
+
+
+def _record_migration_sql(version: str, name: str, statements: list[str]) -> str:
+    array = ", ".join(_dollar_quoted(statement) for statement in statements)
+    return (
+        "insert into supabase_migrations.schema_migrations (version, name, statements) "
+        f"values ({_dollar_quoted(version)}, {_dollar_quoted(name)}, array[{array}]::text[]);"
+    )

@@ -1,0 +1,134 @@
+"""Brings the whole local stack up in order, reports it, and takes it down on a signal."""
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from support_api.local.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
+from support_api.local.database import Database
+from support_api.local.paths import Binaries
+from support_api.local.processes import Supervisor
+from support_api.local.servers import start_flask, start_nginx, start_postgrest
+from support_api.tokens import mint_jwt
+
+DEMO_TOKEN_LIFETIME = 24 * 3600
+T = TypeVar("T")
+
+
+class Stop(Exception):
+    """Raised from the signal handler to unwind into an orderly shutdown."""
+
+
+@dataclass
+class Stack:
+    config: StackConfig
+    binaries: Binaries
+    supervisor: Supervisor
+    say: Callable[[str], None]
+
+    def prepare_folders(self) -> None:
+        for folder in (self.config.state_dir, self.config.log_dir, self.config.run_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            # The cluster runs as `postgres`, which must be able to reach its data folder.
+            self.config.state_dir.chmod(0o755)
+
+    def start(self) -> None:
+        self.config.check_ports()
+        self.prepare_folders()
+        database = Database(self.config, self.binaries)
+        new = not database.exists
+        started = time.monotonic()
+        if new:
+            self._step("PostgreSQL: creating a new cluster", database.create_cluster)
+        self._step(f"PostgreSQL 15 on port {self.config.db_port}",
+                   lambda: database.start(self.supervisor))
+        applied = self._step("Database: bootstrap, migrations" + (", seed" if new else ""),
+                             lambda: database.prepare(new=new))
+        for name in applied:
+            self.say(f"    applied {name}")
+        self._step("PostgREST 12.0.2",
+                   lambda: start_postgrest(self.config, self.binaries, self.supervisor))
+        self._step("Flask layer (gunicorn)",
+                   lambda: start_flask(self.config, self.binaries, self.supervisor))
+        self._step(f"Gateway (nginx) on port {self.config.gateway_port}",
+                   lambda: start_nginx(self.config, self.binaries, self.supervisor))
+        self.write_state(ready_in=time.monotonic() - started, new=new)
+
+    def _step(self, label: str, action: Callable[[], T]) -> T:
+        self.say(f"  starting {label} ...")
+        began = time.monotonic()
+        result = action()
+        self.say(f"  ready    {label} ({time.monotonic() - began:.1f}s)")
+        return result
+
+    def state(self) -> dict[str, object]:
+        config = self.config
+        return {
+            "gateway_url": config.gateway_url,
+            "rest_url": f"{config.gateway_url}/rest/v1",
+            "api_url": f"{config.gateway_url}/api",
+            "db_url": config.db_url,
+            "postgrest_url": config.postgrest_url,
+            "postgrest_admin_url": f"http://127.0.0.1:{config.postgrest_admin_port}",
+            "flask_url": f"http://127.0.0.1:{config.flask_port}",
+            "anon_key": config.anon_key,
+            "service_role_key": config.service_role_key,
+            "jwt_secret": config.jwt_secret,
+            "log_dir": str(config.log_dir),
+            "runner_pid": os.getpid(),
+            "pids": {child.name: child.process.pid for child in self.supervisor.children},
+        }
+
+    def write_state(self, *, ready_in: float, new: bool) -> None:
+        state = {**self.state(), "ready_in_seconds": round(ready_in, 2), "new_cluster": new}
+        path = self.config.run_dir / "stack.json"
+        path.write_text(json.dumps(state, indent=2))
+        path.chmod(0o600)
+
+    def summary(self) -> str:
+        config = self.config
+        demo_jwt = mint_jwt(config.jwt_secret, sub=DEMO_USER_ID, email=DEMO_USER_EMAIL,
+                            expires_in=DEMO_TOKEN_LIFETIME)
+        return f"""
+Support & Feedback API is running locally.
+
+         API URL: {config.gateway_url}
+        REST URL: {config.gateway_url}/rest/v1
+   Flask API URL: {config.gateway_url}/api
+          DB URL: {config.db_url}
+      JWT secret: {config.jwt_secret}
+        anon key: {config.anon_key}
+service_role key: {config.service_role_key}
+
+Demo user {DEMO_USER_EMAIL} ({DEMO_USER_ID}), JWT valid 24 h:
+{demo_jwt}
+
+Try it:
+  curl -H "Authorization: Bearer <demo JWT>" {config.gateway_url}/rest/v1/rpc/list_my_tickets
+Admins: psql '{config.db_url}'
+  (Supabase Studio comes with `supabase start` and hosted projects, not with this stack.)
+Logs: {config.log_dir}/
+Press Ctrl-C to stop every part.
+"""
+
+    def serve_until_signal(self) -> str:
+        """Blocks until a signal or a crashed part; returns why it stopped."""
+        while True:
+            dead = self.supervisor.first_dead()
+            if dead:
+                code = dead.process.returncode
+                return f"{dead.name} exited with code {code}; see {dead.log_path}"
+            time.sleep(0.5)
+
+
+def install_stop_handlers() -> None:
+    def raise_stop(signum: int, _frame: object) -> None:
+        raise Stop(signal.Signals(signum).name)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, raise_stop)
