@@ -1,0 +1,23 @@
+"""The application factory: `create_app(settings)`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from support_api.access_log import install_access_log
+from support_api.errors import register_error_handlers
+from support_api.health import bp as health_bp
+from support_api.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """A Flask app for `settings` (default: read from the environment and `.env`)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["SUPPORT_API_SETTINGS"] = settings
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    install_access_log(app)
+    register_error_handlers(app)
+    app.register_blueprint(health_bp)
+    return app
