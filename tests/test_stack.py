@@ -72,7 +72,7 @@ def test_a_supabase_client_reads_through_the_gateway_as_a_user(make_user, user_c
     [
         (None, "42501", "permission denied for function list_my_tickets"),
         ("wrong-signature", "PGRST301", "JWSError JWSInvalidSignature"),
-        ("expired", "PGRST303", "JWT expired"),
+        ("expired", "PGRST301", "JWT expired"),
         ("garbage", "PGRST301", "JWSError (CompactDecodeError Invalid number of parts: "
                                 "Expected 3 parts; got 1)"),
     ],
