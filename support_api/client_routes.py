@@ -1,0 +1,52 @@
+"""Blueprint `clients`: the contract's five operations as REST routes under /api/support.
+
+Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
+PostgREST with that token and relays the answer unchanged. PostgREST verifies the token
+(signature, expiry, role); the database applies every rule.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from support_api.relay import bearer_token, call, json_body, relay
+
+bp = Blueprint("clients", __name__, url_prefix="/api/support")
+
+# The query parameters of GET /api/support/tickets; the database checks their values.
+LIST_QUERY_PARAMETERS = ("status", "limit", "offset")
+
+
+def _create(function: str) -> Response:
+    token = bearer_token()
+    return relay(call(function, json_body(), jwt=token))
+
+
+@bp.post("/report-bug")
+def report_bug() -> Response:
+    return _create("report_bug")
+
+
+@bp.post("/feedback")
+def submit_feedback() -> Response:
+    return _create("submit_feedback")
+
+
+@bp.post("/tickets")
+def create_support_ticket() -> Response:
+    return _create("create_support_ticket")
+
+
+@bp.get("/tickets")
+def list_my_tickets() -> Response:
+    token = bearer_token()
+    # PostgREST reserves `limit` and `offset` in a GET query string for its own paging, so
+    # they travel to the function in a POST body.
+    params = {name: request.args[name] for name in LIST_QUERY_PARAMETERS if name in request.args}
+    return relay(call("list_my_tickets", params, jwt=token))
+
+
+@bp.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    return relay(call("get_ticket", {"ticket_id": ticket_id}, jwt=token, get=True))

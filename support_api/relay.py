@@ -1,0 +1,93 @@
+"""What every route that calls the database shares: the caller's bearer token, the JSON body
+as a transport check only, the one PostgREST handle of this process, and relaying its answer.
+
+Nothing here knows a rule of the contract (lengths, enumerations, rate limits): the database
+decides, and its answer -- status, body and the headers that matter -- goes back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, g, request
+
+from support_api.errors import ApiError, missing_bearer
+from support_api.postgrest_handle import PostgrestHandle, PostgrestUnavailable, RpcResult
+
+# Request headers passed on to PostgREST as they came (the database interprets them).
+FORWARDED_HEADERS = ("Idempotency-Key",)
+HANDLE_KEY = "support_api.postgrest"
+
+
+def handle() -> PostgrestHandle:
+    """This process's PostgREST handle (created by `create_app`, shared by all requests)."""
+    return current_app.extensions[HANDLE_KEY]
+
+
+def bearer_token() -> str:
+    """The token of ``Authorization: Bearer <token>``; PostgREST verifies it, not us."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise missing_bearer()
+    return token
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body() -> Any:
+    """The request's JSON value (any JSON, passed on as is); transport errors only."""
+    if request.mimetype != "application/json":
+        raise ApiError(
+            415,
+            "Unsupported Content-Type",
+            details=f"got {request.mimetype or 'no Content-Type'}",
+            hint="Send the body as JSON with 'Content-Type: application/json'.",
+        )
+    raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400,
+            "Request body is not valid JSON",
+            hint="Send one JSON value, UTF-8 encoded.",
+        ) from None
+
+
+def forwarded_headers() -> dict[str, str]:
+    headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
+    if g.get("request_id"):
+        headers["X-Request-Id"] = g.request_id
+    return headers
+
+
+def unavailable(exc: PostgrestUnavailable) -> ApiError:
+    return ApiError(
+        503,
+        "The database API is unavailable",
+        details=exc.reason,
+        hint="Retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
+def call(function: str, params: Any, *, jwt: str, get: bool = False) -> RpcResult:
+    """Call an RPC as the holder of `jwt`; PostgREST unreachable becomes a 503 ApiError."""
+    try:
+        return handle().rpc(function, params, jwt=jwt, get=get, headers=forwarded_headers())
+    except PostgrestUnavailable as exc:
+        raise unavailable(exc) from None
+
+
+def relay(result: RpcResult, extra_headers: Mapping[str, str] | None = None) -> Response:
+    """PostgREST's answer, unchanged: status, body bytes and the relayed headers."""
+    response = Response(result.body, status=result.status)
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers.update(result.headers)
+    response.headers.update(extra_headers or {})
+    return response
