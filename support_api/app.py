@@ -6,6 +6,7 @@ from flask import Flask
 
 from support_api.access_log import install_access_log
 from support_api.client_routes import bp as clients_bp
+from support_api.companion_routes import bp as companion_bp
 from support_api.errors import register_error_handlers
 from support_api.health import bp as health_bp
 from support_api.postgrest_handle import PostgrestHandle
@@ -27,4 +28,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[HANDLE_KEY] = PostgrestHandle.from_settings(settings)
     app.register_blueprint(health_bp)
     app.register_blueprint(clients_bp)
+    app.register_blueprint(companion_bp)
     return app
