@@ -1,0 +1,295 @@
+-- Support tickets: bug reports and general support tickets, one table.
+--
+-- Why: the contract's support_tickets table, with every input rule as a named constraint so
+-- that no path (the RPCs, direct PostgREST inserts, the Flask layer, an admin in Studio) can
+-- store a ticket that breaks one. Each constraint's comment is the error message the RPCs
+-- return for it, so a rule and its message live in one place. Bug reports are tickets of type
+-- 'bug' whose details are readable columns and whose subject is derived from the description.
+-- Users read and file their own tickets only; the support-only columns belong to support.
+
+-- Helpers the constraints and triggers call. Immutable, so a CHECK may use them.
+
+create function private.ticket_statuses()
+    returns text[]
+    language sql
+    immutable
+    parallel safe
+    set search_path = ''
+as $$
+    select array['open', 'in_progress', 'resolved', 'closed']::text[]
+$$;
+
+comment on function private.ticket_statuses() is
+    'The ticket statuses, in workflow order. Shared by the status constraint of '
+    'public.support_tickets and the status filter of public.list_my_tickets.';
+
+create function private.screenshot_urls_are_valid(urls text[])
+    returns boolean
+    language sql
+    immutable
+    parallel safe
+    set search_path = ''
+as $$
+    -- A CHECK cannot hold a subquery, hence this function. Every element must be an https URL
+    -- with a host (letters, digits, dots, hyphens, optional port) and no whitespace.
+    select coalesce(pg_catalog.array_ndims(urls), 1) = 1
+        and not exists (
+            select 1
+            from pg_catalog.unnest(urls) as u(url)
+            where u.url is null
+                or pg_catalog.char_length(u.url) > 2048
+                or u.url !~ '^https://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
+        )
+$$;
+
+comment on function private.screenshot_urls_are_valid(text[]) is
+    'True when every element is an https:// URL with a host, without whitespace, of at most '
+    '2048 characters (null elements are invalid). Used by a CHECK on public.support_tickets.';
+
+create function private.bug_subject(description text)
+    returns text
+    language sql
+    immutable
+    parallel safe
+    set search_path = ''
+as $$
+    -- The first line that is not blank, whitespace collapsed to single spaces, cut to 255
+    -- characters (254 and an ellipsis when longer). Null when there is no such line.
+    select case
+            when pg_catalog.char_length(first_line.text) > 255
+                then pg_catalog.left(first_line.text, 254) || '…'
+            else first_line.text
+        end
+    from (
+        select pg_catalog.btrim(pg_catalog.regexp_replace(l.line, '[[:space:]]+', ' ', 'g')) as text
+        from pg_catalog.regexp_split_to_table(description, '\r\n|\r|\n') with ordinality as l(line, n)
+        where l.line !~ '^[[:space:]]*$'
+        order by l.n
+        limit 1
+    ) as first_line
+$$;
+
+comment on function private.bug_subject(text) is
+    'Subject of a bug report: the first non-blank line of its description, whitespace '
+    'collapsed, at most 255 characters (254 and "…" when cut).';
+
+create table public.support_tickets (
+    id uuid primary key default gen_random_uuid(),
+    user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+    ticket_type text not null,
+    subject text not null,
+    description text not null,
+    status text not null default 'open',
+    priority text not null default 'medium',
+    admin_notes text,
+    resolution text,
+    assigned_to text,
+    meta_data jsonb not null default '{}'::jsonb,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    resolved_at timestamptz,
+    steps_to_reproduce text,
+    expected_behavior text,
+    actual_behavior text,
+    device_info text,
+    app_version text,
+    screenshot_urls text[],
+
+    constraint support_tickets_ticket_type_valid
+        check (ticket_type in ('bug', 'technical', 'billing', 'account', 'other')),
+    constraint support_tickets_subject_not_blank check (subject !~ '^[[:space:]]*$'),
+    constraint support_tickets_subject_max_length check (char_length(subject) <= 255),
+    constraint support_tickets_description_not_blank check (description !~ '^[[:space:]]*$'),
+    constraint support_tickets_description_max_length check (char_length(description) <= 5000),
+    constraint support_tickets_status_valid check (status = any (private.ticket_statuses())),
+    constraint support_tickets_priority_valid check (priority in ('low', 'medium', 'high', 'urgent')),
+    constraint support_tickets_assigned_to_max_length check (char_length(assigned_to) <= 100),
+    constraint support_tickets_meta_data_object check (jsonb_typeof(meta_data) = 'object'),
+    constraint support_tickets_steps_to_reproduce_max_length
+        check (char_length(steps_to_reproduce) <= 5000),
+    constraint support_tickets_expected_behavior_max_length
+        check (char_length(expected_behavior) <= 5000),
+    constraint support_tickets_actual_behavior_max_length
+        check (char_length(actual_behavior) <= 5000),
+    constraint support_tickets_device_info_max_length check (char_length(device_info) <= 255),
+    constraint support_tickets_app_version_max_length check (char_length(app_version) <= 50),
+    constraint support_tickets_screenshot_urls_max_count check (cardinality(screenshot_urls) <= 5),
+    constraint support_tickets_screenshot_urls_https
+        check (private.screenshot_urls_are_valid(screenshot_urls)),
+    constraint support_tickets_bug_details_bug_only check (
+        ticket_type = 'bug'
+        or num_nonnulls(steps_to_reproduce, expected_behavior, actual_behavior,
+                        device_info, app_version, screenshot_urls) = 0
+    )
+);
+
+comment on table public.support_tickets is
+    'Bug reports (ticket_type = bug) and support tickets filed by users. Users read and file '
+    'their own; support works them here (status, priority, admin_notes, resolution, '
+    'assigned_to). updated_at and resolved_at are kept by a trigger.';
+comment on column public.support_tickets.user_id is 'The user who filed the ticket (auth.users).';
+comment on column public.support_tickets.ticket_type is 'bug, technical, billing, account or other.';
+comment on column public.support_tickets.subject is
+    'At most 255 characters; for bug reports derived from the first line of the description.';
+comment on column public.support_tickets.description is 'What the user wrote; at most 5000 characters.';
+comment on column public.support_tickets.status is
+    'open, in_progress, resolved or closed. Set by support only; users see it in their list.';
+comment on column public.support_tickets.priority is 'low, medium (default), high or urgent.';
+comment on column public.support_tickets.admin_notes is 'Support''s notes. Users can read them.';
+comment on column public.support_tickets.resolution is 'What support did; shown to the user.';
+comment on column public.support_tickets.assigned_to is 'Who in support owns the ticket; at most 100 characters.';
+comment on column public.support_tickets.meta_data is 'Free-form JSON object for integrations (e.g. the source channel).';
+comment on column public.support_tickets.updated_at is 'Set to now() on every update by a trigger.';
+comment on column public.support_tickets.resolved_at is
+    'Set when status becomes resolved, cleared when the ticket is reopened (open or in_progress); '
+    'kept when a resolved ticket is closed.';
+comment on column public.support_tickets.steps_to_reproduce is 'Bug reports only; at most 5000 characters.';
+comment on column public.support_tickets.expected_behavior is 'Bug reports only; at most 5000 characters.';
+comment on column public.support_tickets.actual_behavior is 'Bug reports only; at most 5000 characters.';
+comment on column public.support_tickets.device_info is 'Bug reports only; at most 255 characters.';
+comment on column public.support_tickets.app_version is 'Bug reports only; at most 50 characters.';
+comment on column public.support_tickets.screenshot_urls is
+    'Bug reports only; at most 5 https:// URLs of at most 2048 characters each.';
+
+-- The comment of each constraint is the message the API returns when it is broken:
+-- it names the field and the rule, never the value.
+comment on constraint support_tickets_ticket_type_valid on public.support_tickets is
+    'ticket_type must be one of bug, technical, billing, account, other';
+comment on constraint support_tickets_subject_not_blank on public.support_tickets is
+    'subject must not be blank';
+comment on constraint support_tickets_subject_max_length on public.support_tickets is
+    'subject must be at most 255 characters';
+comment on constraint support_tickets_description_not_blank on public.support_tickets is
+    'description must not be blank';
+comment on constraint support_tickets_description_max_length on public.support_tickets is
+    'description must be at most 5000 characters';
+comment on constraint support_tickets_status_valid on public.support_tickets is
+    'status must be one of open, in_progress, resolved, closed';
+comment on constraint support_tickets_priority_valid on public.support_tickets is
+    'priority must be one of low, medium, high, urgent';
+comment on constraint support_tickets_assigned_to_max_length on public.support_tickets is
+    'assigned_to must be at most 100 characters';
+comment on constraint support_tickets_meta_data_object on public.support_tickets is
+    'meta_data must be a JSON object';
+comment on constraint support_tickets_steps_to_reproduce_max_length on public.support_tickets is
+    'steps_to_reproduce must be at most 5000 characters';
+comment on constraint support_tickets_expected_behavior_max_length on public.support_tickets is
+    'expected_behavior must be at most 5000 characters';
+comment on constraint support_tickets_actual_behavior_max_length on public.support_tickets is
+    'actual_behavior must be at most 5000 characters';
+comment on constraint support_tickets_device_info_max_length on public.support_tickets is
+    'device_info must be at most 255 characters';
+comment on constraint support_tickets_app_version_max_length on public.support_tickets is
+    'app_version must be at most 50 characters';
+comment on constraint support_tickets_screenshot_urls_max_count on public.support_tickets is
+    'screenshot_urls must hold at most 5 URLs';
+comment on constraint support_tickets_screenshot_urls_https on public.support_tickets is
+    'screenshot_urls must each be an https:// URL of at most 2048 characters';
+comment on constraint support_tickets_bug_details_bug_only on public.support_tickets is
+    'steps_to_reproduce, expected_behavior, actual_behavior, device_info, app_version and '
+    'screenshot_urls are only allowed on bug reports (ticket_type bug)';
+
+-- A user's tickets, newest first (list, detail); the same filtered by status.
+create index support_tickets_user_id_created_at_idx
+    on public.support_tickets (user_id, created_at desc);
+create index support_tickets_user_id_status_created_at_idx
+    on public.support_tickets (user_id, status, created_at desc);
+-- The rate-limit count reads at most max_per_hour rows of one kind (bug report or other
+-- ticket), newest first; one partial index per kind keeps it bounded whatever the history.
+create index support_tickets_user_id_created_at_bug_idx
+    on public.support_tickets (user_id, created_at desc)
+    where ticket_type = 'bug';
+create index support_tickets_user_id_created_at_not_bug_idx
+    on public.support_tickets (user_id, created_at desc)
+    where ticket_type <> 'bug';
+
+-- Triggers.
+
+create function private.derive_bug_subject()
+    returns trigger
+    language plpgsql
+    security invoker
+    set search_path = ''
+as $$
+begin
+    -- One place for the derivation, used by report_bug and by direct inserts alike. When the
+    -- description has no non-blank line the subject becomes '' rather than null, so the error
+    -- the user gets is about the description (its constraint sorts before the subject's).
+    if new.ticket_type = 'bug' and new.subject is null then
+        new.subject := coalesce(private.bug_subject(new.description), '');
+    end if;
+    return new;
+end;
+$$;
+
+comment on function private.derive_bug_subject() is
+    'Before insert on public.support_tickets: a bug report without a subject gets one derived '
+    'from its description (private.bug_subject).';
+
+create function private.track_ticket_status()
+    returns trigger
+    language plpgsql
+    security invoker
+    set search_path = ''
+as $$
+begin
+    if tg_op = 'UPDATE' then
+        new.updated_at := now();
+        if new.status = 'resolved' and old.status is distinct from 'resolved' then
+            new.resolved_at := now();
+        elsif new.status in ('open', 'in_progress') then
+            new.resolved_at := null;
+        end if;
+    elsif new.status = 'resolved' and new.resolved_at is null then
+        new.resolved_at := now();
+    end if;
+    return new;
+end;
+$$;
+
+comment on function private.track_ticket_status() is
+    'Before insert or update on public.support_tickets: updated_at = now() on update; '
+    'resolved_at set when the status becomes resolved, cleared when the ticket is reopened.';
+
+revoke all on function private.derive_bug_subject(), private.track_ticket_status() from public;
+
+create trigger support_tickets_derive_bug_subject
+    before insert on public.support_tickets
+    for each row
+    execute function private.derive_bug_subject();
+
+create trigger support_tickets_track_status
+    before insert or update on public.support_tickets
+    for each row
+    execute function private.track_ticket_status();
+
+-- Grants: anon nothing; users read, and insert only the columns a user may set. Support-only
+-- columns (status, admin_notes, resolution, assigned_to, resolved_at), the timestamps, id and
+-- meta_data are not insertable by users; nothing is updatable or deletable by users.
+revoke all on table public.support_tickets from anon, authenticated;
+grant select on table public.support_tickets to authenticated;
+grant insert (
+    user_id, ticket_type, subject, description, priority,
+    steps_to_reproduce, expected_behavior, actual_behavior, device_info, app_version, screenshot_urls
+) on table public.support_tickets to authenticated;
+grant select, insert, update, delete on table public.support_tickets to service_role;
+
+-- The constraints call these helpers with the privileges of whoever writes the row.
+revoke all on function private.ticket_statuses(), private.screenshot_urls_are_valid(text[]),
+    private.bug_subject(text) from public;
+grant execute on function private.ticket_statuses(), private.screenshot_urls_are_valid(text[]),
+    private.bug_subject(text) to authenticated, service_role;
+
+alter table public.support_tickets enable row level security;
+
+create policy "users read their own tickets"
+    on public.support_tickets
+    for select
+    to authenticated
+    using (user_id = (select auth.uid()));
+
+create policy "users file their own tickets"
+    on public.support_tickets
+    for insert
+    to authenticated
+    with check (user_id = (select auth.uid()));

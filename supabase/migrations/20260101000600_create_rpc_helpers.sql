@@ -1,0 +1,154 @@
+-- Shared helpers of the RPC functions: request-body checks, rule-violation messages, times.
+--
+-- Why: the create RPCs take the contract's JSON body as is (one unnamed jsonb parameter), so
+-- they check its shape themselves before any cast: an object, no unknown fields, the right JSON
+-- type for each field. Value rules (lengths, enumerations, blanks) are left to the table
+-- constraints; when one fails, the RPC re-raises it with the constraint's comment as message,
+-- so each rule and its message are written once, in the table's migration.
+-- Errors use invalid_parameter_value (22023), check_violation (23514) or not_null_violation
+-- (23502): PostgREST answers 400 to all three. No message ever contains a submitted value.
+
+create function private.check_request_body(body jsonb, fields jsonb)
+    returns void
+    language plpgsql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+declare
+    unknown text[];
+    field record;
+begin
+    -- fields maps each accepted field to its JSON type: string, integer, boolean or
+    -- string_array. JSON null counts as absent; required fields are left to NOT NULL.
+    if body is null or pg_catalog.jsonb_typeof(body) <> 'object' then
+        raise exception 'request body must be a JSON object'
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    select pg_catalog.array_agg(pg_catalog.format('"%s"', k) order by k) into unknown
+    from pg_catalog.jsonb_object_keys(body) as k
+    where not fields ? k;
+    if unknown is not null then
+        raise exception '%', case
+                when cardinality(unknown) = 1 then 'unknown field ' || unknown[1]
+                else 'unknown fields ' || pg_catalog.array_to_string(unknown, ', ')
+            end
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    for field in
+        select f.key as name, f.value #>> '{}' as expected, body -> f.key as value
+        from pg_catalog.jsonb_each(fields) as f
+        where body ? f.key and pg_catalog.jsonb_typeof(body -> f.key) <> 'null'
+        order by f.key
+    loop
+        if field.expected = 'string' and pg_catalog.jsonb_typeof(field.value) <> 'string' then
+            raise exception '% must be a string', field.name
+                using errcode = 'invalid_parameter_value';
+        elsif field.expected = 'boolean' and pg_catalog.jsonb_typeof(field.value) <> 'boolean' then
+            raise exception '% must be true or false', field.name
+                using errcode = 'invalid_parameter_value';
+        elsif field.expected = 'integer' and not (
+            pg_catalog.jsonb_typeof(field.value) = 'number'
+            and (field.value #>> '{}')::numeric = trunc((field.value #>> '{}')::numeric)
+            and abs((field.value #>> '{}')::numeric) <= 2147483647
+        ) then
+            raise exception '% must be an integer', field.name
+                using errcode = 'invalid_parameter_value';
+        elsif field.expected = 'string_array' and not (
+            pg_catalog.jsonb_typeof(field.value) = 'array'
+            and not exists (
+                select 1 from pg_catalog.jsonb_array_elements(field.value) as e(element)
+                where pg_catalog.jsonb_typeof(e.element) <> 'string'
+            )
+        ) then
+            raise exception '% must be an array of strings', field.name
+                using errcode = 'invalid_parameter_value';
+        end if;
+    end loop;
+end;
+$$;
+
+comment on function private.check_request_body(jsonb, jsonb) is
+    'Raises invalid_parameter_value (400) unless body is a JSON object whose fields are all '
+    'listed in fields ({"name": "string"|"integer"|"boolean"|"string_array"}) with that JSON '
+    'type (or null). Messages name the field, never the value.';
+
+create function private.json_text_array(value jsonb)
+    returns text[]
+    language sql
+    immutable
+    set search_path = ''
+as $$
+    -- A JSON array of strings (already checked) as text[]; JSON null or absent gives null.
+    select case
+        when pg_catalog.jsonb_typeof(value) = 'array' then array(
+            select e.element
+            from pg_catalog.jsonb_array_elements_text(value) with ordinality as e(element, n)
+            order by e.n
+        )
+    end
+$$;
+
+comment on function private.json_text_array(jsonb) is
+    'A checked JSON array of strings as text[], in order; null for JSON null or absent.';
+
+create function private.raise_rule_violation(
+    error_code text,
+    schema_name text,
+    table_name text,
+    constraint_name text,
+    column_name text
+)
+    returns void
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+declare
+    rule_message text;
+begin
+    -- Call from a handler for check_violation / not_null_violation with the values of
+    -- `get stacked diagnostics`. The message is the comment on the broken constraint.
+    select pg_catalog.obj_description(c.oid, 'pg_constraint') into rule_message
+    from pg_catalog.pg_constraint as c
+    where c.conname = nullif(raise_rule_violation.constraint_name, '')
+        and c.conrelid = (
+            select r.oid
+            from pg_catalog.pg_class as r
+            join pg_catalog.pg_namespace as n on n.oid = r.relnamespace
+            where n.nspname = raise_rule_violation.schema_name
+                and r.relname = raise_rule_violation.table_name
+        );
+    if rule_message is null and error_code = '23502' and nullif(column_name, '') is not null then
+        rule_message := column_name || ' is required';
+    end if;
+    raise exception '%', coalesce(rule_message, 'the request breaks a data rule')
+        using errcode = coalesce(nullif(error_code, ''), 'check_violation');
+end;
+$$;
+
+comment on function private.raise_rule_violation(text, text, text, text, text) is
+    'Re-raises a check or not-null violation with the comment on the constraint as message '
+    '("<field> is required" for NOT NULL), and without the row.';
+
+create function private.utc_text(ts timestamptz)
+    returns text
+    language sql
+    stable
+    set search_path = ''
+as $$
+    select pg_catalog.to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+
+comment on function private.utc_text(timestamptz) is
+    'A time as the API returns it: UTC, RFC 3339, whole seconds, ending in Z.';
+
+revoke all on function private.check_request_body(jsonb, jsonb), private.json_text_array(jsonb),
+    private.raise_rule_violation(text, text, text, text, text), private.utc_text(timestamptz)
+    from public;
+grant execute on function private.check_request_body(jsonb, jsonb), private.json_text_array(jsonb),
+    private.raise_rule_violation(text, text, text, text, text), private.utc_text(timestamptz)
+    to authenticated, service_role;

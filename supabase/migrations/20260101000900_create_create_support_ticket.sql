@@ -1,0 +1,49 @@
+-- RPC create_support_ticket: POST /rest/v1/rpc/create_support_ticket with the contract's body.
+--
+-- Why: the contract's "Create Support Ticket" (billing, technical, account, other, or bug
+-- without the bug details). One unnamed jsonb parameter, as report_bug. Security invoker:
+-- the caller's grants, RLS and rate limit (5 per hour; bug_report's for type bug) apply.
+
+create function public.create_support_ticket(jsonb)
+    returns json
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+declare
+    body jsonb := $1;
+    replay json;
+    ticket public.support_tickets;
+begin
+    perform private.check_request_body(body, '{
+        "ticket_type": "string",
+        "subject": "string",
+        "description": "string",
+        "priority": "string"
+    }');
+    replay := private.idempotency_replay('create_support_ticket', body);
+    if replay is not null then
+        return replay;
+    end if;
+
+    ticket := private.insert_ticket(body);
+
+    return private.idempotency_store(pg_catalog.json_build_object(
+        'ticket_id', ticket.id,
+        'ticket_type', ticket.ticket_type,
+        'status', ticket.status,
+        'priority', ticket.priority,
+        'message', private.support_message('ticket_created.' || ticket.ticket_type),
+        'created_at', private.utc_text(ticket.created_at)
+    ));
+end;
+$$;
+
+comment on function public.create_support_ticket(jsonb) is
+    'Creates a support ticket for the signed-in user. Body: {ticket_type, subject, description, '
+    'priority?}. Returns {ticket_id, ticket_type, status, priority, message, created_at}. 400 on '
+    'a broken rule, 429 past 5 per hour. Honours the Idempotency-Key header.';
+
+revoke all on function public.create_support_ticket(jsonb) from public, anon, authenticated;
+grant execute on function public.create_support_ticket(jsonb) to authenticated;
