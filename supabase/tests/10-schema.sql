@@ -1,0 +1,194 @@
+-- The schema: tables, columns, defaults, keys, indexes, RLS, grants and the API functions.
+begin;
+select plan(71);
+
+-- Tables.
+select has_table('public', t, format('public.%s exists', t))
+from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
+select has_table('private', 'idempotency_keys', 'idempotency keys live in the unexposed private schema');
+
+select columns_are('public', 'support_tickets', array[
+    'id', 'user_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
+    'resolution', 'assigned_to', 'meta_data', 'created_at', 'updated_at', 'resolved_at',
+    'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
+    'screenshot_urls'
+], 'support_tickets has the contract''s columns plus the readable bug details');
+select columns_are('public', 'user_feedback', array[
+    'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
+    'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at'
+], 'user_feedback has the contract''s columns');
+
+-- Column types: text with check constraints rather than varchar.
+select col_type_is('public', t.tbl, t.col, t.typ, format('%s.%s is %s', t.tbl, t.col, t.typ))
+from (values
+    ('support_tickets', 'id', 'uuid'),
+    ('support_tickets', 'user_id', 'uuid'),
+    ('support_tickets', 'ticket_type', 'text'),
+    ('support_tickets', 'subject', 'text'),
+    ('support_tickets', 'meta_data', 'jsonb'),
+    ('support_tickets', 'created_at', 'timestamp with time zone'),
+    ('support_tickets', 'resolved_at', 'timestamp with time zone'),
+    ('support_tickets', 'screenshot_urls', 'text[]'),
+    ('user_feedback', 'rating', 'integer'),
+    ('user_feedback', 'would_recommend', 'boolean'),
+    ('user_feedback', 'meta_data', 'jsonb'),
+    ('user_feedback', 'reviewed_at', 'timestamp with time zone')
+) as t(tbl, col, typ);
+
+-- Defaults.
+select col_default_is('public', t.tbl, t.col, t.def, format('%s.%s defaults to %s', t.tbl, t.col, t.def))
+from (values
+    ('support_tickets', 'id', 'gen_random_uuid()'),
+    ('support_tickets', 'user_id', 'auth.uid()'),
+    ('support_tickets', 'status', 'open'),
+    ('support_tickets', 'priority', 'medium'),
+    ('support_tickets', 'meta_data', '{}'),
+    ('support_tickets', 'created_at', 'now()'),
+    ('support_tickets', 'updated_at', 'now()'),
+    ('user_feedback', 'id', 'gen_random_uuid()'),
+    ('user_feedback', 'user_id', 'auth.uid()'),
+    ('user_feedback', 'status', 'received'),
+    ('user_feedback', 'created_at', 'now()')
+) as t(tbl, col, def);
+
+select col_is_pk('public', 'support_tickets', 'id', 'a ticket is identified by its id');
+select col_is_pk('public', 'user_feedback', 'id', 'feedback is identified by its id');
+select col_is_pk('private', 'idempotency_keys', array['user_id', 'key'],
+    'an idempotency key is unique per user');
+select fk_ok('public', 'support_tickets', 'user_id', 'auth', 'users', 'id',
+    'a ticket belongs to an auth user');
+select fk_ok('public', 'user_feedback', 'user_id', 'auth', 'users', 'id',
+    'feedback belongs to an auth user');
+select is(
+    (select array_agg(distinct confdeltype::text) from pg_constraint
+     where contype = 'f' and conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass,
+                                          'private.idempotency_keys'::regclass)),
+    array['c'],
+    'deleting a user deletes their tickets, feedback and idempotency keys'
+);
+
+-- Indexes for every policy and hot query.
+select indexes_are('public', 'support_tickets', array[
+    'support_tickets_pkey',
+    'support_tickets_user_id_created_at_idx',
+    'support_tickets_user_id_status_created_at_idx',
+    'support_tickets_user_id_created_at_bug_idx',
+    'support_tickets_user_id_created_at_not_bug_idx'
+], 'support_tickets is indexed for the user''s list, the status filter and both rate-limit counts');
+select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
+    'user_feedback is indexed for the user''s rows by recency');
+
+-- Every check constraint is named <table>_<column>_<rule> and carries its error message.
+select is(
+    (select array_agg(c.conname order by c.conname) from pg_constraint c
+     where c.contype = 'c' and c.conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass)
+       and coalesce(obj_description(c.oid, 'pg_constraint'), '') = ''),
+    null,
+    'every check constraint on the two tables has a comment, the message the API returns'
+);
+select is(
+    (select array_agg(c.conname order by c.conname) from pg_constraint c
+     where c.contype = 'c' and c.conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass)
+       and c.conname !~ ('^' || (select r.relname from pg_class r where r.oid = c.conrelid) || '_[a-z_]+_[a-z_]+$')),
+    null,
+    'every check constraint is named after its table, column and rule'
+);
+
+-- Row Level Security on every table users can reach.
+select is(
+    (select array_agg(n.nspname || '.' || c.relname order by n.nspname, c.relname)
+     from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.oid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass,
+                     'public.rate_limits'::regclass, 'public.support_messages'::regclass,
+                     'private.idempotency_keys'::regclass)
+       and c.relrowsecurity),
+    array['private.idempotency_keys', 'public.rate_limits', 'public.support_messages',
+          'public.support_tickets', 'public.user_feedback'],
+    'row level security is enabled on every table'
+);
+select policies_are('public', 'support_tickets',
+    array['users read their own tickets', 'users file their own tickets'],
+    'support_tickets has exactly a read and a file policy for users');
+select policies_are('public', 'user_feedback',
+    array['users read their own feedback', 'users submit their own feedback'],
+    'user_feedback has exactly a read and a submit policy for users');
+select policy_roles_are('public', 'support_tickets', p, array['authenticated'],
+    format('policy "%s" applies to signed-in users only', p))
+from unnest(array['users read their own tickets', 'users file their own tickets']) as p;
+select is(
+    (select count(*)::int from pg_policies
+     where schemaname in ('public', 'private')
+       and (coalesce(qual, '') ~ 'auth\.uid\(\)' or coalesce(with_check, '') ~ 'auth\.uid\(\)')
+       and not (coalesce(qual, '') || coalesce(with_check, '')) ~* '\(\s*select auth\.uid\(\)'),
+    0,
+    'every policy calls auth.uid() through a subquery, evaluated once per statement'
+);
+
+-- Grants: anon gets nothing, users read and insert some columns, never update or delete.
+select table_privs_are('public', t, 'anon', array[]::text[], format('anon has no privilege on %s', t))
+from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
+select table_privs_are('public', t, 'authenticated', array['SELECT'],
+    format('signed-in users may only read %s as a whole (inserts are granted by column)', t))
+from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
+select is(
+    (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
+     where table_schema = 'public' and table_name = 'support_tickets'
+       and grantee = 'authenticated' and privilege_type = 'INSERT'),
+    array['actual_behavior', 'app_version', 'description', 'device_info', 'expected_behavior',
+          'priority', 'screenshot_urls', 'steps_to_reproduce', 'subject', 'ticket_type', 'user_id'],
+    'users may set only the ticket columns a user owns, never support''s'
+);
+select is(
+    (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
+     where table_schema = 'public' and table_name = 'user_feedback'
+       and grantee = 'authenticated' and privilege_type = 'INSERT'),
+    array['category', 'description', 'feature_name', 'rating', 'user_id', 'would_recommend'],
+    'users may set only the feedback columns a user owns, never the product team''s'
+);
+
+-- The API functions.
+select is(
+    (select count(*)::int from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname = f),
+    1,
+    format('%s has exactly one signature (no overloads for PostgREST to choose between)', f))
+from unnest(array['report_bug', 'submit_feedback', 'create_support_ticket', 'list_my_tickets', 'get_ticket']) as f;
+select function_returns('public', f, args, 'json', format('%s returns json', f))
+from (values
+    ('report_bug', array['jsonb']),
+    ('submit_feedback', array['jsonb']),
+    ('create_support_ticket', array['jsonb']),
+    ('list_my_tickets', array['text', 'text', 'text']),
+    ('get_ticket', array['text'])
+) as t(f, args);
+select is(
+    (select array_agg(p.proname::text order by p.proname) from pg_proc p
+     where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
+    null,
+    'no function of the API is security definer'
+);
+select is(
+    (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
+     where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and not exists (select 1 from unnest(p.proconfig) as c where c like 'search_path=%')),
+    null,
+    'every function pins its search_path'
+);
+select is(
+    (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
+     where p.pronamespace = 'public'::regnamespace
+       and p.proname in ('report_bug', 'submit_feedback', 'create_support_ticket', 'list_my_tickets', 'get_ticket')
+       and (has_function_privilege('anon', p.oid, 'execute')
+            or not has_function_privilege('authenticated', p.oid, 'execute'))),
+    null,
+    'the five operations are executable by signed-in users and not by anon'
+);
+select is(
+    (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
+     where p.pronamespace = 'private'::regnamespace and has_function_privilege('anon', p.oid, 'execute')),
+    null,
+    'anon can execute nothing in the private schema'
+);
+select ok(not has_schema_privilege('anon', 'private', 'usage'), 'anon cannot even look into the private schema');
+
+select * from finish();
+rollback;
