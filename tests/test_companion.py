@@ -1,0 +1,349 @@
+"""The companion bot's endpoint and the in-process helper, end to end with real JWTs."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from support_api import (
+    InvalidInput,
+    PostgrestHandle,
+    RateLimited,
+    UnknownUser,
+    create_ticket_from_companion,
+)
+from support_api.companion_intents import IntentKind, parse_intent
+from support_api.tokens import mint_jwt, project_api_key
+
+
+class Bot:
+    """The companion bot: posts what a user wrote, with the service_role key."""
+
+    def __init__(self, stack: Any, http: httpx.Client) -> None:
+        self.stack, self.http = stack, http
+
+    def say(self, user_id: str, text: str, *, token: str | None = None) -> httpx.Response:
+        return self.http.post(
+            f"{self.stack.api_url}/companion/messages",
+            json={"user_id": user_id, "text": text},
+            headers={"Authorization": f"Bearer {token or self.stack.service_role_key}"},
+        )
+
+    def result(self, user_id: str, text: str) -> dict[str, Any]:
+        response = self.say(user_id, text)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def bot(stack) -> Iterator[Bot]:
+    with httpx.Client(timeout=30) as http:
+        yield Bot(stack, http)
+
+
+@pytest.fixture(scope="module")
+def handle(stack) -> Iterator[PostgrestHandle]:
+    db = PostgrestHandle(stack.rest_url, anon_key=stack.anon_key, jwt_secret=stack.jwt_secret)
+    yield db
+    db.close()
+
+
+def stored(db, user_id: str) -> list[tuple[str, str, str]]:
+    """(kind, type or category, description) of everything filed for the user."""
+    rows = db.execute(
+        "select 'ticket', ticket_type, description, created_at from public.support_tickets "
+        "where user_id = %s union all "
+        "select 'feedback', category, description, created_at from public.user_feedback "
+        "where user_id = %s order by 4",
+        (user_id, user_id),
+    ).fetchall()
+    return [row[:3] for row in rows]
+
+
+WITH_DETAILS = [
+    (
+        "report bug: the calendar shows dates a day off",
+        ("ticket", "bug"),
+        "the calendar shows dates a day off",
+    ),
+    (
+        "Hey, can you REPORT A BUG - the app crashes on start",
+        ("ticket", "bug"),
+        "the app crashes on start",
+    ),
+    ("I have feedback: love the new design", ("feedback", "other"), "love the new design"),
+    (
+        "so i Have Feedback — the onboarding is long",
+        ("feedback", "other"),
+        "the onboarding is long",
+    ),
+    (
+        "Feature request: track my fitness goals",
+        ("feedback", "feature_request"),
+        "track my fitness goals",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "filed_as", "details"), WITH_DETAILS)
+def test_phrase_with_details_files_at_once(bot, db, make_user, text, filed_as, details):
+    user = make_user()
+    answer = bot.result(user.id, text)
+    assert answer["result"]["action"] == "created"
+    assert answer["result"]["data"]["message"] == answer["reply"]  # the database's message
+    assert stored(db, user.id) == [(*filed_as, details)]
+
+
+ALONE = [
+    ("report bug", ("ticket", "bug")),
+    ("Hi! I'd like to report a bug please.", ("ticket", "bug")),
+    ("I have feedback", ("feedback", "other")),
+    ("FEATURE REQUEST", ("feedback", "feature_request")),
+]
+
+
+@pytest.mark.parametrize(("text", "filed_as"), ALONE)
+def test_phrase_alone_asks_and_files_the_next_message(bot, db, make_user, text, filed_as):
+    user = make_user()
+    asked = bot.result(user.id, text)
+    assert asked["result"]["action"] == "asked"
+    assert stored(db, user.id) == []
+
+    filed = bot.result(user.id, "It happened twice yesterday")
+    assert filed["result"]["action"] == "created"
+    assert filed["result"]["intent"] == asked["result"]["intent"]
+    assert stored(db, user.id) == [(*filed_as, "It happened twice yesterday")]
+    # The conversation is over: the next message is not filed again.
+    assert bot.result(user.id, "thanks")["result"]["action"] == "unknown_intent"
+
+
+def test_any_worker_answers_the_pending_conversation(bot, db, stack, make_user):
+    user = make_user()
+    bot.result(user.id, "report bug")
+    # The pending question lives in the database, not in the worker that asked it.
+    assert db.execute(
+        "select intent from public.companion_conversations where user_id = %s", (user.id,)
+    ).fetchone() == ("bug",)
+
+
+def test_expired_pending_conversation_is_not_answered(bot, db, make_user):
+    user = make_user()
+    bot.result(user.id, "report bug")
+    db.execute(
+        "update public.companion_conversations set started_at = now() - interval '16 minutes' "
+        "where user_id = %s",
+        (user.id,),
+    )
+    answer = bot.result(user.id, "the calendar is wrong")
+    assert answer["result"]["action"] == "unknown_intent"
+    assert stored(db, user.id) == []
+
+
+@pytest.mark.parametrize("text", ["my tickets", "What's my TICKET STATUS?"])
+def test_my_tickets_lists_the_users_tickets(bot, make_user, text):
+    user = make_user()
+    assert bot.result(user.id, text)["reply"] == "You have no support tickets."
+    bot.result(user.id, "report bug: dates are off")
+    answer = bot.result(user.id, text)
+    assert answer["result"]["action"] == "listed"
+    assert answer["result"]["data"]["total"] == 1
+    assert "dates are off" in answer["reply"]
+
+
+@pytest.mark.parametrize("text", ["hello", "", "bug", "feedback", "what can you do?"])
+def test_unknown_intent_gets_a_friendly_reply(bot, db, make_user, text):
+    user = make_user()
+    answer = bot.result(user.id, text)
+    assert answer["result"]["action"] == "unknown_intent"
+    assert "report bug" in answer["reply"]
+    assert stored(db, user.id) == []
+
+
+@pytest.mark.parametrize("text", ["report bug: it crashed", "report bug", "hello"])
+def test_unknown_user_gets_a_friendly_reply(bot, text):
+    response = bot.say(str(uuid.uuid4()), text)
+    assert response.status_code == 200
+    assert response.json()["result"]["action"] in {"unknown_user", "unknown_intent"}
+    if "bug" in text:
+        assert response.json()["result"]["action"] == "unknown_user"
+
+
+def test_invalid_input_is_the_databases_message(bot, db, make_user):
+    user = make_user()
+    answer = bot.result(user.id, "report bug: " + "x" * 5001)
+    assert answer["result"]["action"] == "invalid_input"
+    assert answer["reply"] == answer["result"]["error"]["message"]
+    assert "description" in answer["reply"]
+    assert stored(db, user.id) == []
+
+
+def _service_key(stack, **claims: Any) -> str:
+    return mint_jwt(stack.jwt_secret, role="service_role", **claims)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "anon_key",
+        "user_jwt",
+        "service_role_wrong_secret",
+        "service_role_expired",
+        "service_role_unsigned",
+        "not_a_jwt",
+        "none",
+    ],
+)
+def test_anything_but_the_service_role_key_is_refused(bot, stack, make_user, db, token):
+    user = make_user()
+    value = {
+        "anon_key": stack.anon_key,
+        "user_jwt": user.jwt,
+        "service_role_wrong_secret": project_api_key("x" * 40, "service_role"),
+        "service_role_expired": _service_key(stack, exp=1),
+        "service_role_unsigned": jwt.encode({"role": "service_role"}, key=None, algorithm="none"),
+        "not_a_jwt": "service_role",
+        "none": None,
+    }[token]
+    response = bot.http.post(
+        f"{stack.api_url}/companion/messages",
+        json={"user_id": user.id, "text": "report bug: sneaky"},
+        headers={"Authorization": f"Bearer {value}"} if value else {},
+    )
+    assert response.status_code == 401
+    assert response.json().keys() == {"code", "message", "details", "hint"}
+    assert stored(db, user.id) == []
+
+
+def test_a_freshly_minted_service_role_jwt_is_accepted(bot, stack, make_user):
+    user = make_user()
+    assert bot.say(user.id, "hello", token=_service_key(stack)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "hi"},
+        {"user_id": "nope", "text": "hi"},
+        {"user_id": str(uuid.uuid4())},
+        {"user_id": str(uuid.uuid4()), "text": 5},
+        ["user_id", "text"],
+    ],
+)
+def test_malformed_bot_messages_get_400(bot, stack, body):
+    response = bot.http.post(
+        f"{stack.api_url}/companion/messages",
+        json=body,
+        headers={"Authorization": f"Bearer {stack.service_role_key}"},
+    )
+    assert response.status_code == 400
+    assert response.json().keys() == {"code", "message", "details", "hint"}
+
+
+@pytest.mark.parametrize("app_first", [True, False], ids=["app-then-bot", "bot-then-app"])
+def test_rate_limit_counts_both_paths(bot, stack, make_user, app_first):
+    user = make_user()
+
+    def via_app(n: int) -> httpx.Response:
+        return bot.http.post(
+            f"{stack.api_url}/support/report-bug",
+            json={"description": f"app report {n}"},
+            headers={"Authorization": f"Bearer {user.jwt}"},
+        )
+
+    def via_bot(n: int) -> httpx.Response:
+        return bot.say(user.id, f"report bug: bot report {n}")
+
+    first, second = (via_app, via_bot) if app_first else (via_bot, via_app)
+    for n in range(3):
+        assert first(n).status_code == 200
+    for n in range(2):
+        assert second(n).status_code == 200
+    sixth = second(2)
+    if second is via_bot:
+        answer = sixth.json()["result"]
+        assert answer["action"] == "rate_limited"
+        assert answer["retry_after"] > 0
+        assert answer["error"]["message"] in sixth.json()["reply"]
+        assert f"{answer['retry_after']} seconds" in sixth.json()["reply"]
+    else:
+        assert sixth.status_code == 429
+        assert int(sixth.headers["Retry-After"]) > 0
+
+
+def test_helper_awaited_directly_files_and_raises_typed_errors(handle, make_user, db):
+    user = make_user()
+
+    async def scenario() -> None:
+        ticket_id = await create_ticket_from_companion(
+            user_id=user.id, ticket_type="bug", description="helper bug", db=handle
+        )
+        feedback_id = await create_ticket_from_companion(
+            user_id=user.id, ticket_type="feedback", description="helper feedback", db=handle
+        )
+        assert uuid.UUID(ticket_id) and uuid.UUID(feedback_id)
+        with pytest.raises(InvalidInput) as invalid:
+            await create_ticket_from_companion(
+                user_id=user.id, ticket_type="bug", description=" ", db=handle
+            )
+        assert invalid.value.field == "description"
+        with pytest.raises(InvalidInput) as bad_type:
+            await create_ticket_from_companion(
+                user_id=user.id, ticket_type="billing", description="d", db=handle
+            )
+        assert bad_type.value.field == "ticket_type"
+        with pytest.raises(UnknownUser):
+            await create_ticket_from_companion(
+                user_id=str(uuid.uuid4()), ticket_type="bug", description="d", db=handle
+            )
+        # Concurrent calls share the handle's pool; the limit holds for them too.
+        results = await asyncio.gather(
+            *(
+                create_ticket_from_companion(
+                    user_id=user.id, ticket_type="bug", description=f"n{n}", db=handle
+                )
+                for n in range(5)
+            ),
+            return_exceptions=True,
+        )
+        limited = [r for r in results if isinstance(r, RateLimited)]
+        assert len(limited) == 1
+        assert limited[0].retry_after > 0
+
+    asyncio.run(scenario())
+    assert [row[1] for row in stored(db, user.id)].count("bug") == 5
+
+
+def test_minted_user_token_lives_a_minute_at_most(handle, stack):
+    claims = jwt.decode(
+        handle.mint_user_jwt(str(uuid.uuid4()), expires_in=3600),
+        stack.jwt_secret,
+        algorithms=["HS256"],
+        audience="authenticated",
+    )
+    assert claims["role"] == "authenticated"
+    assert claims["exp"] - claims["iat"] <= 60
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "details"),
+    [
+        ("report bug", IntentKind.BUG, ""),
+        ("report bug please!", IntentKind.BUG, ""),
+        ("Report a bug: x", IntentKind.BUG, "x"),
+        ("reportbug: x", None, None),
+        ("I have feedback and a feature request", IntentKind.FEEDBACK, "and a feature request"),
+        ("my tickets please", IntentKind.TICKETS, ""),
+        ("bugreport", None, None),
+    ],
+)
+def test_intent_parsing(text, kind, details):
+    intent = parse_intent(text)
+    assert (intent.kind if intent else None) == kind
+    if intent:
+        assert intent.details == details
