@@ -1,0 +1,221 @@
+"""`make bench`: bring up the stack on free ports, load it, write bench/results/<date>-<host>.md.
+
+Every figure is reported with the baseline measured in the same run, as a ratio.
+BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads.
+"""
+
+import datetime
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import psycopg
+
+from bench import dataset, machine
+from bench.load import Figures, pgbench, wrk
+from bench.report import render
+from support_api.local.launch import make_state_dir, start_stack, stop_stack
+from support_api.local.paths import Binaries
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
+RESULTS = Path(__file__).with_name("results")
+
+BUG = {
+    "description": "The calendar integration shows wrong dates",
+    "steps_to_reproduce": "1. Open calendar\n2. Check tomorrow's events\n3. Dates are off",
+    "expected_behavior": "Dates should match my Google Calendar",
+    "actual_behavior": "All dates are shifted by one day",
+    "device_info": "iPhone 15 Pro, iOS 18.1",
+    "app_version": "1.0.0",
+    "screenshot_urls": ["https://example.com/screenshot.png"],
+}
+FEEDBACK = {"category": "feature_request", "description": "Track my fitness goals",
+            "rating": 4, "feature_name": "fitness_tracking", "would_recommend": True}
+TICKET = {"ticket_type": "billing", "subject": "Charged twice for subscription",
+          "description": "I was charged $15 twice on January 5th.", "priority": "high"}
+
+BASELINE_SCRIPT = """
+\\set n random({first}, {last})
+begin;
+set local role authenticated;
+select set_config('request.jwt.claims', json_build_object('sub', '00000000-0000-4000-8000-'
+    || lpad(:n::text, 12, '0'), 'role', 'authenticated')::text, true);
+insert into public.support_tickets (ticket_type, description, steps_to_reproduce,
+    expected_behavior, actual_behavior, device_info, app_version, screenshot_urls)
+values ('bug', 'The calendar integration shows wrong dates',
+    E'1. Open calendar\\n2. Check tomorrow''s events\\n3. Dates are off',
+    'Dates should match my Google Calendar', 'All dates are shifted by one day',
+    'iPhone 15 Pro, iOS 18.1', '1.0.0', array['https://example.com/screenshot.png']);
+commit;
+"""
+
+USERS_PER_SCENARIO = 10_000
+LIGHT, HEAVY = 1, 2  # users with 10 and 10,000 tickets in the scale runs
+
+
+class Bench:
+    def __init__(self, stack, db: psycopg.Connection) -> None:
+        self.stack = stack
+        self.db = db
+        self.next_user = 1_000
+        self.figures: dict[str, dict] = {}
+
+    def fresh_tokens(self, count: int = USERS_PER_SCENARIO) -> list[str]:
+        first = self.next_user
+        self.next_user += count
+        dataset.create_users(self.db, first, count)
+        return dataset.tokens(self.stack.jwt_secret, first, count)
+
+    def record(self, name: str, figures: Figures) -> Figures:
+        self.figures[name] = asdict(figures)
+        print(f"  {name:<40} {figures.row()}", flush=True)
+        return figures
+
+    def http(self, name: str, path: str, tokens: list[str], body: dict | None = None,
+             method: str = "POST", connections: int = 16, seconds: int = SECONDS) -> Figures:
+        return self.record(name, wrk(
+            f"{self.stack.gateway_url}{path}", tokens, apikey=self.stack.anon_key,
+            method=method, body=json.dumps(body if body is not None else {}),
+            connections=connections, seconds=seconds))
+
+    def creates(self) -> None:
+        saved = self.db.execute("select kind, max_per_hour from public.rate_limits").fetchall()
+        # Every create still runs the rate-limit trigger; the limits are raised only so that a
+        # load of thousands of requests a second is not refused.
+        self.db.execute("update public.rate_limits set max_per_hour = 1000000000")
+        try:
+            first = self.next_user
+            self.fresh_tokens()
+            binary = Binaries.locate().postgres_bindir / "pgbench"
+            authenticator_url = self.stack.db_url.replace("postgres:postgres@",
+                                                          "authenticator:postgres@")
+            script = BASELINE_SCRIPT.format(first=first, last=first + USERS_PER_SCENARIO - 1)
+            self.record("create: pgbench insert (baseline)",
+                        pgbench(binary, authenticator_url, script, seconds=SECONDS))
+            self.db.execute(dataset.NOOP_RPC)
+            time.sleep(1)
+            self.http("PostgREST trivial RPC", "/rest/v1/rpc/bench_noop", self.fresh_tokens())
+            for kind, rpc, route, body in (
+                ("bug report", "report_bug", "report-bug", BUG),
+                ("ticket", "create_support_ticket", "tickets", TICKET),
+                ("feedback", "submit_feedback", "feedback", FEEDBACK),
+            ):
+                self.http(f"create {kind}: PostgREST RPC", f"/rest/v1/rpc/{rpc}",
+                          self.fresh_tokens(), body)
+                self.http(f"create {kind}: Flask route", f"/api/support/{route}",
+                          self.fresh_tokens(), body)
+            self.http("create bug report: PostgREST RPC, 64 conn", "/rest/v1/rpc/report_bug",
+                      self.fresh_tokens(), BUG, connections=64)
+            self.http("create bug report: Flask route, 64 conn", "/api/support/report-bug",
+                      self.fresh_tokens(), BUG, connections=64)
+        finally:
+            with self.db.transaction():
+                for kind, limit in saved:
+                    self.db.execute("update public.rate_limits set max_per_hour = %s "
+                                    "where kind = %s", (limit, kind))
+
+    def reads(self, level: str) -> None:
+        for label, number in (("10 tickets", LIGHT), ("10,000 tickets", HEAVY)):
+            token = dataset.tokens(self.stack.jwt_secret, number, 1)
+            ticket = dataset.any_ticket_of(self.db, number)
+            seconds = max(3, SECONDS // 2)
+            self.http(f"{level}: list, user with {label}", "/rest/v1/rpc/list_my_tickets",
+                      token, {}, connections=4, seconds=seconds)
+            self.http(f"{level}: list open, user with {label}", "/rest/v1/rpc/list_my_tickets",
+                      token, {"status": "open"}, connections=4, seconds=seconds)
+            self.http(f"{level}: get, user with {label}",
+                      f"/rest/v1/rpc/get_ticket?ticket_id={ticket}", token, method="GET",
+                      connections=4, seconds=seconds)
+
+    def scale(self) -> None:
+        self.db.execute("truncate public.support_tickets cascade")
+        dataset.create_users(self.db, LIGHT, 2)
+        dataset.add_tickets(self.db, LIGHT, 1, 10)
+        dataset.add_tickets(self.db, HEAVY, 1, 10_000)
+        self.reads("10k rows")
+        if not SCALE:
+            return
+        for level, target in (("1M rows", 1_000_000), ("10M rows", 10_000_000)):
+            started = time.monotonic()
+            missing = target - dataset.ticket_count(self.db)
+            users = missing // 20
+            first = self.next_user
+            self.next_user += users
+            dataset.create_users(self.db, first, users)
+            dataset.add_tickets(self.db, first, users, 20)
+            rows = dataset.ticket_count(self.db)
+            print(f"  loaded {rows:,} tickets in {time.monotonic() - started:.0f}s", flush=True)
+            self.reads(level)
+
+    def rate_limit_cost(self) -> None:
+        groups = {}
+        for history in (0, 1_000, 100_000):
+            first = self.next_user
+            self.next_user += 20
+            dataset.create_users(self.db, first, 20)
+            if history:
+                dataset.add_tickets(self.db, first, 20, history)
+            groups[history] = dataset.tokens(self.stack.jwt_secret, first, 20)
+        saved = self.db.execute(
+            "select max_per_hour from public.rate_limits where kind = 'bug_report'").fetchone()
+        # 20 users per group are measured many times each, so the limit is raised; the trigger
+        # still locks and counts the (few) rows of the last hour exactly as for any user.
+        self.db.execute("update public.rate_limits set max_per_hour = 1000000000 "
+                        "where kind = 'bug_report'")
+        try:
+            for history, tokens in groups.items():
+                self.http(f"rate limit: create, user with {history:,} past tickets",
+                          "/rest/v1/rpc/report_bug", tokens, BUG, connections=8)
+        finally:
+            self.db.execute("update public.rate_limits set max_per_hour = %s "
+                            "where kind = 'bug_report'", saved)
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is not installed: run `make bench` (it installs it)")
+        return 2
+    started_at = datetime.datetime.now(datetime.UTC)
+    info = machine.describe()
+    folder = make_state_dir("sfa-bench-")
+    state_dir = folder / "stack"
+    figures: dict[str, object] = {}
+    try:
+        began = time.monotonic()
+        cold = start_stack(state_dir)
+        figures["start: cold (new cluster)"] = time.monotonic() - began
+        stop_stack(cold)
+        began = time.monotonic()
+        stack = start_stack(state_dir)
+        figures["start: warm"] = time.monotonic() - began
+        print(f"stack up: cold {figures['start: cold (new cluster)']:.1f}s, "
+              f"warm {figures['start: warm']:.1f}s", flush=True)
+        try:
+            with psycopg.connect(stack.db_url, autocommit=True) as db:
+                bench = Bench(stack, db)
+                bench.creates()
+                bench.scale()
+                bench.rate_limit_cost()
+                figures.update(bench.figures)
+        finally:
+            stop_stack(stack)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    stem = f"{started_at:%Y-%m-%d}-{info['host']}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(
+        {"date": started_at.isoformat(), "machine": info, "seconds_per_load": SECONDS,
+         "figures": figures}, indent=2) + "\n")
+    report = render(started_at, info, figures, SECONDS)
+    (RESULTS / f"{stem}.md").write_text(report)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

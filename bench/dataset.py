@@ -1,0 +1,81 @@
+"""Users, tokens and tickets for the benchmarks, generated in the database itself."""
+
+import psycopg
+
+from support_api.tokens import mint_jwt
+
+STATUS_SPREAD = """
+    case when g %% 10 = 0 then 'open' when g %% 10 = 1 then 'in_progress'
+         when g %% 10 < 8 then 'resolved' else 'closed' end"""
+TYPES = "(array['bug', 'technical', 'billing', 'account', 'other'])[1 + g %% 5]"
+
+
+def user_id(number: int) -> str:
+    return f"00000000-0000-4000-8000-{number:012d}"
+
+
+def create_users(db: psycopg.Connection, first: int, count: int) -> None:
+    db.execute(
+        """
+        insert into auth.users (id, aud, role, email, created_at, updated_at)
+        select ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid,
+               'authenticated', 'authenticated', 'bench-' || n || '@example.test', now(), now()
+        from generate_series(%s::bigint, %s::bigint) as n
+        on conflict do nothing
+        """,
+        (first, first + count - 1),
+    )
+
+
+def tokens(secret: str, first: int, count: int) -> list[str]:
+    return [
+        mint_jwt(secret, sub=user_id(n), expires_in=6 * 3600)
+        for n in range(first, first + count)
+    ]
+
+
+def add_tickets(db: psycopg.Connection, first_user: int, users: int, per_user: int) -> None:
+    """`users * per_user` tickets, all older than the rate-limit window, as support loads
+    history: triggers off (`replica`), constraints still checked."""
+    db.execute("set session_replication_role = replica")
+    try:
+        db.execute(
+            f"""
+            insert into public.support_tickets
+                (user_id, ticket_type, subject, description, status, priority,
+                 created_at, updated_at)
+            select ('00000000-0000-4000-8000-' || lpad((%s + g %% %s)::text, 12, '0'))::uuid,
+                   {TYPES}, 'Ticket ' || g,
+                   'Generated ticket ' || g || ': the app did something unexpected.',
+                   {STATUS_SPREAD},
+                   (array['low', 'medium', 'high', 'urgent'])[1 + g %% 4],
+                   now() - interval '2 hours' - (g %% 525600) * interval '1 minute',
+                   now() - interval '1 hour'
+            from generate_series(0::bigint, %s::bigint - 1) as g
+            """,
+            (first_user, users, users * per_user),
+        )
+    finally:
+        db.execute("set session_replication_role = origin")
+    db.execute("vacuum analyze public.support_tickets")
+
+
+def ticket_count(db: psycopg.Connection) -> int:
+    return db.execute("select count(*) from public.support_tickets").fetchone()[0]
+
+
+def any_ticket_of(db: psycopg.Connection, number: int) -> str:
+    row = db.execute(
+        "select id from public.support_tickets where user_id = %s limit 1", (user_id(number),)
+    ).fetchone()
+    return str(row[0])
+
+
+NOOP_RPC = """
+create or replace function public.bench_noop() returns json
+    language sql stable
+as $$ select '{"ok": true}'::json $$;
+revoke execute on function public.bench_noop() from public, anon;
+grant execute on function public.bench_noop() to authenticated;
+notify pgrst, 'reload schema';
+"""

@@ -1,0 +1,96 @@
+"""The result file: the machine, every figure, and each target as a ratio within one run."""
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    numerator: str
+    denominator: str
+    field: str
+    limit: float
+    at_least: bool
+
+    def check(self, figures: dict) -> tuple[str, str]:
+        try:
+            ratio = figures[self.numerator][self.field] / figures[self.denominator][self.field]
+        except (KeyError, ZeroDivisionError):
+            return "n/a", "not measured"
+        met = ratio >= self.limit if self.at_least else ratio <= self.limit
+        sign = "≥" if self.at_least else "≤"
+        return f"{ratio:.2f}", f"{'met' if met else 'MISSED'} ({sign} {self.limit})"
+
+
+TARGETS = [
+    Target("create via PostgREST / pgbench baseline (req/s)",
+           "create bug report: PostgREST RPC", "create: pgbench insert (baseline)",
+           "per_second", 0.5, True),
+    Target("PostgREST trivial RPC / pgbench baseline (req/s): the ceiling for any request",
+           "PostgREST trivial RPC", "create: pgbench insert (baseline)", "per_second", 0, True),
+    *[
+        Target(f"create {kind} via Flask / via PostgREST (req/s)",
+               f"create {kind}: Flask route", f"create {kind}: PostgREST RPC",
+               "per_second", 0.7, True)
+        for kind in ("bug report", "ticket", "feedback")
+    ],
+    *[
+        Target(f"{what} p99 at 10M rows / at 10k rows, user with {who}",
+               f"10M rows: {what}, user with {who}", f"10k rows: {what}, user with {who}",
+               "p99_ms", 2.0, False)
+        for what in ("list", "list open", "get")
+        for who in ("10 tickets", "10,000 tickets")
+    ],
+    Target("rate-limit cost: create p50 with 100,000 past tickets / with 0",
+           "rate limit: create, user with 100,000 past tickets",
+           "rate limit: create, user with 0 past tickets", "p50_ms", 1.1, False),
+    Target("rate-limit cost: create p99 with 100,000 past tickets / with 0",
+           "rate limit: create, user with 100,000 past tickets",
+           "rate limit: create, user with 0 past tickets", "p99_ms", 1.1, False),
+    Target("PostgREST create at 64 / at 16 connections (req/s): no collapse",
+           "create bug report: PostgREST RPC, 64 conn", "create bug report: PostgREST RPC",
+           "per_second", 0.8, True),
+    Target("Flask create at 64 / at 16 connections (req/s): no collapse",
+           "create bug report: Flask route, 64 conn", "create bug report: Flask route",
+           "per_second", 0.8, True),
+]
+
+
+def render(started_at: datetime.datetime, machine: dict, figures: dict, seconds: int) -> str:
+    lines = [
+        f"# Benchmark results, {started_at:%Y-%m-%d %H:%M} UTC",
+        "",
+        "Produced by `make bench` (`python -m bench`): the stack on free ports, loaded with wrk",
+        "(Lua script, a distinct user's JWT per request) and pgbench, "
+        f"{seconds} s per load, 16 connections unless noted.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in machine.items()],
+        "",
+        "## Targets (ratios within this run)",
+        "",
+        "| target | ratio | verdict |",
+        "|---|---|---|",
+    ]
+    for target in TARGETS:
+        ratio, verdict = target.check(figures)
+        lines.append(f"| {target.name} | {ratio} | {verdict} |")
+    lines += [
+        "",
+        "## Figures",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | errors |",
+        "|---|---|---|---|---|",
+    ]
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            lines.append(f"| {name} | {value['per_second']:,.0f} | {value['p50_ms']:.2f} | "
+                         f"{value['p99_ms']:.2f} | {value['errors']} |")
+    lines += ["", "| start | seconds to ready |", "|---|---|"]
+    lines += [f"| {name} | {value:.1f} |" for name, value in figures.items()
+              if not isinstance(value, dict)]
+    return "\n".join(lines) + "\n"
