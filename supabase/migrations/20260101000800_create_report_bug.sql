@@ -47,5 +47,6 @@ comment on function public.report_bug(jsonb) is
     'Returns {ticket_id, status, message, created_at}. 400 on a broken rule, 429 past 5 per '
     'hour. Honours the Idempotency-Key header.';
 
-revoke all on function public.report_bug(jsonb) from public, anon, authenticated;
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.report_bug(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.report_bug(jsonb) to authenticated;

@@ -45,5 +45,6 @@ comment on function public.create_support_ticket(jsonb) is
     'priority?}. Returns {ticket_id, ticket_type, status, priority, message, created_at}. 400 on '
     'a broken rule, 429 past 5 per hour. Honours the Idempotency-Key header.';
 
-revoke all on function public.create_support_ticket(jsonb) from public, anon, authenticated;
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.create_support_ticket(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.create_support_ticket(jsonb) to authenticated;

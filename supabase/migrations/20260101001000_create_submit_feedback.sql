@@ -43,5 +43,6 @@ comment on function public.submit_feedback(jsonb) is
     'feature_name?, would_recommend?}. Returns {feedback_id, message, created_at}. 400 on a '
     'broken rule, 429 past 10 per hour. Honours the Idempotency-Key header.';
 
-revoke all on function public.submit_feedback(jsonb) from public, anon, authenticated;
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.submit_feedback(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.submit_feedback(jsonb) to authenticated;

@@ -76,5 +76,6 @@ comment on function public.list_my_tickets(text, text, text) is
     'resolved, closed); limit 1-100 (default 20); offset >= 0 (default 0); total counts all '
     'matching tickets.';
 
-revoke all on function public.list_my_tickets(text, text, text) from public, anon, authenticated;
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.list_my_tickets(text, text, text) from public, anon, authenticated, service_role;
 grant execute on function public.list_my_tickets(text, text, text) to authenticated;

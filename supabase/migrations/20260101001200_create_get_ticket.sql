@@ -64,5 +64,6 @@ comment on function public.get_ticket(text) is
     '400 when ticket_id is not a UUID; 404 (code P0002, "Ticket not found") when it does not '
     'exist or belongs to someone else.';
 
-revoke all on function public.get_ticket(text) from public, anon, authenticated;
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.get_ticket(text) from public, anon, authenticated, service_role;
 grant execute on function public.get_ticket(text) to authenticated;

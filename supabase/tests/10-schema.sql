@@ -178,9 +178,10 @@ select is(
      where p.pronamespace = 'public'::regnamespace
        and p.proname in ('report_bug', 'submit_feedback', 'create_support_ticket', 'list_my_tickets', 'get_ticket')
        and (has_function_privilege('anon', p.oid, 'execute')
+            or has_function_privilege('service_role', p.oid, 'execute')
             or not has_function_privilege('authenticated', p.oid, 'execute'))),
     null,
-    'the five operations are executable by signed-in users and not by anon'
+    'the five operations are executable by signed-in users only, not by anon nor service_role'
 );
 select is(
     (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
