@@ -1,0 +1,288 @@
+"""Generate docs/api-reference.md from the Flask routes' OpenAPI document and PostgREST's own.
+
+    python -m support_api.apidocs            # rewrite docs/api-reference.md
+    python -m support_api.apidocs --check    # exit 1 when the committed file is stale
+
+PostgREST's OpenAPI output (GET / on PostgREST, with a user's token so that the RPCs granted to
+`authenticated` are listed) documents the five RPCs with their SQL comments. PostgREST is found
+as the app finds it: ``POSTGREST_URL``, or ``SUPABASE_URL`` + ``/rest/v1``, signed with
+``SUPABASE_JWT_SECRET`` (flags override both). The curl examples use the local stack's
+defaults and work as printed against ``make dev``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from support_api.openapi import openapi_document
+from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
+
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "api-reference.md"
+# The contract's five RPCs, in the contract's order, with the Flask operation for each.
+RPCS = {
+    "report_bug": "reportBug",
+    "submit_feedback": "submitFeedback",
+    "create_support_ticket": "createSupportTicket",
+    "list_my_tickets": "listMyTickets",
+    "get_ticket": "getTicket",
+}
+EXAMPLE_USER_ID = "00000000-0000-4000-8000-0000000000aa"
+SETUP = f"""\
+```sh
+# The local stack (`make dev`) with the Supabase CLI's local keys.
+API=http://127.0.0.1:54321
+ANON_KEY={project_api_key(LOCAL_JWT_SECRET, "anon")}
+SERVICE_ROLE_KEY={project_api_key(LOCAL_JWT_SECRET, "service_role")}
+# A local user (created if missing) and a JWT for them, valid one hour.
+USER_ID={EXAMPLE_USER_ID}
+USER_JWT=$(.venv/bin/support-stack token --user-id $USER_ID)
+```"""
+
+
+def fetch_postgrest_openapi(url: str, jwt_secret: str) -> dict[str, Any]:
+    token = mint_jwt(jwt_secret, sub=EXAMPLE_USER_ID)
+    response = httpx.get(
+        url.rstrip("/") + "/",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/openapi+json"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _curl(method: str, url: str, headers: Iterable[str], body: Any = None) -> str:
+    verb = f" -X {method}" if method != "GET" else ""
+    parts = [f'curl -sS{verb} "{url}"']
+    parts += [f'-H "{header}"' for header in headers]
+    if body is not None:
+        parts += ['-H "Content-Type: application/json"', f"-d {_shell_quote(json.dumps(body))}"]
+    return " \\\n  ".join(parts)
+
+
+def _type_of(schema: Mapping[str, Any], components: Mapping[str, Any]) -> str:
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    kind = schema.get("type", "any")
+    kinds = kind if isinstance(kind, list) else [kind]
+    text = " or ".join(
+        f"array of {_type_of(schema.get('items', {}), components)}" if k == "array" else str(k)
+        for k in kinds
+    )
+    return f"{text} ({schema['format']})" if "format" in schema else text
+
+
+def _resolve(schema: Mapping[str, Any], doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    if "$ref" in schema:
+        return doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _fields_table(schema: Mapping[str, Any], doc: Mapping[str, Any]) -> list[str]:
+    schema = _resolve(schema, doc)
+    required = set(schema.get("required", []))
+    rows = ["| field | type | required |", "|---|---|---|"]
+    for name, prop in schema.get("properties", {}).items():
+        rows.append(
+            f"| `{name}` | {_type_of(prop, doc['components'])} | "
+            f"{'yes' if name in required else 'no'} |"
+        )
+    return rows
+
+
+def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(title, curl) for an operation, from the document's examples."""
+    user_auth = "Authorization: Bearer $USER_JWT"
+    service_auth = "Authorization: Bearer $SERVICE_ROLE_KEY"
+    auth = [service_auth] if op.get("security") == [{"serviceRoleKey": []}] else [user_auth]
+    if op.get("security") == []:
+        return [("", _curl(method, f"$API{path}", []))]
+    content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    if "examples" in content:
+        return [
+            (example["summary"], _curl(method, f"$API{path}", auth, _with_env(example["value"])))
+            for example in content["examples"].values()
+        ]
+    if "example" in content:
+        return [("", _curl(method, f"$API{path}", auth, content["example"]))]
+    query = "&".join(
+        f"{p['name']}={p['example']}"
+        for p in op.get("parameters", [])
+        if p["in"] == "query" and "example" in p
+    )
+    url = f"$API{path.replace('{ticket_id}', '$TICKET_ID')}" + (f"?{query}" if query else "")
+    examples = [("", _curl(method, url, auth))]
+    if "{ticket_id}" in path:
+        create = _curl("POST", "$API/api/support/report-bug", [user_auth], {"description": "Demo"})
+        capture = "TICKET_ID=$(" + create + " \\\n  | python3 -c "
+        capture += "'import json, sys; print(json.load(sys.stdin)[\"ticket_id\"])')"
+        examples.insert(0, ("A ticket to look at", capture))
+    return examples
+
+
+def _with_env(value: Any) -> Any:
+    """Example bodies name the example user; the curl sends $USER_ID (set in the setup)."""
+    if isinstance(value, dict) and value.get("user_id") == EXAMPLE_USER_ID:
+        return {**value, "user_id": "__USER_ID__"}
+    return value
+
+
+def _flask_section(doc: Mapping[str, Any]) -> list[str]:
+    out = ["## Flask routes (`/api/`)", "", doc["info"]["description"], ""]
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            verb = method.upper()
+            out += [f"### `{verb} {path}` — {op['summary']}", ""]
+            if op.get("description"):
+                out += [op["description"], ""]
+            security = op.get("security")
+            auth = (
+                "none"
+                if security == []
+                else "the project's service_role key as bearer"
+                if security == [{"serviceRoleKey": []}]
+                else "the user's JWT as bearer"
+            )
+            out += [f"Authentication: {auth}.", ""]
+            params = op.get("parameters", [])
+            if params:
+                out += ["| parameter | in | description |", "|---|---|---|"]
+                out += [
+                    f"| `{p['name']}` | {p['in']} | {p.get('description', '')} |" for p in params
+                ]
+                out.append("")
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                out += ["Request body:", "", *_fields_table(body["schema"], doc), ""]
+            out += ["| status | meaning |", "|---|---|"]
+            out += [f"| {code} | {r['description']} |" for code, r in op["responses"].items()]
+            out.append("")
+            for title, curl in _flask_examples(path, verb, op):
+                if title:
+                    out += [f"{title}:", ""]
+                out += ["```sh", curl.replace("__USER_ID__", "'\"$USER_ID\"'"), "```", ""]
+    return out
+
+
+def _rpc_section(postgrest: Mapping[str, Any], doc: Mapping[str, Any]) -> list[str]:
+    out = [
+        "## RPCs (PostgREST, `/rest/v1/rpc/`)",
+        "",
+        "The same five operations, served by PostgREST to `supabase-js` / `supabase-py` "
+        "(`supabase.rpc(name, body)`). Descriptions are the functions' SQL comments, as "
+        "PostgREST publishes them in its OpenAPI output. Calls need the user's JWT as bearer "
+        "and the project's anon key as `apikey`.",
+        "",
+    ]
+    operations = {
+        op["operationId"]: (path, op)
+        for path, methods in doc["paths"].items()
+        for op in methods.values()
+    }
+    for rpc, operation_id in RPCS.items():
+        entry = postgrest["paths"].get(f"/rpc/{rpc}")
+        if entry is None:
+            raise SystemExit(f"PostgREST does not publish /rpc/{rpc}: is the database migrated?")
+        post = entry["post"]
+        body = next((p for p in post.get("parameters", []) if p.get("in") == "body"), None)
+        methods = ", ".join(sorted(m.upper() for m in entry))
+        out += [f"### `/rpc/{rpc}` ({methods})", "", post.get("summary", ""), ""]
+        if post.get("description"):
+            out += [post["description"], ""]
+        if body:
+            props = body["schema"].get("properties", {})
+            required = set(body["schema"].get("required", []))
+            out += ["| argument | format | required |", "|---|---|---|"]
+            for name, prop in props.items():
+                label = f"`{name}`" if name else "(the whole JSON body, one unnamed argument)"
+                needed = "yes" if name in required else "no"
+                out.append(f"| {label} | {prop.get('format', '')} | {needed} |")
+            out.append("")
+        headers = ["apikey: $ANON_KEY", "Authorization: Bearer $USER_JWT"]
+        path, op = operations[operation_id]
+        if rpc == "get_ticket":
+            curl = _curl("GET", f"$API/rest/v1/rpc/{rpc}?ticket_id=$TICKET_ID", headers)
+        elif rpc == "list_my_tickets":
+            curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, {"limit": "5"})
+        else:
+            example = op["requestBody"]["content"]["application/json"]["example"]
+            curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, example)
+        out += [f"The same as `{op['operationId']}` (`{path}`):", "", "```sh", curl, "```", ""]
+    return out
+
+
+def render(doc: Mapping[str, Any], postgrest: Mapping[str, Any]) -> str:
+    out = [
+        "# API reference",
+        "",
+        "<!-- Generated by `python -m support_api.apidocs` from support_api/openapi.json and "
+        "PostgREST's OpenAPI output; edit those, not this file. -->",
+        "",
+        f"{doc['info']['title']}, version {doc['info']['version']}. The machine-readable "
+        "documents: `GET /api/openapi.json` (Flask routes, OpenAPI 3.1) and `GET /rest/v1/` "
+        "(PostgREST, OpenAPI 2.0).",
+        "",
+        "Every example below runs as printed against the local stack after this setup:",
+        "",
+        SETUP,
+        "",
+        "## Errors",
+        "",
+        "Every error has PostgREST's shape: "
+        '`{"code": "...", "message": "...", "details": ..., "hint": ...}`. Errors of the '
+        "database (a broken field rule: 400; another user's or a missing ticket: 404; the rate "
+        "limit: 429 with `Retry-After`; an Idempotency-Key reused for another request: 422) "
+        "reach Flask clients unchanged. Codes starting with `SAPI` come from the Flask layer: "
+        "`SAPI400` (body not JSON), `SAPI401` (no bearer token / not the service_role key), "
+        "`SAPI404`, `SAPI405`, `SAPI413` (body too large), `SAPI415` (not application/json), "
+        "`SAPI503` (PostgREST unreachable).",
+        "",
+        *_flask_section(doc),
+        *_rpc_section(postgrest, doc),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m support_api.apidocs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    supabase_url = os.environ.get("SUPABASE_URL", "").rstrip("/")
+    parser.add_argument(
+        "--postgrest-url",
+        default=os.environ.get("POSTGREST_URL") or (supabase_url and supabase_url + "/rest/v1"),
+    )
+    parser.add_argument("--jwt-secret", default=os.environ.get("SUPABASE_JWT_SECRET"))
+    parser.add_argument("--output", type=Path, default=REFERENCE)
+    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
+    args = parser.parse_args(argv)
+    if not args.postgrest_url or not args.jwt_secret:
+        parser.error("set POSTGREST_URL (or SUPABASE_URL) and SUPABASE_JWT_SECRET, or pass flags")
+    text = render(openapi_document(), fetch_postgrest_openapi(args.postgrest_url, args.jwt_secret))
+    if args.check:
+        current = args.output.read_text() if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is stale: run python -m support_api.apidocs", file=sys.stderr)
+            return 1
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
