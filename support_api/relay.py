@@ -32,6 +32,13 @@ def bearer_token() -> str:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise missing_bearer()
+    if not token.isascii():
+        # Not a JWT, and not something an HTTP header to PostgREST can carry.
+        raise ApiError(
+            401,
+            "The bearer token is not a JWT",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
     return token
 
 
@@ -61,6 +68,9 @@ def json_body() -> Any:
 
 def forwarded_headers() -> dict[str, str]:
     headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
+    for name, value in headers.items():
+        if not value.isascii():
+            raise ApiError(400, f"{name} must be ASCII", hint="Send a UUID.")
     if g.get("request_id"):
         headers["X-Request-Id"] = g.request_id
     return headers

@@ -353,6 +353,31 @@ def test_malformed_requests_get_a_clear_4xx(
     assert response.json().keys() == ERROR_KEYS
 
 
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Authorization": "Bearer \u00e9t\u00e9"}, 401),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
+        ({"Authorization": "Bearer"}, 401),
+        ({"Idempotency-Key": "cl\u00e9"}, 400),
+    ],
+)
+@pytest.mark.parametrize("route", ROUTES, ids=[route.name for route in ROUTES])
+def test_odd_headers_get_a_clear_4xx(make_user, route, headers, status, caller):
+    user = make_user()
+    sent = {"Authorization": f"Bearer {user.jwt}", **headers}
+    # httpx sends header values as UTF-8 bytes, as a careless client would.
+    sent = {name: value.encode() for name, value in sent.items()}
+    response = caller.http.request(
+        route.method,
+        caller.stack.api_url + route.path.format(ticket_id=uuid.uuid4()),
+        json=route.body if route.method == "POST" else None,
+        headers=sent,
+    )
+    assert response.status_code == status, response.text
+    assert response.json().keys() == ERROR_KEYS
+
+
 def test_body_over_the_size_limit_gets_413_in_the_error_shape(stack, make_user, caller):
     big = b'{"description": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     response = caller.http.post(
