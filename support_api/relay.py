@@ -57,13 +57,16 @@ def json_body() -> Any:
         )
     raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(raw, parse_constant=_reject_constant)
+        # A lone surrogate ("\ud800") parses but is no Unicode text: it cannot be sent on.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeError, RecursionError):
         raise ApiError(
             400,
             "Request body is not valid JSON",
-            hint="Send one JSON value, UTF-8 encoded.",
+            hint="Send one JSON value of UTF-8 text, nested at most a few hundred levels.",
         ) from None
+    return value
 
 
 def forwarded_headers() -> dict[str, str]:

@@ -335,6 +335,8 @@ def test_idempotency_key_is_forwarded(make_user, caller):
         (b"", "application/json", 400),
         (b"\xff\xfe", "application/json", 400),
         (b'{"description": NaN}', "application/json", 400),
+        (b'{"description": "\\ud800"}', "application/json", 400),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", 400),
         (b'{"description": "d"}', "text/plain", 415),
         (b'{"description": "d"}', None, 415),
         (b"description=d", "application/x-www-form-urlencoded", 415),
