@@ -5,7 +5,11 @@
 -- parameters for itself, so pagination goes in a POST body). The parameters are text so that
 -- a bad value gets a 400 naming the parameter instead of a cast error.
 
-create function public.list_my_tickets(status text default null, "limit" text default null, "offset" text default null)
+create function public.list_my_tickets(
+    status text default null,
+    "limit" text default null,
+    "offset" text default null
+)
     returns json
     language plpgsql
     stable
