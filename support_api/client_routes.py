@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from support_api.errors import ApiError
 from support_api.relay import bearer_token, call, json_body, relay
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
 
 # The query parameters of GET /api/support/tickets; the database checks their values.
 LIST_QUERY_PARAMETERS = ("status", "limit", "offset")
+
+
+@bp.before_request
+def _known_query_parameters_only() -> None:
+    """A query parameter the route does not have is a mistake of the caller: say so."""
+    allowed = LIST_QUERY_PARAMETERS if request.endpoint == "clients.list_my_tickets" else ()
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise ApiError(
+            400,
+            f'unknown query parameter "{unknown[0]}"',
+            hint=f"This route takes: {', '.join(allowed) or 'no query parameters'}.",
+        )
 
 
 def _create(function: str) -> Response:

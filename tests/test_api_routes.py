@@ -313,6 +313,13 @@ def test_rate_limit_refusal_is_relayed_with_retry_after(make_user, caller, route
     assert flask.headers["Retry-After"] in flask.json()["details"]
 
 
+@pytest.mark.parametrize("route", ROUTES, ids=[route.name for route in ROUTES])
+def test_unknown_query_parameters_are_refused(make_user, caller, route):
+    response = caller.flask(route, make_user().jwt, str(uuid.uuid4()), query={"sort": "asc"})
+    assert response.status_code == 400
+    assert response.json()["message"] == 'unknown query parameter "sort"'
+
+
 def test_idempotency_key_is_forwarded(make_user, caller):
     user = make_user()
     key = {"Idempotency-Key": str(uuid.uuid4())}
