@@ -2,9 +2,11 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -148,8 +150,23 @@ def _processes_mentioning(folder: Path) -> list[str]:
     return found
 
 
+def _kill_and_wait_for_restart(stack, part: str) -> None:
+    state_file = stack.state_dir / "run" / "stack.json"
+    old_pid = stack.pids[part]
+    os.kill(old_pid, signal.SIGKILL)
+    for _ in range(300):
+        pids = json.loads(state_file.read_text())["pids"]
+        if pids[part] != old_pid:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"{part} was not restarted")
+    status, document = http("GET", f"{stack.gateway_url}/rest/v1/", apikey=stack.anon_key)
+    assert (status, document["swagger"]) == (200, "2.0")
+
+
 @local_only
-def test_a_restart_keeps_the_data_reset_wipes_it_and_a_stop_leaves_no_process():
+def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_leaves_none():
     state_dir = make_state_dir("sfa-lifecycle-") / "stack"
     first = start_stack(state_dir)
     assert first.state["new_cluster"] is True
@@ -169,6 +186,7 @@ def test_a_restart_keeps_the_data_reset_wipes_it_and_a_stop_leaves_no_process():
         count = "select count(*) from auth.users where email = 'keep@example.test'"
         with psycopg.connect(second.db_url, autocommit=True) as connection:
             assert connection.execute(count).fetchone() == (1,)
+        _kill_and_wait_for_restart(second, "postgrest")
         subprocess.run([*CLI, "reset", "--dir", str(state_dir)], check=True, timeout=120,
                        capture_output=True)
         with psycopg.connect(second.db_url, autocommit=True) as connection:

@@ -78,9 +78,8 @@ class Database:
         argv = [str(self.binaries.postgres_bindir / "postgres"), "-D", str(self.config.data_dir)]
         for name, value in settings.items():
             argv += ["-c", f"{name}={value}"]
-        postgres = supervisor.spawn("postgres", argv, user=_SERVER_USER, stop_signal=signal.SIGINT)
-        supervisor.wait_until(postgres, self.accepts_connections, timeout=60)
-        return postgres
+        return supervisor.spawn("postgres", argv, user=_SERVER_USER, stop_signal=signal.SIGINT,
+                                ready=self.accepts_connections)
 
     def accepts_connections(self) -> bool:
         probe = subprocess.run(

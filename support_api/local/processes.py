@@ -27,6 +27,10 @@ class Child:
     process: subprocess.Popen[bytes]
     stop_signal: int
     log_path: Path
+    argv: list[str]
+    env: dict[str, str] | None
+    user: str | None
+    ready: Callable[[], bool] | None
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -37,7 +41,7 @@ class ChildDied(RuntimeError):
 
 
 class Supervisor:
-    """Owns the children; stops them in reverse start order."""
+    """Owns the children; restarts one that dies; stops them in reverse start order."""
 
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
@@ -51,6 +55,32 @@ class Supervisor:
         env: dict[str, str] | None = None,
         user: str | None = None,
         stop_signal: int = signal.SIGTERM,
+        ready: Callable[[], bool] | None = None,
+        ready_timeout: float = 60,
+    ) -> Child:
+        child = self._launch(name, argv, env, user, stop_signal, ready)
+        self.children.append(child)
+        if ready:
+            self.wait_until(child, ready, ready_timeout)
+        return child
+
+    def restart(self, dead: Child, ready_timeout: float = 60) -> Child:
+        """Starts `dead` again in its place, so the stop order stays the start order."""
+        child = self._launch(dead.name, dead.argv, dead.env, dead.user, dead.stop_signal,
+                             dead.ready)
+        self.children[self.children.index(dead)] = child
+        if child.ready:
+            self.wait_until(child, child.ready, ready_timeout)
+        return child
+
+    def _launch(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str] | None,
+        user: str | None,
+        stop_signal: int,
+        ready: Callable[[], bool] | None,
     ) -> Child:
         log_path = self.log_dir / f"{name}.log"
         with log_path.open("ab") as log:
@@ -66,9 +96,7 @@ class Supervisor:
                 start_new_session=True,
                 preexec_fn=_die_with_parent(stop_signal),
             )
-        child = Child(name, process, stop_signal, log_path)
-        self.children.append(child)
-        return child
+        return Child(name, process, stop_signal, log_path, argv, env, user, ready)
 
     def wait_until(self, child: Child, ready: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout

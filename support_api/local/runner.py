@@ -5,17 +5,20 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from support_api.local.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
 from support_api.local.database import Database
 from support_api.local.paths import Binaries
-from support_api.local.processes import Supervisor
+from support_api.local.processes import ChildDied, Supervisor
 from support_api.local.servers import start_flask, start_nginx, start_postgrest
 from support_api.tokens import mint_jwt
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
+# A part that dies more often than this is broken, not unlucky: the runner stops instead.
+MAX_RESTARTS = 5
+RESTART_WINDOW = 60.0
 T = TypeVar("T")
 
 
@@ -29,6 +32,7 @@ class Stack:
     binaries: Binaries
     supervisor: Supervisor
     say: Callable[[str], None]
+    first_start: dict[str, object] = field(default_factory=dict)
 
     def prepare_folders(self) -> None:
         for folder in (self.config.state_dir, self.config.log_dir, self.config.run_dir):
@@ -57,7 +61,9 @@ class Stack:
                    lambda: start_flask(self.config, self.binaries, self.supervisor))
         self._step(f"Gateway (nginx) on port {self.config.gateway_port}",
                    lambda: start_nginx(self.config, self.binaries, self.supervisor))
-        self.write_state(ready_in=time.monotonic() - started, new=new)
+        self.first_start = {"ready_in_seconds": round(time.monotonic() - started, 2),
+                            "new_cluster": new}
+        self.write_state()
 
     def _step(self, label: str, action: Callable[[], T]) -> T:
         self.say(f"  starting {label} ...")
@@ -84,8 +90,8 @@ class Stack:
             "pids": {child.name: child.process.pid for child in self.supervisor.children},
         }
 
-    def write_state(self, *, ready_in: float, new: bool) -> None:
-        state = {**self.state(), "ready_in_seconds": round(ready_in, 2), "new_cluster": new}
+    def write_state(self) -> None:
+        state = {**self.state(), **self.first_start}
         path = self.config.run_dir / "stack.json"
         path.write_text(json.dumps(state, indent=2))
         path.chmod(0o600)
@@ -117,13 +123,29 @@ Press Ctrl-C to stop every part.
 """
 
     def serve_until_signal(self) -> str:
-        """Blocks until a signal or a crashed part; returns why it stopped."""
+        """Restarts a part that dies, as a service manager would; returns why it gave up."""
+        restarts: list[float] = []
         while True:
             dead = self.supervisor.first_dead()
-            if dead:
-                code = dead.process.returncode
-                return f"{dead.name} exited with code {code}; see {dead.log_path}"
-            time.sleep(0.5)
+            if dead is None:
+                time.sleep(0.2)
+                continue
+            code = dead.process.returncode
+            now = time.monotonic()
+            restarts = [moment for moment in restarts if now - moment < RESTART_WINDOW] + [now]
+            if len(restarts) > MAX_RESTARTS:
+                return f"{dead.name} keeps exiting (code {code}); see {dead.log_path}"
+            self.say(f"  {dead.name} exited with code {code}; restarting it")
+            try:
+                self.supervisor.restart(dead)
+            except ChildDied as failure:
+                # E.g. a killed PostgreSQL's backends still hold its shared memory for a
+                # moment; the failed child is in place and is found dead on the next turn.
+                self.say(f"  {failure}; trying again")
+                time.sleep(1)
+                continue
+            self.say(f"  ready    {dead.name} again")
+            self.write_state()
 
 
 def install_stop_handlers() -> None:

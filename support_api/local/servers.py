@@ -51,11 +51,8 @@ def start_postgrest(config: StackConfig, binaries: Binaries, supervisor: Supervi
     conf = config.run_dir / "postgrest.conf"
     conf.write_text(postgrest_conf(config))
     conf.chmod(0o600)
-    postgrest = supervisor.spawn("postgrest", [str(binaries.postgrest), str(conf)])
-    supervisor.wait_until(
-        postgrest, lambda: http_ok(config.postgrest_admin_port, "/ready"), timeout=60
-    )
-    return postgrest
+    return supervisor.spawn("postgrest", [str(binaries.postgrest), str(conf)],
+                            ready=lambda: http_ok(config.postgrest_admin_port, "/ready"))
 
 
 def flask_env(config: StackConfig) -> dict[str, str]:
@@ -80,11 +77,9 @@ def start_flask(config: StackConfig, binaries: Binaries, supervisor: Supervisor)
         "--log-level", "warning",
         "support_api.wsgi:app",
     ]
-    flask = supervisor.spawn(
-        "flask", argv, env={**flask_env(config), "PYTHONPATH": _importable_path()}
-    )
-    supervisor.wait_until(flask, lambda: http_ok(config.flask_port, "/api/health"), timeout=60)
-    return flask
+    return supervisor.spawn("flask", argv,
+                            env={**flask_env(config), "PYTHONPATH": _importable_path()},
+                            ready=lambda: http_ok(config.flask_port, "/api/health"))
 
 
 def _importable_path() -> str:
@@ -183,7 +178,6 @@ def start_nginx(config: StackConfig, binaries: Binaries, supervisor: Supervisor)
     conf.write_text(nginx_conf(config))
     argv = [str(binaries.nginx), "-p", str(config.run_dir), "-c", str(conf),
             "-e", str(config.log_dir / "nginx.log")]
-    nginx = supervisor.spawn("nginx", argv, stop_signal=signal.SIGQUIT)
-    supervisor.wait_until(nginx, lambda: http_ok(config.gateway_port, "/health"), timeout=30)
-    return nginx
+    return supervisor.spawn("nginx", argv, stop_signal=signal.SIGQUIT,
+                            ready=lambda: http_ok(config.gateway_port, "/health"))
 
