@@ -1,12 +1,14 @@
-"""The project's PostgREST client handle: one HTTP connection pool, calls made as a user.
+"""The project's PostgREST client handle: connection pools, calls made as a user.
 
-`PostgrestHandle` wraps the official client (`postgrest.SyncPostgrestClient`): every call is
-built and sent by that client, on one shared `httpx.Client` (one connection pool per worker
-process, safe to share between threads), with the caller's JWT as bearer and the project's
-anon key as ``apikey``. It returns the raw answer -- status, body bytes and the headers that
-matter -- so that the routes relay PostgREST's answer unchanged; the official client's
-`execute()` keeps only the decoded body, so the raw response is captured with an httpx
-response hook.
+`PostgrestHandle.rpc` calls through the official client (`postgrest.SyncPostgrestClient`) on
+one shared `httpx.Client` (one connection pool per worker process, safe to share between
+threads), with the caller's JWT as bearer and the project's anon key as ``apikey``. It
+returns the raw answer -- status, body bytes and the headers that matter -- so that callers
+see PostgREST's answer unchanged; the official client's `execute()` keeps only the decoded
+body, so the raw response is captured with an httpx response hook.
+
+`PostgrestHandle.relay_rpc` sends the same request over a lean keep-alive pool: the client
+routes, which only relay bytes, use it (why: `support_api.connection_pool`).
 
 The handle also knows the project's JWT secret, so that the companion can act as a user it
 knows only by id (`mint_user_jwt`). This is the ``db`` argument of
@@ -15,17 +17,20 @@ knows only by id (`mint_user_jwt`). This is the ``db`` argument of
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import jwt as pyjwt
 from postgrest import APIError, SyncPostgrestClient
 from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 
+from support_api.connection_pool import ConnectionPool
 from support_api.settings import Settings
 from support_api.tokens import mint_jwt
 
@@ -85,6 +90,7 @@ class PostgrestHandle:
         self.url = url.rstrip("/")
         self._anon_key = anon_key
         self._jwt_secret = jwt_secret
+        self._pool = ConnectionPool(self.url, timeout=timeout)
         self._http = http_client or httpx.Client(
             base_url=self.url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
@@ -107,6 +113,7 @@ class PostgrestHandle:
         )
 
     def close(self) -> None:
+        self._pool.clear()
         self._http.close()
 
     def mint_user_jwt(self, user_id: str, *, expires_in: int = COMPANION_TOKEN_SECONDS) -> str:
@@ -176,14 +183,50 @@ class PostgrestHandle:
             _last_response.reset(reset)
         if response is None:
             raise PostgrestUnavailable("PostgREST gave no answer")
-        content_type = response.headers.get("Content-Type", "")
-        if response.status_code >= 500 and "json" not in content_type:
-            # A proxy's error page, not PostgREST: there is nothing to relay.
-            raise PostgrestUnavailable(f"PostgREST answered {response.status_code}")
-        return RpcResult(
-            status=response.status_code,
-            body=response.content,
-            headers={
-                name: response.headers[name] for name in RELAYED_HEADERS if name in response.headers
-            },
-        )
+        return _result(response.status_code, response.content, response.headers)
+
+    def relay_rpc(
+        self,
+        function: str,
+        *,
+        jwt: str,
+        body: bytes | None = None,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> RpcResult:
+        """Call ``/rpc/<function>`` with a JSON `body` as it came (POST) or a `query` (GET).
+
+        The lean path of the client routes (see `support_api.connection_pool`): the same
+        request the official client sends, without building it through that client.
+        """
+        request_headers = {
+            **(headers or {}),
+            "Accept": "application/json",
+            "apikey": self._anon_key,
+            "Authorization": f"Bearer {jwt}",
+        }
+        path = f"/rpc/{function}"
+        if body is None:
+            path += f"?{urlencode(query or {})}"
+        else:
+            request_headers["Content-Type"] = "application/json"
+        try:
+            response = self._pool.request(
+                "GET" if body is None else "POST", path, body=body, headers=request_headers
+            )
+        except TimeoutError:
+            raise PostgrestUnavailable("PostgREST did not answer in time") from None
+        except (OSError, http.client.HTTPException):
+            raise PostgrestUnavailable("PostgREST could not be reached") from None
+        return _result(response.status, response.body, response.headers)
+
+
+def _result(status: int, body: bytes, headers: Mapping[str, str]) -> RpcResult:
+    if status >= 500 and "json" not in headers.get("Content-Type", ""):
+        # A proxy's error page, not PostgREST: there is nothing to relay.
+        raise PostgrestUnavailable(f"PostgREST answered {status}")
+    return RpcResult(
+        status=status,
+        body=body,
+        headers={name: headers[name] for name in RELAYED_HEADERS if name in headers},
+    )

@@ -47,7 +47,16 @@ def _reject_constant(name: str) -> None:
 
 
 def json_body() -> Any:
-    """The request's JSON value (any JSON, passed on as is); transport errors only."""
+    """The request's JSON value (any JSON); transport errors only."""
+    return _checked_json()[1]
+
+
+def raw_json_body() -> bytes:
+    """The request's body as it came, once known to be JSON that PostgREST can take."""
+    return _checked_json()[0]
+
+
+def _checked_json() -> tuple[bytes, Any]:
     if request.mimetype != "application/json":
         raise ApiError(
             415,
@@ -57,16 +66,19 @@ def json_body() -> Any:
         )
     raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
-        # A lone surrogate ("\ud800") parses but is no Unicode text: it cannot be sent on.
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        # Strict UTF-8: the body is sent on as it came, and PostgREST reads nothing else.
+        text = raw.decode("utf-8")
+        value = json.loads(text, parse_constant=_reject_constant)
+        if "\\u" in text:
+            # A lone surrogate ("\ud800") parses but is no Unicode text: it cannot be sent on.
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (ValueError, UnicodeError, RecursionError):
         raise ApiError(
             400,
             "Request body is not valid JSON",
             hint="Send one JSON value of UTF-8 text, nested at most a few hundred levels.",
         ) from None
-    return value
+    return raw, value
 
 
 def forwarded_headers() -> dict[str, str]:
@@ -89,10 +101,18 @@ def unavailable(exc: PostgrestUnavailable) -> ApiError:
     )
 
 
-def call(function: str, params: Any, *, jwt: str, get: bool = False) -> RpcResult:
+def call(
+    function: str,
+    *,
+    jwt: str,
+    body: bytes | None = None,
+    query: Mapping[str, str] | None = None,
+) -> RpcResult:
     """Call an RPC as the holder of `jwt`; PostgREST unreachable becomes a 503 ApiError."""
     try:
-        return handle().rpc(function, params, jwt=jwt, get=get, headers=forwarded_headers())
+        return handle().relay_rpc(
+            function, jwt=jwt, body=body, query=query, headers=forwarded_headers()
+        )
     except PostgrestUnavailable as exc:
         raise unavailable(exc) from None
 

@@ -494,10 +494,13 @@ def test_access_log_has_route_status_and_request_id_but_no_content(stack, make_u
 def test_one_connection_pool_per_process_is_reused(stack, make_user):
     app = create_app(_settings(stack))
     client, user = app.test_client(), make_user()
-    handle = app.extensions["support_api.postgrest"]
-    pools = set()
+    pool = app.extensions["support_api.postgrest"]._pool
+    connections = set()
     for _ in range(3):
-        client.get("/api/support/tickets", headers={"Authorization": f"Bearer {user.jwt}"})
-        pools.add(id(handle._http._transport._pool))
-    assert len(pools) == 1
-    assert len(handle._http._transport._pool.connections) == 1
+        response = client.get(
+            "/api/support/tickets", headers={"Authorization": f"Bearer {user.jwt}"}
+        )
+        assert response.json == {"tickets": [], "total": 0}
+        assert len(pool._idle) == 1
+        connections.add(id(pool._idle[0][0]))
+    assert len(connections) == 1
