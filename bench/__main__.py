@@ -1,7 +1,8 @@
 """`make bench`: bring up the stack on free ports, load it, write bench/results/<date>-<host>.md.
 
 Every figure is reported with the baseline measured in the same run, as a ratio.
-BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads.
+BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads;
+BENCH_ONLY=creates,scale,rate_limit_cost runs only those parts (a quick check while profiling).
 """
 
 import datetime
@@ -23,6 +24,8 @@ from support_api.local.paths import Binaries
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
+PARTS = ("creates", "scale", "rate_limit_cost")
+ONLY = [part for part in os.environ.get("BENCH_ONLY", ",".join(PARTS)).split(",") if part]
 RESULTS = Path(__file__).with_name("results")
 
 BUG = {
@@ -177,6 +180,9 @@ class Bench:
 
 
 def main() -> int:
+    if unknown := set(ONLY) - set(PARTS):
+        print(f"BENCH_ONLY: unknown {', '.join(sorted(unknown))}; known: {', '.join(PARTS)}")
+        return 2
     if not shutil.which("wrk"):
         print("wrk is not installed: run `make bench` (it installs it)")
         return 2
@@ -198,22 +204,25 @@ def main() -> int:
         try:
             with psycopg.connect(stack.db_url, autocommit=True) as db:
                 bench = Bench(stack, db)
-                bench.creates()
-                bench.scale()
-                bench.rate_limit_cost()
+                for part in PARTS:
+                    if part in ONLY:
+                        getattr(bench, part)()
                 figures.update(bench.figures)
         finally:
             stop_stack(stack)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    report = render(started_at, info, figures, SECONDS)
+    print(report)
+    if set(ONLY) != set(PARTS):
+        print("(a partial run: no result file written)")
+        return 0
     RESULTS.mkdir(exist_ok=True)
     stem = f"{started_at:%Y-%m-%d}-{info['host']}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(
         {"date": started_at.isoformat(), "machine": info, "seconds_per_load": SECONDS,
          "figures": figures}, indent=2) + "\n")
-    report = render(started_at, info, figures, SECONDS)
     (RESULTS / f"{stem}.md").write_text(report)
-    print(report)
     return 0
 
 

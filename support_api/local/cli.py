@@ -46,6 +46,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         gateway_port=args.gateway_port,
         db_port=args.db_port,
         flask_workers=args.flask_workers,
+        flask_threads=args.flask_threads,
         postgrest_pool=args.postgrest_pool,
     )
 
@@ -160,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--gateway-port", type=int, default=54321)
     common.add_argument("--db-port", type=int, default=54322)
     common.add_argument("--flask-workers", type=int, default=2)
+    common.add_argument("--flask-threads", type=int, default=8)
     common.add_argument("--postgrest-pool", type=int, default=10)
     commands = root.add_subparsers(dest="command")
     commands.add_parser("start", parents=[common], help="run the stack (default)")

@@ -42,6 +42,7 @@ class StackConfig:
     postgrest_admin_port: int = field(default_factory=free_port)
     flask_port: int = field(default_factory=free_port)
     flask_workers: int = 2
+    flask_threads: int = 8
     postgrest_pool: int = 10
     jwt_secret: str = LOCAL_JWT_SECRET
 

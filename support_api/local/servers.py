@@ -71,6 +71,10 @@ def start_flask(config: StackConfig, binaries: Binaries, supervisor: Supervisor)
         str(binaries.gunicorn),
         "--bind", f"127.0.0.1:{config.flask_port}",
         "--workers", str(config.flask_workers),
+        # The layer waits on PostgREST for most of a request: threads keep a worker busy
+        # with other requests meanwhile, where a sync worker would sit idle.
+        "--worker-class", "gthread",
+        "--threads", str(config.flask_threads),
         "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",
         "--graceful-timeout", "10",
         "--keep-alive", "75",
