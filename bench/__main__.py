@@ -11,12 +11,13 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import psycopg
 
-from bench import dataset, machine
+from bench import cpu, dataset, machine
 from bench.load import Figures, pgbench, wrk
 from bench.report import render
 from support_api.local.launch import make_state_dir, start_stack, stop_stack
@@ -74,14 +75,18 @@ class Bench:
         dataset.create_users(self.db, first, count)
         return dataset.tokens(self.stack.jwt_secret, first, count)
 
-    def record(self, name: str, figures: Figures) -> Figures:
+    def record(self, name: str, load: Callable[[], Figures]) -> Figures:
+        before = cpu.snapshot(self.stack.pids)
+        figures = load()
+        figures = replace(figures, cpu_ms=cpu.per_request_ms(
+            before, cpu.snapshot(self.stack.pids), figures.requests))
         self.figures[name] = asdict(figures)
         print(f"  {name:<40} {figures.row()}", flush=True)
         return figures
 
     def http(self, name: str, path: str, tokens: list[str], body: dict | None = None,
              method: str = "POST", connections: int = 16, seconds: int = SECONDS) -> Figures:
-        return self.record(name, wrk(
+        return self.record(name, lambda: wrk(
             f"{self.stack.gateway_url}{path}", tokens, apikey=self.stack.anon_key,
             method=method, body=json.dumps(body if body is not None else {}),
             connections=connections, seconds=seconds))
@@ -99,7 +104,7 @@ class Bench:
                                                           "authenticator:postgres@")
             script = BASELINE_SCRIPT.format(first=first, last=first + USERS_PER_SCENARIO - 1)
             self.record("create: pgbench insert (baseline)",
-                        pgbench(binary, authenticator_url, script, seconds=SECONDS))
+                        lambda: pgbench(binary, authenticator_url, script, seconds=SECONDS))
             self.db.execute(dataset.NOOP_RPC)
             time.sleep(1)
             self.http("PostgREST trivial RPC", "/rest/v1/rpc/bench_noop", self.fresh_tokens())

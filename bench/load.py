@@ -6,7 +6,7 @@ import os
 import statistics
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
@@ -20,6 +20,8 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int
+    # Milliseconds of CPU per request by part of the stack (bench/cpu.py).
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     def row(self) -> str:
         return (f"{self.per_second:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} | "

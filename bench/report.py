@@ -90,6 +90,23 @@ def render(started_at: datetime.datetime, machine: dict, figures: dict, seconds:
         if isinstance(value, dict):
             lines.append(f"| {name} | {value['per_second']:,.0f} | {value['p50_ms']:.2f} | "
                          f"{value['p99_ms']:.2f} | {value['errors']} |")
+    parts = sorted({part for value in figures.values() if isinstance(value, dict)
+                    for part in value.get("cpu_ms", {})})
+    lines += [
+        "",
+        "## CPU per request (ms), by part of the stack",
+        "",
+        "Where the machine's two cores went in each create load: user + system time of each",
+        "part's processes, divided by the requests served.",
+        "",
+        f"| scenario | {' | '.join(parts)} | total |",
+        f"|---|{'---|' * (len(parts) + 1)}",
+    ]
+    for name, value in figures.items():
+        if isinstance(value, dict) and "create" in name and value.get("cpu_ms"):
+            used = value["cpu_ms"]
+            lines.append(f"| {name} | {' | '.join(f'{used.get(p, 0):.2f}' for p in parts)} | "
+                         f"{sum(used.values()):.2f} |")
     lines += ["", "| start | seconds to ready |", "|---|---|"]
     lines += [f"| {name} | {value:.1f} |" for name, value in figures.items()
               if not isinstance(value, dict)]
