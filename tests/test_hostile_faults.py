@@ -268,11 +268,5 @@ def test_no_log_of_the_faulted_stack_holds_a_request_body(run):
     assert log_files_containing(Path(run.stack.log_dir), MARKER) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a query string reaches two logs when a request fails upstream: nginx.log (the "
-    "error log writes the request line of each request it cannot pass to PostgREST) and "
-    "postgrest.log (log-level error still writes an access line for each 5xx it answers)",
-)
 def test_no_log_of_the_faulted_stack_holds_a_query_string(run):
     assert log_files_containing(Path(run.stack.log_dir), QUERY_MARKER) == []

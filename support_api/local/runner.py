@@ -93,8 +93,11 @@ class Stack:
     def write_state(self) -> None:
         state = {**self.state(), **self.first_start}
         path = self.config.run_dir / "stack.json"
-        path.write_text(json.dumps(state, indent=2))
-        path.chmod(0o600)
+        # Written aside and renamed: a reader polling the file never sees half of it.
+        partial = path.with_suffix(".json.partial")
+        partial.write_text(json.dumps(state, indent=2))
+        partial.chmod(0o600)
+        os.replace(partial, path)
 
     def summary(self) -> str:
         config = self.config

@@ -5,6 +5,7 @@ import os
 import signal
 
 from support_api.local.config import DB_PASSWORD, StackConfig
+from support_api.local.gateway_text import nginx_location_guard, nginx_maps
 from support_api.local.paths import PROJECT_ROOT, Binaries
 from support_api.local.processes import Child, Supervisor
 
@@ -36,9 +37,10 @@ def postgrest_conf(config: StackConfig) -> str:
         "server-port": config.postgrest_port,
         "admin-server-port": config.postgrest_admin_port,
         "openapi-server-proxy-uri": f"{config.gateway_url}/rest/v1/",
-        # PostgREST logs a request line (with its query string) per request at "info"; "error"
-        # keeps only server failures.
-        "log-level": "error",
+        # PostgREST writes a request line, query string included, for every request at "info"
+        # and for every 5xx at "error" (a query string is a filter on content); "crit" keeps
+        # only failures of PostgREST itself.
+        "log-level": "crit",
     }
     lines = []
     for name, value in settings.items():
@@ -111,7 +113,9 @@ daemon off;
 {worker_user}
 worker_processes auto;
 pid {run}/nginx.pid;
-error_log {logs}/nginx.log warn;
+# Below "crit", nginx writes the request line, query string included, with each request it
+# cannot pass upstream; the status and timing of those are in the access log.
+error_log {logs}/nginx.log crit;
 events {{ worker_connections 4096; }}
 
 http {{
@@ -145,12 +149,14 @@ http {{
         "" "";
         default "Bearer $http_apikey";
     }}
+{nginx_maps()}
 
     server {{
         listen 127.0.0.1:{config.gateway_port} reuseport;
         default_type application/json;
 
         location /rest/v1/ {{
+{nginx_location_guard(_error_json)}
             proxy_pass http://postgrest/;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -169,7 +175,7 @@ http {{
         location / {{ {_error_json(404, "PGRST404", "Not found: use /rest/v1/ or /api/")} }}
 
         error_page 413 @too_large;
-        error_page 502 503 504 @unavailable;
+        error_page 502 503 504 =503 @unavailable;
         location @too_large {{
             {_error_json(413, "PGRST413", "Request body too large: at most 1 MB")}
         }}
