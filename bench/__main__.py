@@ -88,11 +88,12 @@ class Bench:
         return figures
 
     def http(self, name: str, path: str, tokens: list[str], body: dict | None = None,
-             method: str = "POST", connections: int = 16, seconds: int = SECONDS) -> Figures:
+             method: str = "POST", connections: int = 16, seconds: int = SECONDS,
+             prefer: str = "") -> Figures:
         return self.record(name, self.measure(lambda: wrk(
             f"{self.stack.gateway_url}{path}", tokens, apikey=self.stack.anon_key,
             method=method, body=json.dumps(body if body is not None else {}),
-            connections=connections, seconds=seconds)))
+            connections=connections, seconds=seconds, prefer=prefer)))
 
     def creates(self) -> None:
         saved = self.db.execute("select kind, max_per_hour from public.rate_limits").fetchall()
@@ -111,6 +112,11 @@ class Bench:
             self.db.execute(dataset.NOOP_RPC)
             time.sleep(1)
             self.http("PostgREST trivial RPC", "/rest/v1/rpc/bench_noop", self.fresh_tokens())
+            # What a client gets without the RPC: the row inserted into the table directly,
+            # returned, under the same policies and rate-limit trigger.
+            self.http("create bug report: PostgREST table insert (naive)",
+                      "/rest/v1/support_tickets", self.fresh_tokens(),
+                      {"ticket_type": "bug", **BUG}, prefer="return=representation")
             for kind, rpc, route, body in (
                 ("bug report", "report_bug", "report-bug", BUG),
                 ("ticket", "create_support_ticket", "tickets", TICKET),

@@ -29,11 +29,12 @@ class Figures:
 
 
 def wrk(url: str, tokens: list[str], *, apikey: str, method: str = "POST",
-        body: str = "", connections: int = 16, seconds: int = 10) -> Figures:
+        body: str = "", connections: int = 16, seconds: int = 10, prefer: str = "") -> Figures:
     with tempfile.NamedTemporaryFile("w", suffix=".tokens", delete=False) as token_file:
         token_file.write("\n".join(tokens) + "\n")
     env = {**os.environ, "BENCH_TOKENS": token_file.name, "BENCH_METHOD": method,
-           "BENCH_BODY": body, "BENCH_APIKEY": apikey, "BENCH_THREADS": str(THREADS)}
+           "BENCH_BODY": body, "BENCH_APIKEY": apikey, "BENCH_THREADS": str(THREADS),
+           "BENCH_PREFER": prefer}
     try:
         result = subprocess.run(
             ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s",

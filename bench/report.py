@@ -51,6 +51,9 @@ TARGETS = [
     Target("create via PostgREST / pgbench baseline (req/s)",
            "create bug report: PostgREST RPC", "create: pgbench insert (baseline)",
            "per_second", 0.5, True, POSTGREST_WHY),
+    Target("create via PostgREST RPC / naive table insert via PostgREST (req/s): ours costs less",
+           "create bug report: PostgREST RPC",
+           "create bug report: PostgREST table insert (naive)", "per_second", 1.0, True),
     Target("PostgREST trivial RPC / pgbench baseline (req/s): the ceiling for any request",
            "PostgREST trivial RPC", "create: pgbench insert (baseline)", "per_second", 0, True),
     *[

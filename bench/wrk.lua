@@ -4,6 +4,7 @@
 --   BENCH_TOKENS  file with one JWT per line
 --   BENCH_METHOD  GET or POST;  BENCH_BODY  request body (POST)
 --   BENCH_APIKEY  anon key sent as `apikey`, as supabase-js does
+--   BENCH_PREFER  optional Prefer header (a table insert returning its row)
 local counter = 1
 
 function setup(thread)
@@ -19,6 +20,7 @@ function init(args)
   method = os.getenv("BENCH_METHOD") or "POST"
   body = os.getenv("BENCH_BODY")
   apikey = os.getenv("BENCH_APIKEY")
+  prefer = os.getenv("BENCH_PREFER")
   nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
   index = id
 end
@@ -31,6 +33,9 @@ function request()
     ["apikey"] = apikey,
     ["Content-Type"] = "application/json",
   }
+  if prefer and prefer ~= "" then
+    headers["Prefer"] = prefer
+  end
   return wrk.format(method, nil, headers, method == "POST" and body or nil)
 end
 

@@ -11,12 +11,16 @@
 
 create function private.ticket_statuses()
     returns text[]
-    language sql
+    language plpgsql
     immutable
     parallel safe
     set search_path = ''
 as $$
-    select array['open', 'in_progress', 'resolved', 'closed']::text[]
+begin
+    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
+    -- query again on every call; plpgsql keeps the plan for the session.
+    return array['open', 'in_progress', 'resolved', 'closed']::text[];
+end;
 $$;
 
 comment on function private.ticket_statuses() is
@@ -25,21 +29,25 @@ comment on function private.ticket_statuses() is
 
 create function private.screenshot_urls_are_valid(urls text[])
     returns boolean
-    language sql
+    language plpgsql
     immutable
     parallel safe
     set search_path = ''
 as $$
+begin
+    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
+    -- query again on every call; plpgsql keeps the plan for the session.
     -- A CHECK cannot hold a subquery, hence this function. Every element must be an https URL
     -- with a host (letters, digits, dots, hyphens, optional port) and no whitespace.
-    select coalesce(pg_catalog.array_ndims(urls), 1) = 1
+    return coalesce(pg_catalog.array_ndims(urls), 1) = 1
         and not exists (
             select 1
             from pg_catalog.unnest(urls) as u(url)
             where u.url is null
                 or pg_catalog.char_length(u.url) > 2048
                 or u.url !~ '^https://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
-        )
+        );
+end;
 $$;
 
 comment on function private.screenshot_urls_are_valid(text[]) is
@@ -48,25 +56,29 @@ comment on function private.screenshot_urls_are_valid(text[]) is
 
 create function private.bug_subject(description text)
     returns text
-    language sql
+    language plpgsql
     immutable
     parallel safe
     set search_path = ''
 as $$
+declare
+    first_line text;
+begin
+    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
+    -- query again on every call; plpgsql keeps the plan for the session.
     -- The first line that is not blank, whitespace collapsed to single spaces, cut to 255
     -- characters (254 and an ellipsis when longer). Null when there is no such line.
-    select case
-            when pg_catalog.char_length(first_line.text) > 255
-                then pg_catalog.left(first_line.text, 254) || '…'
-            else first_line.text
-        end
-    from (
-        select pg_catalog.btrim(pg_catalog.regexp_replace(l.line, '[[:space:]]+', ' ', 'g')) as text
-        from pg_catalog.regexp_split_to_table(description, '\r\n|\r|\n') with ordinality as l(line, n)
-        where l.line !~ '^[[:space:]]*$'
-        order by l.n
-        limit 1
-    ) as first_line
+    select pg_catalog.btrim(pg_catalog.regexp_replace(l.line, '[[:space:]]+', ' ', 'g'))
+    into first_line
+    from pg_catalog.regexp_split_to_table(description, '\r\n|\r|\n') with ordinality as l(line, n)
+    where l.line !~ '^[[:space:]]*$'
+    order by l.n
+    limit 1;
+    if pg_catalog.char_length(first_line) > 255 then
+        return pg_catalog.left(first_line, 254) || '…';
+    end if;
+    return first_line;
+end;
 $$;
 
 comment on function private.bug_subject(text) is

@@ -98,13 +98,15 @@ create function private.idempotency_replay(operation text, body jsonb)
 as $$
 declare
     request_key uuid := private.request_idempotency_key();
-    body_hash text := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(body::text, 'UTF8')), 'hex');
-    caller uuid := (select auth.uid());
+    body_hash text;
+    caller uuid;
     earlier private.idempotency_keys;
 begin
     if request_key is null then
         return null;
     end if;
+    body_hash := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(body::text, 'UTF8')), 'hex');
+    caller := (select auth.uid());
 
     delete from private.idempotency_keys as k
     where k.user_id = caller

@@ -16,8 +16,10 @@ create function private.check_request_body(body jsonb, fields jsonb)
     set search_path = ''
 as $$
 declare
-    unknown text[];
+    unknown text[] := '{}';
+    wrong_type text;
     field record;
+    expected text;
 begin
     -- fields maps each accepted field to its JSON type: string, integer, boolean or
     -- string_array. JSON null counts as absent; required fields are left to NOT NULL.
@@ -26,47 +28,46 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
-    select pg_catalog.array_agg(pg_catalog.format('"%s"', k) order by k) into unknown
-    from pg_catalog.jsonb_object_keys(body) as k
-    where not fields ? k;
-    if unknown is not null then
+    -- One pass over the body's fields in name order (it runs on every create): every unknown
+    -- field is named; otherwise the first field, by name, of the wrong type.
+    for field in
+        select f.key as name, f.value
+        from pg_catalog.jsonb_each(body) as f
+        order by f.key
+    loop
+        expected := fields ->> field.name;
+        if expected is null then
+            unknown := unknown || pg_catalog.format('"%s"', field.name);
+        elsif wrong_type is not null or pg_catalog.jsonb_typeof(field.value) = 'null' then
+            continue;
+        elsif expected = 'string' and pg_catalog.jsonb_typeof(field.value) <> 'string' then
+            wrong_type := field.name || ' must be a string';
+        elsif expected = 'boolean' and pg_catalog.jsonb_typeof(field.value) <> 'boolean' then
+            wrong_type := field.name || ' must be true or false';
+        elsif expected = 'integer' and not (
+            pg_catalog.jsonb_typeof(field.value) = 'number'
+            and (field.value #>> '{}')::numeric = trunc((field.value #>> '{}')::numeric)
+            and abs((field.value #>> '{}')::numeric) <= 2147483647
+        ) then
+            wrong_type := field.name || ' must be an integer';
+        elsif expected = 'string_array' and not (
+            pg_catalog.jsonb_typeof(field.value) = 'array'
+            and not pg_catalog.jsonb_path_exists(field.value, '$[*] ? (@.type() != "string")')
+        ) then
+            wrong_type := field.name || ' must be an array of strings';
+        end if;
+    end loop;
+
+    if cardinality(unknown) > 0 then
         raise exception '%', case
                 when cardinality(unknown) = 1 then 'unknown field ' || unknown[1]
                 else 'unknown fields ' || pg_catalog.array_to_string(unknown, ', ')
             end
             using errcode = 'invalid_parameter_value';
     end if;
-
-    for field in
-        select f.key as name, f.value #>> '{}' as expected, body -> f.key as value
-        from pg_catalog.jsonb_each(fields) as f
-        where body ? f.key and pg_catalog.jsonb_typeof(body -> f.key) <> 'null'
-        order by f.key
-    loop
-        if field.expected = 'string' and pg_catalog.jsonb_typeof(field.value) <> 'string' then
-            raise exception '% must be a string', field.name
-                using errcode = 'invalid_parameter_value';
-        elsif field.expected = 'boolean' and pg_catalog.jsonb_typeof(field.value) <> 'boolean' then
-            raise exception '% must be true or false', field.name
-                using errcode = 'invalid_parameter_value';
-        elsif field.expected = 'integer' and not (
-            pg_catalog.jsonb_typeof(field.value) = 'number'
-            and (field.value #>> '{}')::numeric = trunc((field.value #>> '{}')::numeric)
-            and abs((field.value #>> '{}')::numeric) <= 2147483647
-        ) then
-            raise exception '% must be an integer', field.name
-                using errcode = 'invalid_parameter_value';
-        elsif field.expected = 'string_array' and not (
-            pg_catalog.jsonb_typeof(field.value) = 'array'
-            and not exists (
-                select 1 from pg_catalog.jsonb_array_elements(field.value) as e(element)
-                where pg_catalog.jsonb_typeof(e.element) <> 'string'
-            )
-        ) then
-            raise exception '% must be an array of strings', field.name
-                using errcode = 'invalid_parameter_value';
-        end if;
-    end loop;
+    if wrong_type is not null then
+        raise exception '%', wrong_type using errcode = 'invalid_parameter_value';
+    end if;
 end;
 $$;
 
@@ -77,18 +78,23 @@ comment on function private.check_request_body(jsonb, jsonb) is
 
 create function private.json_text_array(value jsonb)
     returns text[]
-    language sql
+    language plpgsql
     immutable
     set search_path = ''
 as $$
+begin
+    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
+    -- query again on every call; plpgsql keeps the plan for the session.
     -- A JSON array of strings (already checked) as text[]; JSON null or absent gives null.
-    select case
-        when pg_catalog.jsonb_typeof(value) = 'array' then array(
-            select e.element
-            from pg_catalog.jsonb_array_elements_text(value) with ordinality as e(element, n)
-            order by e.n
-        )
-    end
+    if pg_catalog.jsonb_typeof(value) <> 'array' or value is null then
+        return null;
+    end if;
+    return array(
+        select e.element
+        from pg_catalog.jsonb_array_elements_text(value) with ordinality as e(element, n)
+        order by e.n
+    );
+end;
 $$;
 
 comment on function private.json_text_array(jsonb) is
@@ -136,11 +142,15 @@ comment on function private.raise_rule_violation(text, text, text, text, text) i
 
 create function private.utc_text(ts timestamptz)
     returns text
-    language sql
+    language plpgsql
     stable
     set search_path = ''
 as $$
-    select pg_catalog.to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+begin
+    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
+    -- query again on every call; plpgsql keeps the plan for the session.
+    return pg_catalog.to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+end;
 $$;
 
 comment on function private.utc_text(timestamptz) is
