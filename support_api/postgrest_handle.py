@@ -157,15 +157,14 @@ class PostgrestHandle:
         params: Any,
         *,
         jwt: str,
-        get: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> RpcResult:
-        """Call ``/rpc/<function>`` as the holder of `jwt`; PostgREST's answer as it came.
+        """POST ``/rpc/<function>`` as the holder of `jwt`; PostgREST's answer as it came.
 
-        `params` is the JSON body of a POST (any JSON value, passed through as is) or the
-        query parameters of a GET. Raises `PostgrestUnavailable` when there is no answer.
+        `params` is the JSON body (any JSON value, passed through as is). Raises
+        `PostgrestUnavailable` when there is no answer.
         """
-        builder = self.client(jwt, headers=headers).rpc(function, params, get=get)
+        builder = self.client(jwt, headers=headers).rpc(function, params)
         # Never resend a call on our own: a POST may have been applied already, and a retry
         # loop would turn an outage into a hang.
         builder.retry(False)

@@ -7,7 +7,9 @@
 -- 'bug' whose details are readable columns and whose subject is derived from the description.
 -- Users read and file their own tickets only; the support-only columns belong to support.
 
--- Helpers the constraints and triggers call. Immutable, so a CHECK may use them.
+-- Helpers the constraints and triggers call. Immutable, so a CHECK may use them. In plpgsql
+-- rather than sql: a SQL function with a SET clause is never inlined and plans its query
+-- again on every call (every insert); plpgsql keeps the plan for the session.
 
 create function private.ticket_statuses()
     returns text[]
@@ -17,8 +19,6 @@ create function private.ticket_statuses()
     set search_path = ''
 as $$
 begin
-    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
-    -- query again on every call; plpgsql keeps the plan for the session.
     return array['open', 'in_progress', 'resolved', 'closed']::text[];
 end;
 $$;
@@ -35,8 +35,6 @@ create function private.screenshot_urls_are_valid(urls text[])
     set search_path = ''
 as $$
 begin
-    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
-    -- query again on every call; plpgsql keeps the plan for the session.
     -- A CHECK cannot hold a subquery, hence this function. Every element must be an https URL
     -- with a host (letters, digits, dots, hyphens, optional port) and no whitespace.
     return coalesce(pg_catalog.array_ndims(urls), 1) = 1
@@ -64,8 +62,6 @@ as $$
 declare
     first_line text;
 begin
-    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
-    -- query again on every call; plpgsql keeps the plan for the session.
     -- The first line that is not blank, whitespace collapsed to single spaces, cut to 255
     -- characters (254 and an ellipsis when longer). Null when there is no such line.
     select pg_catalog.btrim(pg_catalog.regexp_replace(l.line, '[[:space:]]+', ' ', 'g'))

@@ -7,6 +7,8 @@
 -- so each rule and its message are written once, in the table's migration.
 -- Errors use invalid_parameter_value (22023), check_violation (23514) or not_null_violation
 -- (23502): PostgREST answers 400 to all three. No message ever contains a submitted value.
+-- The helpers are plpgsql, even the one-line ones: a SQL function with a SET clause is never
+-- inlined and plans its query again on every call; plpgsql keeps the plan for the session.
 
 create function private.check_request_body(body jsonb, fields jsonb)
     returns void
@@ -83,10 +85,8 @@ create function private.json_text_array(value jsonb)
     set search_path = ''
 as $$
 begin
-    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
-    -- query again on every call; plpgsql keeps the plan for the session.
     -- A JSON array of strings (already checked) as text[]; JSON null or absent gives null.
-    if pg_catalog.jsonb_typeof(value) <> 'array' or value is null then
+    if value is null or pg_catalog.jsonb_typeof(value) <> 'array' then
         return null;
     end if;
     return array(
@@ -147,8 +147,6 @@ create function private.utc_text(ts timestamptz)
     set search_path = ''
 as $$
 begin
-    -- plpgsql, not sql: a SQL function with a SET clause is never inlined and plans its
-    -- query again on every call; plpgsql keeps the plan for the session.
     return pg_catalog.to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
 end;
 $$;

@@ -8,6 +8,8 @@ the headers PostgREST or the database read, each checked; any other header would
 check, and none of them changes an answer.
 """
 
+from collections.abc import Callable
+
 # (first byte range, continuation byte ranges...) of each multi-byte UTF-8 sequence (RFC 3629):
 # no overlong forms, no surrogates, nothing above U+10FFFF.
 _SEQUENCES = [
@@ -56,7 +58,7 @@ def _escaped(byte_range: tuple[int, int]) -> str:
     return "(?:" + "|".join(f"%{first}[{rest}]" for first, rest in by_first_digit.items()) + ")"
 
 
-def _text_pattern(ascii_class: str, byte_pattern) -> str:
+def _text_pattern(ascii_class: str, byte_pattern: Callable[[tuple[int, int]], str]) -> str:
     sequences = ["".join(byte_pattern(part) for part in sequence) for sequence in _SEQUENCES]
     return "^(?:" + "|".join([ascii_class, *sequences]) + ")*+$"
 
@@ -85,7 +87,7 @@ def nginx_maps() -> str:
     return "\n".join(maps)
 
 
-def nginx_location_guard(error_json) -> str:
+def nginx_location_guard(error_json: Callable[[int, str, str], str]) -> str:
     """Directives of the PostgREST location: refuse what PostgREST cannot decode, pass the
     checked headers only."""
     forwarded = "\n".join(f"            proxy_set_header {name} {source};"

@@ -55,7 +55,7 @@ def start_postgrest(config: StackConfig, binaries: Binaries, supervisor: Supervi
     conf.chmod(0o600)
     # The binary's runtime defaults to one scheduler per core (-N). Here PostgREST shares the
     # machine with PostgreSQL, which does most of the work of a request: with half the cores,
-    # PostgREST spent ~30% less CPU per request and the stack served ~20% more (bench/).
+    # PostgREST spent ~25% less CPU per request (bench/).
     schedulers = max(1, (os.cpu_count() or 2) // 2)
     argv = [str(binaries.postgrest), str(conf), "+RTS", f"-N{schedulers}", "-RTS"]
     return supervisor.spawn("postgrest", argv,
