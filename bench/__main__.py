@@ -20,8 +20,8 @@ import psycopg
 from bench import cpu, dataset, machine
 from bench.load import Figures, pgbench, wrk
 from bench.report import render
-from support_api.local.launch import make_state_dir, start_stack, stop_stack
-from support_api.local.paths import Binaries
+from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
+from support_dev.stack.paths import Binaries
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"

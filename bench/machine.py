@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from support_api.local.paths import Binaries
+from support_dev.stack.paths import Binaries
 
 
 def _first_line(argv: list[str]) -> str:

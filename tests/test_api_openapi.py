@@ -3,7 +3,7 @@
 - real responses of every route, for each documented outcome, validate against the document;
 - schemathesis generates requests from the document and finds no 5xx and no response that
   breaks it;
-- docs/api-reference.md is what `python -m support_api.apidocs` renders from the document and
+- docs/api-reference.md is what `python -m support_dev.apidocs` renders from the document and
   from PostgREST's OpenAPI output, and its curl examples work as printed.
 """
 
@@ -24,8 +24,8 @@ from jsonschema import Draft202012Validator
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
-from support_api import apidocs
 from support_api.openapi import openapi_document
+from support_dev import apidocs
 
 DOC = openapi_document()
 
@@ -214,7 +214,7 @@ def test_api_reference_is_current(stack):
     postgrest = apidocs.fetch_postgrest_openapi(stack.rest_url, stack.jwt_secret)
     rendered = apidocs.render(openapi_document(), postgrest)
     committed = apidocs.REFERENCE.read_text()
-    assert rendered == committed, "docs/api-reference.md is stale: python -m support_api.apidocs"
+    assert rendered == committed, "docs/api-reference.md is stale: python -m support_dev.apidocs"
 
 
 def _shell_blocks(markdown: str) -> list[str]:

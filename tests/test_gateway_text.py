@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support_api.local.gateway_text import HEADER_PATTERN, URI_PATTERN
+from support_dev.stack.gateway_text import HEADER_PATTERN, URI_PATTERN
 
 HEADER = re.compile(HEADER_PATTERN.encode())
 URI = re.compile(URI_PATTERN.encode(), re.IGNORECASE)

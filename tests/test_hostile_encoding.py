@@ -7,7 +7,7 @@ there, never a 5xx, and a create is then stored once or not at all.
 
 (Schemathesis found the first of these: `Range: é`, sent by requests as Latin-1. PostgREST
 12.0.2 answered it with a text/plain 500; the gateway now refuses such requests first,
-support_api/local/gateway_text.py.)
+support_dev/stack/gateway_text.py.)
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ from test_hostile_common import (
 from test_rpc_contract import ERROR_KEYS
 from test_stack import local_only
 
-from support_api.local.launch import RunningStack, make_state_dir, start_stack, stop_stack
 from support_api.tokens import mint_jwt
+from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
 
 pytestmark = local_only
 

@@ -15,13 +15,13 @@ import jwt
 import psycopg
 import pytest
 
-from support_api.local.config import free_port
-from support_api.local.database import MIGRATIONS_DIR
-from support_api.local.launch import make_state_dir, start_stack, stop_stack
-from support_api.local.migrations import split_statements
 from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
+from support_dev.stack.config import free_port
+from support_dev.stack.database import MIGRATIONS_DIR
+from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
+from support_dev.stack.migrations import split_statements
 
-CLI = [sys.executable, "-m", "support_api.local"]
+CLI = [sys.executable, "-m", "support_dev.stack"]
 local_only = pytest.mark.skipif(
     bool(os.environ.get("SUPABASE_URL")), reason="exercises the local runner itself"
 )

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from support_api.local.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
-from support_api.local.database import Database
-from support_api.local.paths import Binaries
-from support_api.local.processes import ChildDied, Supervisor
-from support_api.local.servers import start_flask, start_nginx, start_postgrest
 from support_api.tokens import mint_jwt
+from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
+from support_dev.stack.database import Database
+from support_dev.stack.paths import Binaries
+from support_dev.stack.processes import ChildDied, Supervisor
+from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.

@@ -8,10 +8,10 @@ import signal
 import subprocess
 from pathlib import Path
 
-from support_api.local.config import DB_PASSWORD, StackConfig
-from support_api.local.migrations import split_statements
-from support_api.local.paths import PROJECT_ROOT, Binaries
-from support_api.local.processes import Child, Supervisor
+from support_dev.stack.config import DB_PASSWORD, StackConfig
+from support_dev.stack.migrations import split_statements
+from support_dev.stack.paths import PROJECT_ROOT, Binaries
+from support_dev.stack.processes import Child, Supervisor
 
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
 MIGRATIONS_DIR = PROJECT_ROOT / "supabase" / "migrations"

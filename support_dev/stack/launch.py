@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from support_api.local.config import free_port
+from support_dev.stack.config import free_port
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def start_stack(state_dir: Path, *, timeout: float = 180, extra_args: tuple[str,
     state_file = state_dir / "run" / "stack.json"
     state_file.unlink(missing_ok=True)
     output = (state_dir.parent / f"{state_dir.name}.out").open("ab")
-    argv = [sys.executable, "-m", "support_api.local", "start", "--dir", str(state_dir),
+    argv = [sys.executable, "-m", "support_dev.stack", "start", "--dir", str(state_dir),
             "--gateway-port", str(free_port()), "--db-port", str(free_port()), *extra_args]
     process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL)

@@ -1,0 +1,5 @@
+import sys
+
+from support_dev.stack.cli import main
+
+sys.exit(main())
