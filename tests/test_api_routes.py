@@ -16,12 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
+from contract import ERROR_KEYS
 
 from support_api.app import create_app
 from support_api.settings import Settings
 from support_api.tokens import mint_jwt
-
-ERROR_KEYS = {"code", "message", "details", "hint"}
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-from psycopg.rows import dict_row
-from test_hostile_common import (
+from contract import ANSWERS
+from hostile_support import (
     BY_RPC,
     CREATES,
     MARKER,
@@ -33,7 +31,9 @@ from test_hostile_common import (
     headers_for,
     post_json_text,
 )
-from test_rpc_contract import ANSWERS
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from psycopg.rows import dict_row
 
 ABSENT = object()  # a field left out of the body
 
