@@ -6,7 +6,7 @@ The contract's companion helper is importable from here::
 """
 
 from support_api.app import create_app
-from support_api.companion import (
+from support_api.companion.helper import (
     InvalidInput,
     RateLimited,
     SupportError,

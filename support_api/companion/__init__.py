@@ -7,19 +7,3 @@
 All three reach PostgREST through `support_api.postgrest`, as the user (a JWT minted for a
 minute), so the database applies the same rules as on every other path.
 """
-
-from support_api.companion.helper import (
-    InvalidInput,
-    RateLimited,
-    SupportError,
-    UnknownUser,
-    create_ticket_from_companion,
-)
-
-__all__ = [
-    "InvalidInput",
-    "RateLimited",
-    "SupportError",
-    "UnknownUser",
-    "create_ticket_from_companion",
-]
