@@ -5,8 +5,10 @@
 -- migration; a BEFORE INSERT trigger on both tables enforces them for signed-in users on every
 -- path (RPCs and direct inserts). service_role and admins (postgres) are not limited.
 --
--- How it holds under concurrency: the trigger takes a transaction-level advisory lock on
--- (user, kind), so simultaneous requests of one user queue up; each counts only after it holds
+-- How it holds under concurrency: the trigger takes a transaction-level advisory lock on the
+-- user (one lock for every kind: a request inserting several kinds, in any order, never waits
+-- for a lock while holding another, so two requests of one user cannot deadlock), so
+-- simultaneous requests of one user queue up; each counts only after it holds
 -- the lock, in a new statement, so under READ COMMITTED it sees the rows that the requests
 -- before it committed. Of 8 simultaneous bug reports exactly 5 succeed.
 -- How it stays cheap: the count reads, through an index, at most max_per_hour of the user's
@@ -70,9 +72,11 @@ begin
         return;
     end if;
 
-    -- Serialize this user's requests of this kind until the transaction ends.
+    -- Serialize this user's creating requests until the transaction ends. One lock per user,
+    -- not per (user, kind): two requests mixing kinds in different orders would otherwise each
+    -- hold one kind's lock and wait for the other's.
     perform pg_catalog.pg_advisory_xact_lock(
-        pg_catalog.hashtextextended('support_api.rate_limit:' || kind || ':' || user_id::text, 0)
+        pg_catalog.hashtextextended('support_api.rate_limit:' || user_id::text, 0)
     );
 
     select r.max_per_hour into limit_per_hour
