@@ -7,6 +7,7 @@ from flask import Flask
 from support_api.access_log import install_access_log
 from support_api.client_routes import bp as clients_bp
 from support_api.companion_routes import bp as companion_bp
+from support_api.cors import install_cors
 from support_api.errors import register_error_handlers
 from support_api.health import bp as health_bp
 from support_api.openapi import bp as openapi_bp
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SUPPORT_API_SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
     install_access_log(app)
+    install_cors(app)
     register_error_handlers(app)
     # One PostgREST connection pool per process: gunicorn forks workers before any request,
     # and the pool opens its first connection lazily, so each worker gets its own.

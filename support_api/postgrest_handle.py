@@ -221,6 +221,10 @@ class PostgrestHandle:
 
 
 def _result(status: int, body: bytes, headers: Mapping[str, str]) -> RpcResult:
+    if status in (500, 504):
+        # PostgREST 12 answers a statement timeout (57014) with 500 and an exhausted connection
+        # pool with 504: "busy, retry", answered as 503 with Retry-After like the gateway does.
+        raise PostgrestUnavailable("The database did not answer in time")
     if status >= 500 and "json" not in headers.get("Content-Type", ""):
         # A proxy's error page, not PostgREST: there is nothing to relay.
         raise PostgrestUnavailable(f"PostgREST answered {status}")
