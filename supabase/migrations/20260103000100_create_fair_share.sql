@@ -113,7 +113,9 @@ begin
 
     for slot in 1..slots loop
         if pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtextextended(
-            'support_api.fair_share:' || caller, slot
+            'support_api.fair_share:' || case when is_read then 'read:' else 'write:' end
+                || caller,
+            slot
         )) then
             return;
         end if;
