@@ -93,6 +93,16 @@ declare
     caller text;
     slots integer;
 begin
+    -- auth.uid() casts the sub claim to uuid: a token whose sub is not one would fail later
+    -- with a cast error quoting it. Refuse it here, quoting nothing.
+    if claims ->> 'sub' is not null and claims ->> 'sub'
+        !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        raise sqlstate 'PGRST' using
+            message = '{"code": "P0401", "message": "The JWT''s sub claim is not a user id", '
+                '"details": null, "hint": "Sign in again to get a token for your account."}',
+            detail = '{"status": 401, "headers": {"WWW-Authenticate": "Bearer error=\"invalid_token\""}}';
+    end if;
+
     select case when is_read then l.max_concurrent_reads else l.max_concurrent_writes end
     into slots
     from public.request_limits as l

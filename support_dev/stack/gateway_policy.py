@@ -71,6 +71,12 @@ def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
         "" "";
         default "{EXPOSED_HEADERS}";
     }}
+    # list_my_tickets answers one JSON object; PostgREST would apply a GET's limit and offset to
+    # that single row (offset=1: `null`) instead of passing them to the function.
+    map "$request_method $uri?$args" $reserved_paging_params {{
+        "~^(GET|HEAD) /rest/v1/rpc/list_my_tickets\\?(.*&)?(limit|offset)(=|&|$)" 1;
+        default "";
+    }}
     map $http_origin $cors_allow_origin {{
         "" "";
         default "*";
@@ -85,9 +91,15 @@ def nginx_location_limits() -> str:
             limit_req zone=caller_rate burst={BURST};"""
 
 
-def nginx_postgrest_cors() -> str:
-    """Directives of the PostgREST location: the headers a browser script may read."""
-    return """            proxy_hide_header Access-Control-Expose-Headers;
+def nginx_postgrest_location(error_json: ErrorJson) -> str:
+    """Directives of the PostgREST location: reserved paging parameters where a function takes
+    its own, and the headers a browser script may read."""
+    refusal = error_json(400, "PGRST400", "list_my_tickets takes limit and offset in a POST "
+                         "body: in a GET query string PostgREST keeps them for itself")
+    return f"""            if ($reserved_paging_params) {{
+                {refusal}
+            }}
+            proxy_hide_header Access-Control-Expose-Headers;
             add_header Access-Control-Expose-Headers $cors_exposed_headers always;"""
 
 

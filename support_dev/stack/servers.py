@@ -10,7 +10,7 @@ from support_dev.stack.gateway_policy import (
     nginx_http_policy,
     nginx_location_limits,
     nginx_postgrest_busy_server,
-    nginx_postgrest_cors,
+    nginx_postgrest_location,
 )
 from support_dev.stack.gateway_text import nginx_location_guard, nginx_maps
 from support_dev.stack.paths import PROJECT_ROOT, Binaries
@@ -177,7 +177,7 @@ http {{
         location /rest/v1/ {{
 {nginx_location_guard(_error_json)}
 {nginx_location_limits()}
-{nginx_postgrest_cors()}
+{nginx_postgrest_location(_error_json)}
             proxy_pass http://postgrest_busy/;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
