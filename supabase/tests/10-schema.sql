@@ -11,8 +11,8 @@ select columns_are('public', 'support_tickets', array[
     'id', 'user_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
     'resolution', 'assigned_to', 'meta_data', 'created_at', 'updated_at', 'resolved_at',
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
-    'screenshot_urls'
-], 'support_tickets has the contract''s columns plus the readable bug details');
+    'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order'
+], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
     'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at'
@@ -62,7 +62,8 @@ select fk_ok('public', 'user_feedback', 'user_id', 'auth', 'users', 'id',
 select is(
     (select array_agg(distinct confdeltype::text) from pg_constraint
      where contype = 'f' and conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass,
-                                          'private.idempotency_keys'::regclass)),
+                                          'private.idempotency_keys'::regclass)
+       and confrelid = 'auth.users'::regclass),
     array['c'],
     'deleting a user deletes their tickets, feedback and idempotency keys'
 );
@@ -73,8 +74,16 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_user_id_created_at_idx',
     'support_tickets_user_id_status_created_at_idx',
     'support_tickets_user_id_created_at_bug_idx',
-    'support_tickets_user_id_created_at_not_bug_idx'
-], 'support_tickets is indexed for the user''s list, the status filter and both rate-limit counts');
+    'support_tickets_user_id_created_at_not_bug_idx',
+    'support_tickets_follow_up_of_idx',
+    'support_tickets_status_assignee_id_created_at_idx',
+    'support_tickets_assignee_id_updated_at_idx',
+    'support_tickets_status_priority_order_created_at_idx',
+    'support_tickets_created_at_idx',
+    'support_tickets_updated_at_idx',
+    'support_tickets_search_idx',
+    'support_tickets_resolved_at_idx'
+], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
     'user_feedback is indexed for the user''s rows by recency');
 
@@ -107,8 +116,8 @@ select is(
     'row level security is enabled on every table'
 );
 select policies_are('public', 'support_tickets',
-    array['users read their own tickets', 'users file their own tickets'],
-    'support_tickets has exactly a read and a file policy for users');
+    array['users read their own tickets', 'users file their own tickets', 'staff read every ticket'],
+    'support_tickets has exactly a read and a file policy for users and a read policy for staff');
 select policies_are('public', 'user_feedback',
     array['users read their own feedback', 'users submit their own feedback'],
     'user_feedback has exactly a read and a submit policy for users');
@@ -135,7 +144,7 @@ select is(
      where table_schema = 'public' and table_name = 'support_tickets'
        and grantee = 'authenticated' and privilege_type = 'INSERT'),
     array['actual_behavior', 'app_version', 'description', 'device_info', 'expected_behavior',
-          'priority', 'screenshot_urls', 'steps_to_reproduce', 'subject', 'ticket_type', 'user_id'],
+          'follow_up_of', 'priority', 'screenshot_urls', 'steps_to_reproduce', 'subject', 'ticket_type', 'user_id'],
     'users may set only the ticket columns a user owns, never support''s'
 );
 select is(
@@ -163,8 +172,9 @@ from (values
 select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
-    null,
-    'no function of the API is security definer'
+    array['close_own_ticket', 'record_ticket_change', 'record_ticket_message', 'requester_email',
+          'staff_role', 'update_ticket_as_staff'],
+    'the only security definer functions are the private ones whose migrations say why'
 );
 select is(
     (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
