@@ -142,8 +142,8 @@ declare
     actor text;
     rule public.ticket_transitions;
 begin
-    -- An unknown status is left to the table's constraint (its message names no value).
-    if new.status is not distinct from old.status
+    -- A missing or unknown status is left to the table's constraints (their messages name no value).
+    if new.status is null or new.status = old.status
         or not new.status = any (private.ticket_statuses()) then
         return new;
     end if;
