@@ -135,8 +135,6 @@ revoke all on function private.raise_http_error(integer, text, text, text), priv
 grant execute on function private.raise_http_error(integer, text, text, text), private.require_staff()
     to authenticated, service_role;
 
-create index support_staff_role_idx on public.support_staff (role);
-
 alter table public.support_staff enable row level security;
 revoke all on table public.support_staff from anon, authenticated;
 grant select, delete on table public.support_staff to authenticated;
