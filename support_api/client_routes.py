@@ -1,4 +1,4 @@
-"""Blueprint `clients`: the contract's five operations as REST routes under /api/support.
+"""Blueprint `clients`: the contract's five operations and the thread, under /api/support.
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
 PostgREST with that token and relays the answer unchanged. PostgREST verifies the token
@@ -12,7 +12,7 @@ import json
 from flask import Blueprint, Response, request
 
 from support_api.errors import ApiError
-from support_api.relay import bearer_token, call, raw_json_body, relay
+from support_api.relay import bearer_token, call, json_body, raw_json_body, relay
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
 
@@ -66,3 +66,20 @@ def list_my_tickets() -> Response:
 def get_ticket(ticket_id: str) -> Response:
     token = bearer_token()
     return relay(call("get_ticket", jwt=token, query={"ticket_id": ticket_id}))
+
+
+@bp.post("/tickets/<ticket_id>/messages")
+def reply_to_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json_body()
+    # The ticket is the path's; a body that is no object goes on as it is, for the database
+    # to refuse in its own words.
+    sent = {**body, "ticket_id": ticket_id} if isinstance(body, dict) else body
+    return relay(call("reply_to_ticket", jwt=token, body=json.dumps(sent).encode()))
+
+
+@bp.post("/tickets/<ticket_id>/close")
+def close_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json.dumps({"ticket_id": ticket_id}).encode()
+    return relay(call("close_ticket", jwt=token, body=body))

@@ -16,6 +16,7 @@ class IntentKind(StrEnum):
     FEEDBACK = "feedback"
     FEATURE_REQUEST = "feature_request"
     TICKETS = "tickets"
+    REPLY = "reply"
 
 
 _PHRASES: dict[IntentKind, str] = {
@@ -23,6 +24,8 @@ _PHRASES: dict[IntentKind, str] = {
     IntentKind.FEEDBACK: r"i\s+have\s+(?:some\s+)?feedback",
     IntentKind.FEATURE_REQUEST: r"feature\s+request",
     IntentKind.TICKETS: r"my\s+tickets|ticket\s+status",
+    # Only with a colon: "please reply soon" is no reply to send.
+    IntentKind.REPLY: r"reply(?=\s*:)",
 }
 _PATTERN = re.compile(
     "|".join(rf"(?P<{kind.name}>\b(?:{phrase})\b)" for kind, phrase in _PHRASES.items()),

@@ -19,8 +19,8 @@ ASK: dict[IntentKind, str] = {
 }
 HELP = (
     'I can file a bug report ("report bug: what went wrong"), pass on feedback '
-    '("I have feedback: ..."), send a feature request ("feature request: ...") or show '
-    'your tickets ("my tickets").'
+    '("I have feedback: ..."), send a feature request ("feature request: ..."), answer '
+    'support on your latest ticket ("reply: ...") or show your tickets ("my tickets").'
 )
 UNKNOWN_USER = (
     "I couldn't find your account, so I can't file that. Please sign in to the app first."

@@ -26,6 +26,7 @@ from support_api.companion_errors import (
     error_from,
 )
 from support_api.companion_intents import IntentKind, parse_intent
+from support_api.companion_thread import latest_support_reply, reply_on_latest
 from support_api.companion_tickets import file_for_user
 from support_api.errors import ApiError
 from support_api.postgrest_handle import PostgrestHandle, PostgrestUnavailable
@@ -102,7 +103,11 @@ def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
     if not result.ok:
         raise error_from(result, {})
     data = result.json()
-    reply = replies.ticket_list(data.get("tickets") or [], data.get("total") or 0)
+    tickets = data.get("tickets") or []
+    reply = replies.ticket_list(tickets, data.get("total") or 0)
+    latest = latest_support_reply(db, jwt, tickets)
+    if latest:
+        reply += "\n" + latest
     return reply, _result("listed", IntentKind.TICKETS, data=data)
 
 
@@ -113,6 +118,9 @@ def _act(
         return replies.HELP, _result("unknown_intent", None)
     if kind is IntentKind.TICKETS:
         return _list_tickets(db, jwt)
+    if kind is IntentKind.REPLY:
+        reply, sent = reply_on_latest(db, jwt, details)
+        return reply, _result("replied" if sent else "asked", kind, data=sent)
     if not details:
         start_conversation(db, jwt=jwt, kind=kind)
         return replies.ASK[kind], _result("asked", kind)
