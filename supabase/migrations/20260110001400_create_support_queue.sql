@@ -7,7 +7,7 @@
 -- syntax); sort: created (newest first, default), updated (most recently changed first) or
 -- priority (urgent first, then oldest first). Keyset pagination: pass the answer's next_cursor
 -- as cursor for the next page (null on the last page), so page 1,000 costs what page 1 costs.
--- total counts the matching tickets up to 10,000 (total_capped says when there are more), so
+-- total counts the matching tickets up to 1,000 (total_capped says when there are more), so
 -- that a count never reads the whole table.
 -- The query is built with format() from checked values (literals quoted with %L) and planned
 -- for those values, so the partial and expression indexes below are used.
@@ -169,15 +169,15 @@ begin
     end if;
 
     execute pg_catalog.format(
-        'select pg_catalog.count(*) from (select 1 from public.support_tickets as t where %s limit 10001) as c',
+        'select pg_catalog.count(*) from (select 1 from public.support_tickets as t where %s limit 1001) as c',
         pg_catalog.array_to_string(filters, ' and ')
     ) into total;
 
     return pg_catalog.json_build_object(
         'tickets', coalesce(rows, '[]'::json),
         'next_cursor', next_cursor,
-        'total', least(total, 10000),
-        'total_capped', total > 10000
+        'total', least(total, 1000),
+        'total_capped', total > 1000
     );
 end;
 $$;
@@ -215,7 +215,7 @@ comment on function public.support_queue(text, text, text, text, text, text, tex
     'Staff only (403 otherwise). Tickets filtered by status, priority, ticket_type, assignee (me, '
     'unassigned or a staff id) and q (words of subject and description), sorted by created '
     '(default), updated or priority; page_size 1-100 (default 20); cursor = next_cursor of the '
-    'previous page. Returns {tickets, next_cursor, total (at most 10000), total_capped}.';
+    'previous page. Returns {tickets, next_cursor, total (at most 1000), total_capped}.';
 
 revoke all on function public.support_queue(text, text, text, text, text, text, text, text)
     from public, anon, authenticated, service_role;
