@@ -1,7 +1,8 @@
 """The companion's part of the ticket thread: "reply: ..." and support's latest answer.
 
-A reply goes to the user's newest ticket that is not closed, through reply_to_ticket as the
-user (the database applies the thread's rules: reopening, the reply limit, closed tickets).
+A reply goes to the user's newest ticket that still waits on someone (`waiting_on` is null
+only for closed tickets), among the first page of list_my_tickets, through reply_to_ticket as
+the user: the database applies the thread's rules (reopening, the reply limit, closed tickets).
 "ticket status" shows support's latest public reply under the list.
 """
 
@@ -18,9 +19,6 @@ NO_OPEN_TICKET = (
     "You have no open ticket to reply to. Tell me what's wrong and I'll file one "
     '("report bug: ...").'
 )
-# The list of list_my_tickets holds at most this many; the newest open ticket is among them
-# unless the user has more than this many closed ones filed after it.
-_RECENT = "100"
 
 
 def _call(db: PostgrestHandle, function: str, body: Mapping[str, Any], jwt: str) -> Any:
@@ -34,12 +32,13 @@ def reply_on_latest(db: PostgrestHandle, jwt: str, text: str) -> tuple[str, dict
     """(what to tell the user, the database's answer or None when nothing was sent)."""
     if not text:
         return ASK_REPLY, None
-    tickets = _call(db, "list_my_tickets", {"limit": _RECENT}, jwt).get("tickets") or []
-    target = next((t for t in tickets if t.get("status") != "closed"), None)
+    tickets = _call(db, "list_my_tickets", {}, jwt).get("tickets") or []
+    target = next((t for t in tickets if t.get("waiting_on") is not None), None)
     if target is None:
         return NO_OPEN_TICKET, None
     sent = _call(db, "reply_to_ticket", {"ticket_id": target["ticket_id"], "body": text}, jwt)
-    reopened = " It is open again." if target.get("status") == "resolved" else ""
+    # The database reopens a resolved ticket on a reply; say so when its status changed.
+    reopened = " It is open again." if sent.get("status") != target.get("status") else ""
     return f'Sent to support on "{target.get("subject")}".{reopened}', sent
 
 

@@ -19,7 +19,7 @@ insert into public.support_tickets (id, user_id, ticket_type, subject, descripti
 select ('55000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid,
        tests.get_supabase_uid(case when n % 2 = 0 then 'owner' else 'other' end),
        case when n % 3 = 0 then 'bug' else 'billing' end,
-       'Queue ticket ' || n,
+       'Quagga ticket ' || n,
        case when n = 7 then 'The zebra printer jams' else 'Something about invoices' end,
        (array['low', 'medium', 'high', 'urgent'])[1 + n % 4],
        case when n > 10 then 'resolved' else 'open' end,
@@ -64,7 +64,7 @@ select is(
 );
 select is(
     (select array_agg(t ->> 'priority' order by n) from json_array_elements(
-        public.support_queue(status => 'open', sort => 'priority', page_size => '100') -> 'tickets') with ordinality as x(t, n)
+        public.support_queue(status => 'open', sort => 'priority', q => 'quagga', page_size => '100') -> 'tickets') with ordinality as x(t, n)
      where t ->> 'ticket_id' like '55000000-%'),
     array['urgent', 'urgent', 'high', 'high', 'high', 'medium', 'medium', 'medium', 'low', 'low'],
     'all open by priority: urgent first'
@@ -75,7 +75,7 @@ select is(
     'the text search finds a word of the description'
 );
 select is(
-    (select array_agg(t ->> 'ticket_id') from json_array_elements(public.support_queue(q => 'ticket 12') -> 'tickets') as t),
+    (select array_agg(t ->> 'ticket_id') from json_array_elements(public.support_queue(q => 'quagga 12') -> 'tickets') as t),
     array['55000000-0000-4000-8000-000000000012'],
     'the text search finds words of the subject'
 );
@@ -95,7 +95,7 @@ declare
     next text;
 begin
     loop
-        page := public.support_queue(sort => sort_key, q => 'queue', page_size => '5', cursor => next);
+        page := public.support_queue(sort => sort_key, q => 'quagga', page_size => '5', cursor => next);
         seen := seen || array(select t ->> 'ticket_id' from json_array_elements(page -> 'tickets') as t);
         next := page ->> 'next_cursor';
         exit when next is null;
@@ -124,7 +124,7 @@ from (values
 ) as t(a, m);
 select throws_ok(
     format('select public.support_queue(sort => %L, cursor => %L)', 'priority',
-        public.support_queue(q => 'queue', page_size => '2') ->> 'next_cursor'),
+        public.support_queue(q => 'quagga', page_size => '2') ->> 'next_cursor'),
     '22023', 'cursor is not valid for this sort', 'a cursor of another sort is refused'
 );
 
