@@ -84,7 +84,8 @@ def test_list_and_detail_answer_the_contract(make_user, user_client):
     assert listed["total"] == 2
     # Newest first (the ticket was filed after the bug report).
     assert [t["ticket_id"] for t in listed["tickets"]] == [ticket["ticket_id"], bug["ticket_id"]]
-    assert list(listed["tickets"][0]) == [
+    # The contract's fields in its order; fields added after them (the thread) do not count.
+    assert list(listed["tickets"][0])[:7] == [
         "ticket_id",
         "ticket_type",
         "subject",

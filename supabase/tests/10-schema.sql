@@ -11,8 +11,8 @@ select columns_are('public', 'support_tickets', array[
     'id', 'user_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
     'resolution', 'assigned_to', 'meta_data', 'created_at', 'updated_at', 'resolved_at',
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
-    'screenshot_urls'
-], 'support_tickets has the contract''s columns plus the readable bug details');
+    'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order'
+], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
     'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at'
@@ -62,7 +62,8 @@ select fk_ok('public', 'user_feedback', 'user_id', 'auth', 'users', 'id',
 select is(
     (select array_agg(distinct confdeltype::text) from pg_constraint
      where contype = 'f' and conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass,
-                                          'private.idempotency_keys'::regclass)),
+                                          'private.idempotency_keys'::regclass)
+       and confrelid = 'auth.users'::regclass),
     array['c'],
     'deleting a user deletes their tickets, feedback and idempotency keys'
 );
@@ -73,8 +74,16 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_user_id_created_at_idx',
     'support_tickets_user_id_status_created_at_idx',
     'support_tickets_user_id_created_at_bug_idx',
-    'support_tickets_user_id_created_at_not_bug_idx'
-], 'support_tickets is indexed for the user''s list, the status filter and both rate-limit counts');
+    'support_tickets_user_id_created_at_not_bug_idx',
+    'support_tickets_follow_up_of_idx',
+    'support_tickets_status_assignee_id_created_at_idx',
+    'support_tickets_assignee_id_updated_at_idx',
+    'support_tickets_status_priority_order_created_at_idx',
+    'support_tickets_created_at_idx',
+    'support_tickets_updated_at_idx',
+    'support_tickets_search_idx',
+    'support_tickets_resolved_at_idx'
+], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
     'user_feedback is indexed for the user''s rows by recency');
 
@@ -107,7 +116,7 @@ select is(
      where table_schema = 'public' and table_name = 'support_tickets'
        and grantee = 'authenticated' and privilege_type = 'INSERT'),
     array['actual_behavior', 'app_version', 'description', 'device_info', 'expected_behavior',
-          'priority', 'screenshot_urls', 'steps_to_reproduce', 'subject', 'ticket_type', 'user_id'],
+          'follow_up_of', 'priority', 'screenshot_urls', 'steps_to_reproduce', 'subject', 'ticket_type', 'user_id'],
     'users may set only the ticket columns a user owns, never support''s'
 );
 select is(

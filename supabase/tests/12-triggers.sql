@@ -101,9 +101,13 @@ select is(
     'closing a resolved ticket keeps when it was resolved'
 );
 
-update public.support_tickets set status = 'open' where id = '10000000-0000-4000-8000-000000000001';
+-- Closed is final (public.ticket_transitions); reopening is a move from resolved.
+insert into public.support_tickets (id, user_id, ticket_type, subject, description, status, resolution)
+values ('10000000-0000-4000-8000-000000000002', tests.get_supabase_uid('owner'), 'billing',
+        'Reopened', 'Again', 'resolved', 'Refunded');
+update public.support_tickets set status = 'open' where id = '10000000-0000-4000-8000-000000000002';
 select is(
-    (select resolved_at from public.support_tickets where id = '10000000-0000-4000-8000-000000000001'),
+    (select resolved_at from public.support_tickets where id = '10000000-0000-4000-8000-000000000002'),
     null,
     'reopening a ticket clears resolved_at'
 );

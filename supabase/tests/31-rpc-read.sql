@@ -35,8 +35,9 @@ select is(
 );
 select is(
     array(select json_object_keys(public.list_my_tickets() -> 'tickets' -> 0)),
-    array['ticket_id', 'ticket_type', 'subject', 'status', 'priority', 'created_at', 'updated_at'],
-    'each listed ticket has the contract''s fields, in order'
+    array['ticket_id', 'ticket_type', 'subject', 'status', 'priority', 'created_at', 'updated_at',
+          'last_message_at', 'waiting_on'],
+    'each listed ticket has the contract''s fields, in order, then where its conversation stands'
 );
 select is((public.list_my_tickets() ->> 'total')::int, 25, 'total counts all of the caller''s tickets');
 select is(json_array_length(public.list_my_tickets() -> 'tickets'), 20, 'the page size defaults to 20');
@@ -95,11 +96,13 @@ select is(
     array(select json_object_keys(public.get_ticket('40000000-0000-4000-8000-000000000005'))),
     array['ticket_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
           'resolution', 'created_at', 'updated_at', 'resolved_at', 'steps_to_reproduce',
-          'expected_behavior', 'actual_behavior', 'device_info', 'app_version', 'screenshot_urls'],
-    'get_ticket answers the contract''s detail fields, then the bug details'
+          'expected_behavior', 'actual_behavior', 'device_info', 'app_version', 'screenshot_urls',
+          'follow_up_of', 'messages', 'events'],
+    'get_ticket answers the contract''s detail fields, then the bug details, then the thread and history'
 );
 select is(
-    public.get_ticket('40000000-0000-4000-8000-000000000005')::jsonb - 'description' - 'subject' - 'ticket_id',
+    public.get_ticket('40000000-0000-4000-8000-000000000005')::jsonb - 'description' - 'subject' - 'ticket_id'
+        - 'follow_up_of' - 'messages' - 'events',
     '{"ticket_type": "billing", "status": "resolved", "priority": "medium",
       "admin_notes": "Checked the payment provider", "resolution": "Refund of $15 processed.",
       "created_at": "2026-01-10T12:05:00Z", "resolved_at": "2026-01-10T16:00:00Z",

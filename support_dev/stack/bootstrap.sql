@@ -17,6 +17,14 @@ begin
     end if;
 end
 $$;
+-- GoTrue's own role: it runs auth hooks (public.custom_access_token_hook) on Supabase.
+do $$
+begin
+    if to_regrole('supabase_auth_admin') is null then
+        create role supabase_auth_admin nologin noinherit createrole;
+    end if;
+end
+$$;
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
 

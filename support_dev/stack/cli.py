@@ -139,8 +139,16 @@ def token(args: argparse.Namespace) -> int:
         f"where id::text = '{_quote(user_id)}' or email = '{_quote(email)}' limit 1;"
     ).strip()
     found_id, _, found_email = row.partition("|")
-    claims = {"email": found_email} if found_email else {}
-    say(mint_jwt(_config(args).jwt_secret, sub=found_id, expires_in=args.expires_in, **claims))
+    claims: dict[str, object] = {"sub": found_id, "role": "authenticated", "aud": "authenticated"}
+    if found_email:
+        claims["email"] = found_email
+    # The hook GoTrue calls before it issues a token (adds staff_role for staff).
+    event = json.dumps({"user_id": found_id, "claims": claims})
+    issued = json.loads(database.psql(
+        f"select public.custom_access_token_hook('{_quote(event)}'::jsonb) -> 'claims';"
+    ))
+    extra = {key: value for key, value in issued.items() if key not in ("sub", "role", "aud")}
+    say(mint_jwt(_config(args).jwt_secret, sub=found_id, expires_in=args.expires_in, **extra))
     return 0
 
 

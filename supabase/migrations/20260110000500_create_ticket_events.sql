@@ -1,0 +1,153 @@
+-- Ticket history: an append-only event for every change of a ticket.
+--
+-- Why: support needs to know who changed what and when, and the user sees how their ticket
+-- moved. Triggers write the events (created, status, priority, type, assignee, public_reply,
+-- internal_note, rating, linked) in the same transaction as the change, on every path. No role
+-- has insert, update or delete on the table, and a trigger refuses updates, deletes and
+-- truncates even for postgres; the only way an event goes is with its ticket (a user deleted
+-- from Auth takes their tickets with them).
+-- Users read the public events of their own tickets; assignee changes and internal notes are
+-- internal. Staff read everything through public.support_ticket (see
+-- 20260110000800_create_ticket_operation_helpers.sql for why staff have no policy here).
+
+create table public.ticket_events (
+    id bigint generated always as identity primary key,
+    ticket_id uuid not null references public.support_tickets (id) on delete cascade,
+    kind text not null,
+    internal boolean not null default false,
+    -- No foreign key: the history keeps who acted even after that account is gone.
+    actor_id uuid,
+    actor_kind text not null,
+    from_value text,
+    to_value text,
+    message_id uuid,
+    created_at timestamptz not null default now(),
+    constraint ticket_events_kind_valid check (kind in (
+        'created', 'status', 'priority', 'type', 'assignee',
+        'public_reply', 'internal_note', 'rating', 'linked'
+    )),
+    constraint ticket_events_actor_kind_valid check (actor_kind in ('user', 'agent', 'system'))
+);
+
+comment on table public.ticket_events is
+    'Append-only history of support tickets, written by triggers. Nobody updates or deletes an '
+    'event; events go only with their ticket.';
+comment on column public.ticket_events.kind is
+    'created, status, priority, type, assignee, public_reply, internal_note, rating or linked.';
+comment on column public.ticket_events.internal is
+    'Hidden from the ticket''s owner (assignee changes, internal notes).';
+comment on column public.ticket_events.actor_id is
+    'The user or staff member who acted; null for the system and for support''s tools.';
+comment on column public.ticket_events.actor_kind is 'user (the owner), agent (support) or system (the scheduler).';
+comment on column public.ticket_events.from_value is 'The value before (status, priority, type, assignee id).';
+comment on column public.ticket_events.to_value is
+    'The value after; for linked, the id of the follow-up ticket.';
+comment on column public.ticket_events.message_id is 'For public_reply and internal_note: the message.';
+comment on constraint ticket_events_kind_valid on public.ticket_events is
+    'kind must be one of created, status, priority, type, assignee, public_reply, internal_note, rating, linked';
+comment on constraint ticket_events_actor_kind_valid on public.ticket_events is
+    'actor_kind must be one of user, agent, system';
+
+create index ticket_events_ticket_id_created_at_idx on public.ticket_events (ticket_id, created_at, id);
+
+alter table public.ticket_events enable row level security;
+revoke all on table public.ticket_events from anon, authenticated, service_role;
+grant select on table public.ticket_events to authenticated, service_role;
+
+create policy "users read the public events of their own tickets"
+    on public.ticket_events
+    for select
+    to authenticated
+    using (
+        not internal
+        and exists (
+            select 1
+            from public.support_tickets as t
+            where t.id = ticket_events.ticket_id
+                and t.user_id = (select auth.uid())
+        )
+    );
+
+create function private.refuse_event_change()
+    returns trigger
+    language plpgsql
+    security invoker
+    set search_path = ''
+as $$
+begin
+    -- The cascade of a ticket's deletion (the ticket is already gone) may take its events.
+    if tg_op = 'DELETE' and not exists (
+        select 1 from public.support_tickets as t where t.id = old.ticket_id
+    ) then
+        return old;
+    end if;
+    raise exception 'ticket events are append-only'
+        using errcode = 'insufficient_privilege',
+              hint = 'History is never changed; a correction is a new event.';
+end;
+$$;
+
+comment on function private.refuse_event_change() is
+    'Before update, delete or truncate on public.ticket_events: refuses, for every role. Deletes '
+    'cascading from a deleted ticket pass.';
+revoke all on function private.refuse_event_change() from public;
+
+create trigger ticket_events_append_only
+    before update or delete on public.ticket_events
+    for each row
+    execute function private.refuse_event_change();
+
+create trigger ticket_events_no_truncate
+    before truncate on public.ticket_events
+    for each statement
+    execute function private.refuse_event_change();
+
+-- Security definer: no role may insert into ticket_events, so that history is written only
+-- here, by triggers, in the transaction of the change. It inserts exactly the event of the row
+-- that fired it; the actor comes from the request (auth.uid()), never from input.
+create function private.record_ticket_change()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+declare
+    caller uuid := (select auth.uid());
+    actor text;
+begin
+    if tg_op = 'INSERT' then
+        -- The common case (a user files their own ticket) needs no staff lookup.
+        actor := case when caller = new.user_id then 'user'
+                      else coalesce(private.ticket_actor_kind(new.user_id), 'agent') end;
+        insert into public.ticket_events (ticket_id, kind, actor_id, actor_kind, to_value)
+        values (new.id, 'created', caller, actor, new.status);
+        if new.follow_up_of is not null then
+            insert into public.ticket_events (ticket_id, kind, actor_id, actor_kind, to_value)
+            values (new.follow_up_of, 'linked', caller, actor, new.id::text);
+        end if;
+        return null;
+    end if;
+
+    actor := coalesce(private.ticket_actor_kind(old.user_id), 'agent');
+    insert into public.ticket_events (ticket_id, kind, internal, actor_id, actor_kind, from_value, to_value)
+    select new.id, c.kind, c.internal, caller, actor, c.before, c.after
+    from (values
+        ('status', false, old.status, new.status),
+        ('priority', false, old.priority, new.priority),
+        ('type', false, old.ticket_type, new.ticket_type),
+        ('assignee', true, old.assignee_id::text, new.assignee_id::text)
+    ) as c(kind, internal, before, after)
+    where c.before is distinct from c.after;
+    return null;
+end;
+$$;
+
+comment on function private.record_ticket_change() is
+    'After insert or update on public.support_tickets: appends the created (and linked) event, '
+    'or one event per changed status, priority, type and assignee.';
+revoke all on function private.record_ticket_change() from public;
+
+create trigger support_tickets_record_history
+    after insert or update on public.support_tickets
+    for each row
+    execute function private.record_ticket_change();

@@ -1,0 +1,112 @@
+-- RPC support_ticket: one ticket as staff see it.
+--
+-- Why: an agent working a ticket needs all of it: the ticket (with updated_at to microseconds,
+-- to send back as expected_updated_at), the requester's id and email, the assignee, every
+-- message (internal notes included) and every event, oldest first.
+-- GET /rest/v1/rpc/support_ticket?ticket_id=<uuid>. Non-staff callers get 403.
+
+-- Security definer: staff hold no read policy on tickets, messages and events (see
+-- 20260110000800), and signed-in users cannot read auth.users (the requester's email). It
+-- checks first that the caller is staff and reads the one ticket asked for.
+create function private.support_ticket(ticket_id text)
+    returns json
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+declare
+    target uuid;
+    ticket public.support_tickets;
+begin
+    perform private.require_staff();
+    target := private.ticket_uuid(support_ticket.ticket_id);
+    select t.* into ticket from public.support_tickets as t where t.id = target;
+    if not found then
+        perform private.raise_ticket_not_found();
+    end if;
+
+    return pg_catalog.json_build_object(
+        'ticket_id', ticket.id,
+        'ticket_type', ticket.ticket_type,
+        'subject', ticket.subject,
+        'description', ticket.description,
+        'status', ticket.status,
+        'priority', ticket.priority,
+        'admin_notes', ticket.admin_notes,
+        'resolution', ticket.resolution,
+        'assigned_to', ticket.assigned_to,
+        'meta_data', ticket.meta_data,
+        'follow_up_of', ticket.follow_up_of,
+        'created_at', private.utc_text(ticket.created_at),
+        'updated_at', private.utc_text_precise(ticket.updated_at),
+        'resolved_at', private.utc_text(ticket.resolved_at),
+        'steps_to_reproduce', ticket.steps_to_reproduce,
+        'expected_behavior', ticket.expected_behavior,
+        'actual_behavior', ticket.actual_behavior,
+        'device_info', ticket.device_info,
+        'app_version', ticket.app_version,
+        'screenshot_urls', ticket.screenshot_urls,
+        'requester', pg_catalog.json_build_object(
+            'id', ticket.user_id, 'email', (select u.email from auth.users as u where u.id = ticket.user_id)),
+        'assignee', (
+            select pg_catalog.json_build_object('id', s.user_id, 'display_name', s.display_name, 'role', s.role)
+            from public.support_staff as s
+            where s.user_id = ticket.assignee_id
+        ),
+        'messages', coalesce((
+            select pg_catalog.json_agg(pg_catalog.json_build_object(
+                    'message_id', m.id,
+                    'author_id', m.author_id,
+                    'author_kind', m.author_kind,
+                    'author_name', s.display_name,
+                    'internal', m.internal,
+                    'body', m.body,
+                    'created_at', private.utc_text(m.created_at)
+                ) order by m.created_at, m.id)
+            from public.ticket_messages as m
+            left join public.support_staff as s on s.user_id = m.author_id
+            where m.ticket_id = ticket.id
+        ), '[]'::json),
+        'events', coalesce((
+            select pg_catalog.json_agg(pg_catalog.json_build_object(
+                    'kind', e.kind,
+                    'internal', e.internal,
+                    'actor_id', e.actor_id,
+                    'actor_kind', e.actor_kind,
+                    'from', e.from_value,
+                    'to', e.to_value,
+                    'message_id', e.message_id,
+                    'at', private.utc_text(e.created_at)
+                ) order by e.created_at, e.id)
+            from public.ticket_events as e
+            where e.ticket_id = ticket.id
+        ), '[]'::json)
+    );
+end;
+$$;
+
+comment on function private.support_ticket(text) is
+    'A ticket as staff see it (see public.support_ticket); checks that the caller is staff first.';
+revoke all on function private.support_ticket(text) from public;
+grant execute on function private.support_ticket(text) to authenticated;
+
+create function public.support_ticket(ticket_id text)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.support_ticket(support_ticket.ticket_id);
+end;
+$$;
+
+comment on function public.support_ticket(text) is
+    'Staff only (403 otherwise): a ticket with requester {id, email}, assignee, every message '
+    '(internal notes included) and every event. 400 when ticket_id is not a UUID, 404 when it '
+    'does not exist.';
+
+revoke all on function public.support_ticket(text) from public, anon, authenticated, service_role;
+grant execute on function public.support_ticket(text) to authenticated;
