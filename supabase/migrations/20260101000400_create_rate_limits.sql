@@ -16,6 +16,8 @@
 
 create table public.rate_limits (
     kind text primary key,
+    -- A count per hour that admins set: nowhere near the int limit squawk warns of.
+    -- squawk-ignore prefer-bigint-over-int
     max_per_hour integer not null,
     description text,
     constraint rate_limits_kind_valid check (kind in ('bug_report', 'support_ticket', 'feedback')),
