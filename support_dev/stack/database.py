@@ -163,4 +163,3 @@ class Database:
         )
         if result.returncode != 0:
             raise DatabaseError(f"{Path(argv[0]).name} failed:\n{result.stderr.strip()}")
-
