@@ -121,7 +121,7 @@ class Bench:
         with self.raised_rate_limits():
             first = self.next_user
             self.fresh_tokens()
-            binary = Binaries.locate().postgres_bindir / "pgbench"
+            binary = Binaries.locate().client_bindir / "pgbench"
             authenticator_url = self.stack.db_url.replace("postgres:postgres@",
                                                           "authenticator:postgres@")
             script = BASELINE_SCRIPT.format(first=first, last=first + USERS_PER_SCENARIO - 1)

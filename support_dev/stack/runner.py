@@ -52,9 +52,12 @@ class Stack:
         started = time.monotonic()
         if new:
             self._step("PostgreSQL: creating a new cluster", database.create_cluster)
-        self._step(f"PostgreSQL 15 on port {self.config.db_port}",
+        else:
+            database.check_cluster_version()
+        self._step(f"PostgreSQL {database.server_major_version()} on port {self.config.db_port}",
                    lambda: database.start(self.supervisor))
-        applied = self._step("Database: bootstrap, migrations" + (", seed" if new else ""),
+        applied = self._step(("Database: bootstrap, " if new else "Database: ")
+                             + "supabase db push" + (" --include-seed" if new else ""),
                              lambda: database.prepare(new=new))
         for name in applied:
             self.say(f"    applied {name}")
