@@ -14,6 +14,8 @@ from support_dev.stack.paths import PROJECT_ROOT, Binaries
 from support_dev.stack.processes import Child, Supervisor
 
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
+# The storage schema as Supabase's Storage server creates it (there is no Storage server here).
+STORAGE_SQL = Path(__file__).with_name("storage.sql")
 MIGRATIONS_DIR = PROJECT_ROOT / "supabase" / "migrations"
 SEED_SQL = PROJECT_ROOT / "supabase" / "seed.sql"
 
@@ -115,6 +117,7 @@ class Database:
         """Bootstraps a new database, applies pending migrations, seeds a new database."""
         if new:
             self.psql(BOOTSTRAP_SQL.read_text())
+            self.psql(STORAGE_SQL.read_text())
         applied = self.apply_migrations()
         if new and SEED_SQL.is_file():
             self.psql(SEED_SQL.read_text())

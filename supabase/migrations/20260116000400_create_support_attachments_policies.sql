@@ -1,0 +1,174 @@
+-- Who may upload, read, replace and delete which files of the support-attachments bucket.
+--
+-- Why: the Storage API acts as the caller: it inserts, selects, updates and deletes rows of
+-- storage.objects with the caller's role and JWT claims, so these policies are the rules of
+-- every upload, download, signed URL, listing, move and removal (Supabase's Storage
+-- access-control guide). Each policy names the bucket, so other buckets are untouched.
+--   users: upload into {their id}/{ticket_id}/ of their own ticket that is not closed; read
+--          the files of their own tickets and support's files linked to what they may read
+--          (public replies: public.ticket_attachments' policies); never another user's, so a
+--          listing of someone else's folder is empty; replace or delete only their own files,
+--          and only until they are linked (a linked file is part of the ticket's record).
+--   staff: read every file of the bucket; upload into staff/{ticket_id}/ of any ticket;
+--          replace or delete only their own files, until linked.
+--   anon:  nothing. service_role (the Storage API's own writes, the clean-up) bypasses RLS.
+-- An upsert (storage-js upload with upsert: true) is an insert that becomes an update on a
+-- conflict: it needs the insert, select and update policies, which a user has for their own
+-- unlinked files only; a plain upload of an existing path is refused as a duplicate.
+-- The path rule and the per-ticket limits are the trigger of 20260116000200.
+
+create policy "users upload to their own open tickets"
+    on storage.objects
+    for insert
+    to authenticated
+    with check (
+        bucket_id = 'support-attachments'
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+        and exists (
+            select 1
+            from public.support_tickets as t
+            where t.id = private.attachment_ticket_id(objects.name)
+                and t.user_id = (select auth.uid())
+                and t.status <> 'closed'
+        )
+    );
+
+create policy "staff upload to the staff folder of any ticket"
+    on storage.objects
+    for insert
+    to authenticated
+    with check (
+        bucket_id = 'support-attachments'
+        and (select private.is_staff())
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and exists (
+            select 1
+            from public.support_tickets as t
+            where t.id = private.attachment_ticket_id(objects.name)
+        )
+    );
+
+create policy "users read the files of their own tickets"
+    on storage.objects
+    for select
+    to authenticated
+    using (
+        bucket_id = 'support-attachments'
+        and (
+            (
+                pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+                and exists (
+                    select 1
+                    from public.support_tickets as t
+                    where t.id = private.attachment_ticket_id(objects.name)
+                        and t.user_id = (select auth.uid())
+                )
+            )
+            or exists (
+                select 1
+                from public.ticket_attachments as a
+                where a.bucket_id = objects.bucket_id
+                    and a.object_name = objects.name
+            )
+        )
+    );
+
+create policy "staff read every file of the bucket"
+    on storage.objects
+    for select
+    to authenticated
+    using (
+        bucket_id = 'support-attachments'
+        and (select private.is_staff())
+    );
+
+create policy "users replace their own files until linked"
+    on storage.objects
+    for update
+    to authenticated
+    using (
+        bucket_id = 'support-attachments'
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+        and not exists (
+            select 1
+            from public.ticket_attachments as a
+            where a.bucket_id = objects.bucket_id
+                and a.object_name = objects.name
+        )
+    )
+    with check (
+        bucket_id = 'support-attachments'
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+        and exists (
+            select 1
+            from public.support_tickets as t
+            where t.id = private.attachment_ticket_id(objects.name)
+                and t.user_id = (select auth.uid())
+                and t.status <> 'closed'
+        )
+    );
+
+create policy "staff replace their own files until linked"
+    on storage.objects
+    for update
+    to authenticated
+    using (
+        bucket_id = 'support-attachments'
+        and (select private.is_staff())
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and not exists (
+            select 1
+            from public.ticket_attachments as a
+            where a.bucket_id = objects.bucket_id
+                and a.object_name = objects.name
+        )
+    )
+    with check (
+        bucket_id = 'support-attachments'
+        and (select private.is_staff())
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and exists (
+            select 1
+            from public.support_tickets as t
+            where t.id = private.attachment_ticket_id(objects.name)
+        )
+    );
+
+create policy "users delete their own files until linked"
+    on storage.objects
+    for delete
+    to authenticated
+    using (
+        bucket_id = 'support-attachments'
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+        and not exists (
+            select 1
+            from public.ticket_attachments as a
+            where a.bucket_id = objects.bucket_id
+                and a.object_name = objects.name
+        )
+    );
+
+create policy "staff delete their own files until linked"
+    on storage.objects
+    for delete
+    to authenticated
+    using (
+        bucket_id = 'support-attachments'
+        and (select private.is_staff())
+        and owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and not exists (
+            select 1
+            from public.ticket_attachments as a
+            where a.bucket_id = objects.bucket_id
+                and a.object_name = objects.name
+        )
+    );
