@@ -86,6 +86,33 @@ create policy "staff read every attachment"
     to authenticated
     using ((select private.is_staff()));
 
+-- Security definer: the policies of storage.objects read this table (a file's link decides who
+-- sees it), so this table's policies may not read storage.objects in turn (PostgreSQL refuses
+-- the recursion). It answers one question about one object, for the caller (auth.uid()): did
+-- they upload it? It returns nothing else.
+create function private.is_own_upload(bucket_id text, object_name text)
+    returns boolean
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+begin
+    return exists (
+        select 1
+        from storage.objects as o
+        where o.bucket_id = is_own_upload.bucket_id
+            and o.name = is_own_upload.object_name
+            and o.owner_id = (select auth.uid()::text)
+    );
+end;
+$$;
+
+comment on function private.is_own_upload(text, text) is
+    'True when the caller uploaded this object of the bucket (storage.objects.owner_id is their id).';
+revoke all on function private.is_own_upload(text, text) from public;
+grant execute on function private.is_own_upload(text, text) to authenticated;
+
 create policy "users attach their own uploads to their own open tickets"
     on public.ticket_attachments
     for insert
@@ -100,13 +127,7 @@ create policy "users attach their own uploads to their own open tickets"
                 and t.user_id = (select auth.uid())
                 and t.status <> 'closed'
         )
-        and exists (
-            select 1
-            from storage.objects as o
-            where o.bucket_id = ticket_attachments.bucket_id
-                and o.name = ticket_attachments.object_name
-                and o.owner_id = (select auth.uid()::text)
-        )
+        and private.is_own_upload(bucket_id, object_name)
         and (
             message_id is null
             or exists (
@@ -127,13 +148,7 @@ create policy "staff attach their uploads to messages they wrote"
         (select private.is_staff())
         and linked_by = (select auth.uid())
         and pg_catalog.split_part(object_name, '/', 1) = 'staff'
-        and exists (
-            select 1
-            from storage.objects as o
-            where o.bucket_id = ticket_attachments.bucket_id
-                and o.name = ticket_attachments.object_name
-                and o.owner_id = (select auth.uid()::text)
-        )
+        and private.is_own_upload(bucket_id, object_name)
         and exists (
             select 1
             from public.ticket_messages as m

@@ -36,6 +36,23 @@ begin
 end;
 $$;
 
+-- The Storage API's settings last one request (one transaction); a test file is one
+-- transaction, so the helpers below clear the request-scoped ones when done, keeping the role
+-- and claims: a stale request.jwt.claim.sub would otherwise outlive a later
+-- tests.authenticate_as (auth.uid() reads it first).
+create or replace function tests.end_storage_request()
+    returns void
+    language plpgsql
+    set search_path = ''
+as $$
+begin
+    perform set_config('request.jwt.claim.sub', '', true);
+    perform set_config('request.jwt.claim.role', '', true);
+    perform set_config('storage.operation', '', true);
+    perform set_config('storage.allow_delete_query', '', true);
+end;
+$$;
+
 create or replace function tests.storage_upload(
     who text,
     path text,
@@ -87,6 +104,7 @@ begin
         version = excluded.version, owner = excluded.owner, owner_id = excluded.owner_id;
 
     perform tests.act_as_storage_caller(who, 'storage.object.upload');
+    perform tests.end_storage_request();
 end;
 $$;
 
@@ -103,6 +121,7 @@ begin
     perform tests.act_as_storage_caller(who, 'storage.object.delete');
     delete from storage.objects as o where o.bucket_id = bucket and o.name = path;
     get diagnostics removed = row_count;
+    perform tests.end_storage_request();
     return removed;
 end;
 $$;
