@@ -17,10 +17,18 @@ create function private.attachment_ticket_id(name text)
     parallel safe
     set search_path = ''
 as $$
+declare
+    parts text[] := pg_catalog.string_to_array(name, '/');
+    uuid_pattern constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 begin
-    -- Lower-case UUIDs only: they are compared as text with auth.uid()::text in policies.
-    if name ~ '^(staff|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]{1,255}$' then
-        return pg_catalog.split_part(name, '/', 2)::uuid;
+    -- Lower-case UUIDs only: they are compared as text with auth.uid()::text in policies. The
+    -- file name's length is checked apart: a bounded repetition of 255 in a regular expression
+    -- makes PostgreSQL's matcher slow.
+    if pg_catalog.array_length(parts, 1) = 3
+        and (parts[1] = 'staff' or parts[1] ~ uuid_pattern)
+        and parts[2] ~ uuid_pattern
+        and pg_catalog.char_length(parts[3]) between 1 and 255 then
+        return parts[2]::uuid;
     end if;
     return null;
 end;
@@ -95,11 +103,14 @@ begin
         pg_catalog.hashtextextended('support_api.attachments:' || ticket_id::text, 0)
     );
     select l.* into limits from public.attachment_limits as l;
+    -- The folder's files as a range of names ('0' follows '/'), which the Storage server's
+    -- index on name (text_pattern_ops) serves whatever the plan.
     select count(*), coalesce(sum(private.attachment_size(o.metadata)), 0)
     into file_count, total_bytes
     from storage.objects as o
     where o.bucket_id = new.bucket_id
-        and o.name like folder || '/' || ticket_id::text || '/%'
+        and o.name operator(pg_catalog.~>=~) (folder || '/' || ticket_id::text || '/')
+        and o.name operator(pg_catalog.~<~) (folder || '/' || ticket_id::text || '0')
         -- This statement's own row is visible to an after trigger; it is counted below.
         and o.id <> new.id;
 
