@@ -85,6 +85,7 @@ create table storage.objects (
 );
 create unique index bucketid_objname on storage.objects using btree (bucket_id, name);
 create index name_prefix_search on storage.objects (name text_pattern_ops);
+create index idx_objects_bucket_id_name on storage.objects (bucket_id, name collate "C");
 create index idx_objects_bucket_id_name_lower on storage.objects (bucket_id, (lower(name) collate "C"));
 comment on column storage.objects.owner is 'Field is deprecated, use owner_id instead';
 alter table storage.objects enable row level security;
