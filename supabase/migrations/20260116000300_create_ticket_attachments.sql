@@ -113,6 +113,32 @@ comment on function private.is_own_upload(text, text) is
 revoke all on function private.is_own_upload(text, text) from public;
 grant execute on function private.is_own_upload(text, text) to authenticated;
 
+-- Security definer: staff do not necessarily read messages under RLS (the staff operations of
+-- 20260110* may read them through definer functions instead), and a staff member's link must
+-- name a message they wrote. It answers that one question for the caller (auth.uid()).
+create function private.is_own_message(message_id uuid, ticket_id uuid)
+    returns boolean
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+begin
+    return exists (
+        select 1
+        from public.ticket_messages as m
+        where m.id = is_own_message.message_id
+            and m.ticket_id = is_own_message.ticket_id
+            and m.author_id = (select auth.uid())
+    );
+end;
+$$;
+
+comment on function private.is_own_message(uuid, uuid) is
+    'True when the caller wrote this message of this ticket.';
+revoke all on function private.is_own_message(uuid, uuid) from public;
+grant execute on function private.is_own_message(uuid, uuid) to authenticated;
+
 create policy "users attach their own uploads to their own open tickets"
     on public.ticket_attachments
     for insert
@@ -149,11 +175,5 @@ create policy "staff attach their uploads to messages they wrote"
         and linked_by = (select auth.uid())
         and pg_catalog.split_part(object_name, '/', 1) = 'staff'
         and private.is_own_upload(bucket_id, object_name)
-        and exists (
-            select 1
-            from public.ticket_messages as m
-            where m.id = ticket_attachments.message_id
-                and m.ticket_id = ticket_attachments.ticket_id
-                and m.author_id = (select auth.uid())
-        )
+        and private.is_own_message(message_id, ticket_id)
     );

@@ -22,6 +22,27 @@
 -- hashed sets built once per query, no function call and no correlated subquery per row
 -- (measured: 100,000 files, a user's listing 6 s with a correlated EXISTS on the links, 0.5 s so).
 
+-- Security definer: staff do not necessarily read tickets under RLS (the staff operations of
+-- 20260110* may read them through definer functions instead). It tells staff, and only staff,
+-- whether a ticket exists; everyone else gets false.
+create function private.staff_see_ticket(ticket_id uuid)
+    returns boolean
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+begin
+    return private.is_staff()
+        and exists (select 1 from public.support_tickets as t where t.id = staff_see_ticket.ticket_id);
+end;
+$$;
+
+comment on function private.staff_see_ticket(uuid) is
+    'True when the caller is staff and the ticket exists; false for everyone else.';
+revoke all on function private.staff_see_ticket(uuid) from public;
+grant execute on function private.staff_see_ticket(uuid) to authenticated;
+
 create policy "users upload to their own open tickets"
     on storage.objects
     for insert
@@ -48,11 +69,7 @@ create policy "staff upload to the staff folder of any ticket"
         and (select private.is_staff())
         and owner_id = (select auth.uid()::text)
         and pg_catalog.split_part(name, '/', 1) = 'staff'
-        and exists (
-            select 1
-            from public.support_tickets as t
-            where t.id = private.attachment_ticket_id(objects.name)
-        )
+        and private.staff_see_ticket(private.attachment_ticket_id(name))
     );
 
 create policy "users read the files of their own tickets"
@@ -126,11 +143,7 @@ create policy "staff replace their own files until linked"
         and (select private.is_staff())
         and owner_id = (select auth.uid()::text)
         and pg_catalog.split_part(name, '/', 1) = 'staff'
-        and exists (
-            select 1
-            from public.support_tickets as t
-            where t.id = private.attachment_ticket_id(objects.name)
-        )
+        and private.staff_see_ticket(private.attachment_ticket_id(name))
     );
 
 create policy "users delete their own files until linked"

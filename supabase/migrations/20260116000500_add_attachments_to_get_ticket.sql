@@ -29,7 +29,8 @@ begin
         left join public.ticket_messages as m on m.id = a.message_id
         left join storage.objects as o on o.bucket_id = a.bucket_id and o.name = a.object_name
         where a.ticket_id = ticket_attachments_json.ticket_id
-            and (include_internal or m.internal is not true)
+            -- A message the caller cannot read (RLS) is not public to them.
+            and (include_internal or a.message_id is null or m.internal is false)
     ), '[]'::json);
 end;
 $$;
