@@ -1,7 +1,7 @@
 -- Reading (download, signed URL), listing, replacing and removing files of the
 -- support-attachments bucket, per actor, as the Storage API does them (as the caller).
 begin;
-select plan(33);
+select plan(34);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -132,6 +132,12 @@ select is_empty(
     format($$update storage.objects set user_metadata = '{}' where name = %L returning 1$$, pg_temp.path_of('owner linked')),
     'the owner cannot change a file once it is linked to the ticket'
 );
+select throws_ok(
+    format($$select tests.storage_upload('owner', %L, 'text/plain', 50, upsert => true)$$, pg_temp.path_of('owner linked')),
+    '42501', null,
+    'the owner cannot overwrite a linked file with an upsert either'
+);
+select tests.act_as_storage_caller('owner', 'storage.object.update');
 select is_empty(
     format($$update storage.objects set user_metadata = '{}' where name = %L returning 1$$, pg_temp.path_of('other')),
     'the owner cannot change another user''s file'
