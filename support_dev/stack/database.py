@@ -18,6 +18,8 @@ from support_dev.stack.supabase_cli import run_supabase
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
 # What `supabase db push` prints for each migration it applies.
 _APPLYING = re.compile(r"^Applying migration (\S+?)\.\.\.$", re.M)
+# The storage schema as Supabase's Storage server creates it (there is no Storage server here).
+STORAGE_SQL = Path(__file__).with_name("storage.sql")
 
 # PostgreSQL refuses to run as root; when we are root, the cluster belongs to `postgres`.
 _SERVER_USER = "postgres" if os.geteuid() == 0 else None
@@ -133,6 +135,7 @@ class Database:
         """Bootstraps a new database; the CLI applies pending migrations and seeds a new one."""
         if new:
             self.psql(BOOTSTRAP_SQL.read_text())
+            self.psql(STORAGE_SQL.read_text())
         return self.push(seed=new)
 
     def push(self, *, seed: bool) -> list[str]:
