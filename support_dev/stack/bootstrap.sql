@@ -124,3 +124,13 @@ create table supabase_migrations.schema_migrations (
     statements text[],
     name text
 );
+
+-- Supabase Realtime's publication, empty as a new Supabase project has it; migrations add the
+-- tables the app listens to.
+do $$
+begin
+    if not exists (select 1 from pg_catalog.pg_publication where pubname = 'supabase_realtime') then
+        create publication supabase_realtime;
+    end if;
+end
+$$;
