@@ -38,7 +38,7 @@ create policy "users remove their own notification preferences"
     on public.notification_preferences for delete to authenticated
     using (user_id = (select auth.uid()));
 
-create function public.set_email_notifications(kind text, enabled boolean)
+create function public.set_email_notifications(kinds text[], enabled boolean)
     returns void
     language plpgsql
     volatile
@@ -47,15 +47,15 @@ create function public.set_email_notifications(kind text, enabled boolean)
 as $$
 begin
     insert into public.notification_preferences as p (kind, email)
-    values (set_email_notifications.kind, enabled)
+    select distinct k, enabled from pg_catalog.unnest(kinds) as k
     on conflict (user_id, kind) do update
         set email = excluded.email, updated_at = pg_catalog.now();
 end;
 $$;
 
-comment on function public.set_email_notifications(text, boolean) is
-    'Turns the caller''s email for one notification kind on or off (the unsubscribe link calls '
-    'it with enabled = false).';
+comment on function public.set_email_notifications(text[], boolean) is
+    'Turns the caller''s email for these notification kinds on or off (the unsubscribe link in '
+    'an email calls it with its kinds and enabled = false). An unknown kind is a 409.';
 
-revoke all on function public.set_email_notifications(text, boolean) from public, anon, service_role;
-grant execute on function public.set_email_notifications(text, boolean) to authenticated;
+revoke all on function public.set_email_notifications(text[], boolean) from public, anon, service_role;
+grant execute on function public.set_email_notifications(text[], boolean) to authenticated;

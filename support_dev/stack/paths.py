@@ -50,12 +50,22 @@ def _on_path(name: str, hint: str, *extra_dirs: Path) -> Path:
     return Path(found)
 
 
+def _maildev() -> Path:
+    script = PROJECT_ROOT / "node_modules" / "maildev" / "dist" / "bin" / "maildev.js"
+    if not script.is_file():
+        raise MissingBinary(f"MailDev not found at {script}: run `npm ci` (or `make dev`)")
+    return script
+
+
 @dataclass(frozen=True)
 class Binaries:
     postgres_bindir: Path
     postgrest: Path
     nginx: Path
     gunicorn: Path
+    node: Path
+    maildev: Path
+    support_worker: Path
 
     @property
     def psql(self) -> Path:
@@ -69,5 +79,11 @@ class Binaries:
             nginx=_on_path("nginx", "apt-get install nginx-light, or run `make dev`"),
             gunicorn=_on_path(
                 "gunicorn", "pip install -e . (or run `make dev`)", Path(sys.executable).parent
+            ),
+            node=_on_path("node", "apt-get install nodejs, or run `make dev`"),
+            maildev=_maildev(),
+            support_worker=_on_path(
+                "support-worker", "pip install -e . (or run `make dev`)",
+                Path(sys.executable).parent,
             ),
         )
