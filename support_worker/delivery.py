@@ -92,7 +92,6 @@ class Deliverer:
             else:
                 self.queue.retry_later(message.msg_id, policy.backoff_seconds(message.read_ct))
                 result.retried += 1
-        if failures:
-            log.info("batch: %s delivered, %s to retry, %s dead",
-                     result.delivered, result.retried, result.dead)
+        log.info("batch: %s delivered, %s to retry, %s dead",
+                 result.delivered, result.retried, result.dead)
         return result
