@@ -64,8 +64,17 @@ class Deliverer:
             try:
                 self.smtp.send(build_email(group, self.settings))
             except (OSError, smtplib.SMTPException) as error:
-                for event in group:
-                    failures[by_event[event.event_id].msg_id] = f"email: {type(error).__name__}"
+                reason = f"email: {type(error).__name__}"
+            except Exception as error:
+                # A bug, not an outage: the messages go the way of failures and end dead,
+                # instead of crashing the worker on the same message again and again.
+                # Only the type: an exception's text may quote the ticket.
+                log.error("building or sending an email failed: %s", type(error).__name__)
+                reason = f"email: {type(error).__name__}"
+            else:
+                continue
+            for event in group:
+                failures[by_event[event.event_id].msg_id] = reason
         endpoints = self.queue.webhooks(sorted({event.kind for event in events.values()}))
         for event in events.values():
             for endpoint in (e for e in endpoints if e.kind == event.kind):

@@ -14,7 +14,10 @@ LOCAL_APP_URL = "http://127.0.0.1:3000"
 def start_maildev(config: StackConfig, binaries: Binaries, supervisor: Supervisor) -> Child:
     argv = [str(binaries.node), str(binaries.maildev),
             "--smtp", str(config.smtp_port), "--ip", "127.0.0.1",
-            "--web", str(config.mail_web_port), "--web-ip", "127.0.0.1"]
+            "--web", str(config.mail_web_port), "--web-ip", "127.0.0.1",
+            # Mail stays in this stack's folder (MailDev's default is a shared /tmp/maildev),
+            # and its log would name each email's subject, which is ticket content.
+            "--mail-directory", str(config.state_dir / "mail"), "--silent"]
     return supervisor.spawn("maildev", argv,
                             ready=lambda: http_ok(config.mail_web_port, "/api/email"))
 
