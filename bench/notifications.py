@@ -59,7 +59,10 @@ def status_change_ms(agent_db: psycopg.Connection, tickets: list[str], count: in
     timings = []
     for number in range(count):
         ticket = tickets[number % len(tickets)]
-        status = "in_progress" if (number // len(tickets)) % 2 == 0 else "open"
+        # Each ticket's own status decides the next one: every update is a real change.
+        status = agent_db.execute("select status from public.support_tickets where id = %s",
+                                  (ticket,)).fetchone()[0]
+        status = "open" if status == "in_progress" else "in_progress"
         began = time.perf_counter()
         agent_db.execute("select public.support_update_ticket(%s)",
                          (json.dumps({"ticket_id": ticket, "status": status}),))

@@ -60,7 +60,21 @@ class Deliverer:
         for event in events.values():
             if event.email_wanted and event.recipient_email:
                 mails[(event.recipient_id, event.ticket_id)].append(event)
-        for group in mails.values():
+        with self.smtp.session():
+            failures.update(self._send_emails(list(mails.values()), by_event))
+        endpoints = self.queue.webhooks(sorted({event.kind for event in events.values()}))
+        for event in events.values():
+            for endpoint in (e for e in endpoints if e.kind == event.kind):
+                try:
+                    self.webhooks.send(endpoint, event)
+                except WebhookFailed as error:
+                    failures.setdefault(by_event[event.event_id].msg_id, str(error))
+        return failures
+
+    def _send_emails(self, groups: list[list[Event]], by_event: dict[int, QueuedMessage]
+                     ) -> dict[int, str]:
+        failures: dict[int, str] = {}
+        for group in groups:
             try:
                 self.smtp.send(build_email(group, self.settings))
             except (OSError, smtplib.SMTPException) as error:
@@ -75,25 +89,21 @@ class Deliverer:
                 continue
             for event in group:
                 failures[by_event[event.event_id].msg_id] = reason
-        endpoints = self.queue.webhooks(sorted({event.kind for event in events.values()}))
-        for event in events.values():
-            for endpoint in (e for e in endpoints if e.kind == event.kind):
-                try:
-                    self.webhooks.send(endpoint, event)
-                except WebhookFailed as error:
-                    failures.setdefault(by_event[event.event_id].msg_id, str(error))
         return failures
 
     def _settle(self, messages: list[QueuedMessage], failures: dict[int, str], policy: Policy
                 ) -> BatchResult:
         result = BatchResult(failures=failures)
+        # Also the messages whose ticket is gone: there is no one left to tell.
+        delivered = [message.msg_id for message in messages if message.msg_id not in failures]
+        if delivered:
+            self.queue.archive(delivered)
+        result.delivered = len(delivered)
         for message in messages:
             reason = failures.get(message.msg_id)
             if reason is None:
-                # Also a message whose ticket is gone: there is no one left to tell.
-                self.queue.archive(message.msg_id)
-                result.delivered += 1
-            elif message.read_ct >= policy.max_attempts:
+                continue
+            if message.read_ct >= policy.max_attempts:
                 self.queue.bury(message.msg_id, message.read_ct, reason)
                 result.dead += 1
                 log.warning("notification %s dead after %s attempts: %s",

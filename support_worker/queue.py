@@ -100,8 +100,8 @@ class NotificationQueue:
         assert row is not None, "public.notification_settings has its one row"
         return Policy(**row)
 
-    def archive(self, msg_id: int) -> None:
-        self._connection.execute("select pgmq.archive(%s, %s::bigint)", (QUEUE, msg_id))
+    def archive(self, msg_ids: list[int]) -> None:
+        self._connection.execute("select pgmq.archive(%s, %s::bigint[])", (QUEUE, msg_ids))
 
     def retry_later(self, msg_id: int, seconds: int) -> None:
         self._connection.execute("select pgmq.set_vt(%s, %s::bigint, %s::integer)",

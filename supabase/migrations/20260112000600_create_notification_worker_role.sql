@@ -127,5 +127,5 @@ revoke all on function private.notification_details(bigint[]), private.notificat
     private.notification_policy(), private.bury_notification(bigint, integer, text) from public;
 grant execute on function private.notification_details(bigint[]), private.notification_webhooks(text[]),
     private.notification_policy(), private.bury_notification(bigint, integer, text) to support_worker;
-grant execute on function pgmq.read(text, integer, integer, jsonb), pgmq.archive(text, bigint),
+grant execute on function pgmq.read(text, integer, integer, jsonb), pgmq.archive(text, bigint[]),
     pgmq.set_vt(text, bigint, integer) to support_worker;
