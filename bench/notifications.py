@@ -122,6 +122,7 @@ def main() -> int:
     finally:
         stop_stack(stack)
     result = {"date": datetime.date.today().isoformat(), "machine": machine.describe(),
+              "load_average_after": [round(load, 1) for load in os.getloadavg()],
               "events": EVENTS, "status_changes": CHANGES, **cost, **rates}
     RESULTS.mkdir(exist_ok=True)
     target = RESULTS / f"{result['date']}-notifications.json"
