@@ -13,7 +13,7 @@ import html
 from flask import Blueprint, Response, current_app, json, request
 
 from support_api.errors import ApiError
-from support_api.relay import call, handle, relay
+from support_api.postgrest import get_postgrest
 from support_api.unsubscribe_tokens import InvalidToken, verify
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/notifications")
@@ -48,10 +48,13 @@ def unsubscribe_page() -> Response:
 @bp.post("/unsubscribe")
 def unsubscribe() -> Response:
     user_id, kinds = _token_claims()
-    jwt = handle().mint_user_jwt(user_id)
-    result = call("set_email_notifications", jwt=jwt,
-                  body=json.dumps({"kinds": kinds, "enabled": False}).encode())
+    postgrest = get_postgrest()
+    result = postgrest.rpc("set_email_notifications", jwt=postgrest.mint_user_jwt(user_id),
+                           body={"kinds": kinds, "enabled": False})
     if not result.ok:
-        return relay(result)
+        # The database's refusal (e.g. a kind removed since the email was sent), as it came.
+        refusal = Response(result.body, status=result.status, mimetype="application/json")
+        refusal.headers.update(result.headers)
+        return refusal
     return Response(json.dumps({"unsubscribed": kinds}), status=200,
                     mimetype="application/json")

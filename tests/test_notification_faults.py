@@ -20,11 +20,10 @@ import psycopg
 import pytest
 from notification_support import Desk, MailDev, SmtpRelay, WebhookReceiver, event_ids_of, wait_for
 from standardwebhooks.webhooks import Webhook
-from test_stack import local_only
 
 from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
 
-pytestmark = local_only
+pytestmark = pytest.mark.local_stack
 WORKER = Path(sys.executable).with_name("support-worker")
 
 

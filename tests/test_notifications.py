@@ -13,11 +13,10 @@ import httpx
 import pytest
 from notification_support import Desk, MailDev, WebhookReceiver, event_ids_of, wait_for
 from standardwebhooks.webhooks import Webhook
-from test_stack import local_only
 
 from support_api.tokens import mint_jwt
 
-pytestmark = local_only
+pytestmark = pytest.mark.local_stack
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@ package into the share folder of the binaries in use; pg_cron preloaded where it
 
 from pathlib import Path
 
-from test_stack import local_only
+import pytest
 
 from support_dev.stack.extensions import PGMQ_VERSION, install_pgmq, pgmq_files, share_dir
 from support_dev.stack.paths import Binaries
 
-pytestmark = local_only
+pytestmark = pytest.mark.local_stack
 
 
 def test_pgmq_is_installed_where_these_binaries_look_and_again_is_a_no_op():
