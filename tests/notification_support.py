@@ -147,9 +147,20 @@ class Desk:
 
     db: psycopg.Connection
     db_url: str
+    users: list[str] = field(default_factory=list)
+
+    def clean_up(self) -> None:
+        """Deletes the users made here with all they own (tickets, thread, history, staff
+        rows), owners before staff, so other suites of a shared stack count only their own."""
+        self.db.execute("delete from auth.users as u where u.id = any(%s::uuid[]) and not exists "
+                        "(select 1 from public.support_staff as s where s.user_id = u.id)",
+                        (self.users,))
+        self.db.execute("delete from auth.users where id = any(%s::uuid[])", (self.users,))
+        self.users.clear()
 
     def new_user(self) -> tuple[str, str]:
         user_id = str(uuid.uuid4())
+        self.users.append(user_id)
         email = f"n-{user_id[:12]}@example.test"
         self.db.execute(
             "insert into auth.users (id, aud, role, email, created_at, updated_at) "

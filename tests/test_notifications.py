@@ -33,6 +33,7 @@ def desk(stack, db) -> Iterator[Desk]:
     desk.settings(batch_window="0")
     yield desk
     desk.settings(batch_window=before)
+    desk.clean_up()
 
 
 @pytest.fixture(scope="module")
