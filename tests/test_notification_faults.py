@@ -16,11 +16,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from notification_support import Desk, MailDev, SmtpRelay, WebhookReceiver, event_ids_of, wait_for
 from standardwebhooks.webhooks import Webhook
 
+from support_api.tokens import mint_jwt
 from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
 
 pytestmark = pytest.mark.local_stack
@@ -162,7 +164,11 @@ def test_sigkill_mid_batch_loses_nothing(desk, maildev, workers, webhook):
         make_replies(desk, events_total, tickets=20, pace=0.02)))
     producer.start()
     for _ in range(kills):
-        time.sleep(1.5)
+        time.sleep(0.5)
+        # Kill while the worker holds a batch: read (invisible) and not yet acknowledged.
+        wait_for(lambda: desk.db.execute(
+            "select count(*) from pgmq.q_notifications where read_ct > 0 and vt > now()"
+        ).fetchone()[0], 20, "a batch in hand", every=0.01)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         worker = workers.start(name="killed")
@@ -199,3 +205,40 @@ def test_two_workers_share_one_queue(desk, workers, webhook, tmp_path):
     worked = [name for name in ("one", "two")
               if "batch: " in (tmp_path / f"{name}.log").read_text()]
     assert worked == ["one", "two"], "both workers took batches"
+
+
+def test_a_notification_failing_every_attempt_is_dead_with_its_reason_until_an_admin_retries(
+        own_stack, desk, workers):
+    receiver = WebhookReceiver()
+    with receiver.running() as live_url:
+        # A port nobody listens on: every attempt fails to connect.
+        dead_url = live_url.rsplit(":", 1)[0] + ":9/hook"
+        endpoint = desk.db.execute("insert into public.webhook_endpoints (url, kind) "
+                                   "values (%s, 'reply') returning id", (dead_url,)).fetchone()[0]
+        desk.settings(max_attempts=2)
+        try:
+            workers.start()
+            _, events = make_replies(desk, 1, tickets=1)
+            dead = wait_for(lambda: desk.db.execute(
+                "select id, attempts, reason from public.dead_notifications "
+                "where (message ->> 'event_id')::bigint = %s", (events[0],)).fetchone(),
+                60, "the notification to be dead")
+            assert dead[1:] == (2, f"webhook {endpoint}: ConnectError")
+            assert desk.queued() == 0
+
+            desk.db.execute("update public.webhook_endpoints set url = %s where id = %s",
+                            (live_url, endpoint))
+            admin = desk.new_agent("admin")
+            answer = httpx.post(
+                f"{own_stack.gateway_url}/rest/v1/rpc/retry_dead_notification",
+                headers={"apikey": own_stack.anon_key,
+                         "Authorization": f"Bearer {mint_jwt(own_stack.jwt_secret, sub=admin)}"},
+                json={"id": dead[0]}, timeout=10)
+            assert answer.status_code == 200, answer.text
+            delivered = wait_for(lambda: receiver.received, 30, "the retried webhook")
+            assert delivered[0][0]["webhook-id"] == f"evt_{events[0]}"
+            assert desk.db.execute("select count(*) from public.dead_notifications "
+                                   "where id = %s", (dead[0],)).fetchone()[0] == 0
+        finally:
+            desk.settings(max_attempts=100)
+            desk.db.execute("delete from public.webhook_endpoints where id = %s", (endpoint,))
