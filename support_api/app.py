@@ -11,6 +11,7 @@ from support_api.companion.route import bp as companion_bp
 from support_api.cors import install_cors
 from support_api.errors import register_error_handlers
 from support_api.health import bp as health_bp
+from support_api.notification_routes import bp as notifications_bp
 from support_api.openapi import bp as openapi_bp
 from support_api.settings import Settings
 
@@ -30,4 +31,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(openapi_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(companion_bp)
+    app.register_blueprint(notifications_bp)
     return app

@@ -7,6 +7,9 @@
 -- (20260116000200) enforces them on every upload into a user's folder of a ticket; support's
 -- own files (staff/{ticket_id}/...) are not counted.
 
+-- squawk: max_files_per_ticket is a small count (sizes are bigint bytes).
+-- squawk-ignore-file prefer-bigint-over-int
+
 create table public.attachment_limits (
     id boolean primary key default true,
     max_files_per_ticket integer not null,

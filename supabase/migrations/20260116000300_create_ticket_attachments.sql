@@ -58,7 +58,7 @@ grant select on table public.ticket_attachments to authenticated;
 grant insert (ticket_id, message_id, object_name) on table public.ticket_attachments to authenticated;
 grant select, insert, delete on table public.ticket_attachments to service_role;
 
-create policy "users read the attachments of their own tickets except on internal notes"
+create policy "users read attachments of their tickets, not of notes"
     on public.ticket_attachments
     for select
     to authenticated

@@ -48,6 +48,9 @@ def _config(args: argparse.Namespace) -> StackConfig:
         flask_workers=args.flask_workers,
         flask_threads=args.flask_threads,
         postgrest_pool=args.postgrest_pool,
+        smtp_port=args.smtp_port,
+        mail_web_port=args.mail_web_port,
+        notification_workers=args.workers,
     )
 
 
@@ -175,6 +178,10 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--pg-bin", type=Path, default=None,
                         help="folder of the PostgreSQL server binaries (initdb, postgres) to "
                              f"run (default: ${PG_BIN_ENV}, else Debian's PostgreSQL 15)")
+    common.add_argument("--smtp-port", type=int, default=54325, help="MailDev's SMTP port")
+    common.add_argument("--mail-web-port", type=int, default=54324, help="MailDev's web port")
+    common.add_argument("--workers", type=int, default=1,
+                        help="support-worker processes to run (0: none)")
     commands = root.add_subparsers(dest="command")
     commands.add_parser("start", parents=[common], help="run the stack (default)")
     commands.add_parser("stop", parents=[common], help="stop a running stack")

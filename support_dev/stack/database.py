@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from support_dev.stack.config import DB_PASSWORD, StackConfig
+from support_dev.stack.extensions import install_pgmq, pg_cron_available
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import Child, Supervisor
 from support_dev.stack.supabase_cli import run_supabase
@@ -94,7 +95,14 @@ class Database:
             password_file.unlink()
 
     def start(self, supervisor: Supervisor) -> Child:
+        install_pgmq(self.binaries.postgres_bindir)
         settings = {**SERVER_SETTINGS, "port": str(self.config.db_port)}
+        if pg_cron_available(self.binaries.postgres_bindir):
+            # As on hosted Supabase: pg_cron runs its jobs in the `postgres` database.
+            settings["shared_preload_libraries"] += ",pg_cron"
+            settings["cron.database_name"] = "postgres"
+            # Jobs run in background workers: no login over a socket this cluster does not open.
+            settings["cron.use_background_workers"] = "on"
         argv = [str(self.binaries.postgres_bindir / "postgres"), "-D", str(self.config.data_dir)]
         for name, value in settings.items():
             argv += ["-c", f"{name}={value}"]

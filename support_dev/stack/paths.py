@@ -76,6 +76,13 @@ def _supabase_cli() -> Path:
     return binary
 
 
+def _maildev() -> Path:
+    script = PROJECT_ROOT / "node_modules" / "maildev" / "dist" / "bin" / "maildev.js"
+    if not script.is_file():
+        raise MissingBinary(f"MailDev not found at {script}: run `npm ci` (or `make dev`)")
+    return script
+
+
 @dataclass(frozen=True)
 class Binaries:
     postgres_bindir: Path
@@ -84,6 +91,9 @@ class Binaries:
     supabase: Path
     nginx: Path
     gunicorn: Path
+    node: Path
+    maildev: Path
+    support_worker: Path
 
     @property
     def psql(self) -> Path:
@@ -100,5 +110,11 @@ class Binaries:
             nginx=_on_path("nginx", "apt-get install nginx-light, or run `make dev`"),
             gunicorn=_on_path(
                 "gunicorn", "pip install -e . (or run `make dev`)", Path(sys.executable).parent
+            ),
+            node=_on_path("node", "apt-get install nodejs, or run `make dev`"),
+            maildev=_maildev(),
+            support_worker=_on_path(
+                "support-worker", "pip install -e . (or run `make dev`)",
+                Path(sys.executable).parent,
             ),
         )

@@ -11,6 +11,7 @@ from typing import TypeVar
 from support_api.tokens import mint_jwt
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
 from support_dev.stack.database import Database, DatabaseError
+from support_dev.stack.notifications import start_maildev, start_workers
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
@@ -67,6 +68,11 @@ class Stack:
                    lambda: start_flask(self.config, self.binaries, self.supervisor))
         self._step(f"Gateway (nginx) on port {self.config.gateway_port}",
                    lambda: start_nginx(self.config, self.binaries, self.supervisor))
+        self._step(f"MailDev (SMTP {self.config.smtp_port}, web {self.config.mail_web_port})",
+                   lambda: start_maildev(self.config, self.binaries, self.supervisor))
+        if self.config.notification_workers:
+            self._step(f"support-worker x{self.config.notification_workers}",
+                       lambda: start_workers(self.config, self.binaries, self.supervisor))
         self.first_start = {"ready_in_seconds": round(time.monotonic() - started, 2),
                             "new_cluster": new}
         self.write_state()
@@ -91,6 +97,8 @@ class Stack:
             "anon_key": config.anon_key,
             "service_role_key": config.service_role_key,
             "jwt_secret": config.jwt_secret,
+            "mail_url": config.mail_url,
+            "smtp_port": config.smtp_port,
             "log_dir": str(config.log_dir),
             "runner_pid": os.getpid(),
             "pids": {child.name: child.process.pid for child in self.supervisor.children},
@@ -116,6 +124,8 @@ Support & Feedback API is running locally.
         REST URL: {config.gateway_url}/rest/v1
    Flask API URL: {config.gateway_url}/api
           DB URL: {config.db_url}
+         Mail UI: {config.mail_url}   (MailDev: every email the stack sends)
+       SMTP port: {config.smtp_port}
       JWT secret: {config.jwt_secret}
         anon key: {config.anon_key}
 service_role key: {config.service_role_key}
