@@ -80,3 +80,25 @@ values
      'complaint', 'Notifications are too frequent.', 2, 'notifications', false,
      'reviewed', null, '2026-01-08 20:00:00+00', '2026-01-09 10:00:00+00')
 on conflict (id) do nothing;
+
+-- Demo support staff, for the dashboard's local sign-in links (`make dev` prints them).
+insert into auth.users (
+    instance_id, id, aud, role, email, email_confirmed_at,
+    raw_app_meta_data, raw_user_meta_data, created_at, updated_at
+)
+values
+    ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-00000000a001',
+     'authenticated', 'authenticated', 'agent@example.com', '2026-01-01 08:00:00+00',
+     '{"provider": "email", "providers": ["email"]}', '{"name": "Avery Agent"}',
+     '2026-01-01 08:00:00+00', '2026-01-01 08:00:00+00'),
+    ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-00000000a002',
+     'authenticated', 'authenticated', 'admin@example.com', '2026-01-01 08:00:00+00',
+     '{"provider": "email", "providers": ["email"]}', '{"name": "Ada Admin"}',
+     '2026-01-01 08:00:00+00', '2026-01-01 08:00:00+00')
+on conflict (id) do nothing;
+
+insert into public.support_staff (user_id, role, display_name)
+values
+    ('00000000-0000-4000-8000-00000000a001', 'agent', 'Avery Agent'),
+    ('00000000-0000-4000-8000-00000000a002', 'admin', 'Ada Admin')
+on conflict (user_id) do nothing;

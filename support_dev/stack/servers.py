@@ -4,6 +4,7 @@ import http.client
 import os
 import signal
 
+from support_dev.stack import dashboard
 from support_dev.stack.config import DB_PASSWORD, StackConfig
 from support_dev.stack.gateway_text import nginx_location_guard, nginx_maps
 from support_dev.stack.paths import PROJECT_ROOT, Binaries
@@ -171,6 +172,7 @@ http {{
             proxy_set_header X-Request-Id $request_id;
             proxy_set_header Host $http_host;
         }}
+{dashboard.nginx_locations(config)}
         location = /health {{ return 200 '{{"status":"ok"}}'; }}
         location / {{ {_error_json(404, "PGRST404", "Not found: use /rest/v1/ or /api/")} }}
 
@@ -191,6 +193,7 @@ http {{
 def start_nginx(config: StackConfig, binaries: Binaries, supervisor: Supervisor) -> Child:
     conf = config.run_dir / "nginx.conf"
     conf.write_text(nginx_conf(config))
+    dashboard.write_config(config)
     argv = [str(binaries.nginx), "-p", str(config.run_dir), "-c", str(conf),
             "-e", str(config.log_dir / "nginx.log")]
     return supervisor.spawn("nginx", argv, stop_signal=signal.SIGQUIT,
