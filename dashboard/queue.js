@@ -77,7 +77,8 @@ function renderResults(answer) {
   const tickets = answer.tickets;
   const focusedId = document.activeElement?.closest?.('tr[data-id]')?.dataset.id;
   const page = state.cursors.length;
-  const count = answer.total_capped ? 'More than 10,000 tickets' : `${answer.total} ${answer.total === 1 ? 'ticket' : 'tickets'}`;
+  // total stops counting at the database's cap, and total_capped says so.
+  const count = `${answer.total_capped ? 'More than ' : ''}${answer.total.toLocaleString()} ${answer.total === 1 ? 'ticket' : 'tickets'}`;
   const table = tickets.length === 0
     ? h('p', { class: 'empty' }, 'No tickets match.')
     : h('table', { class: 'queue' },

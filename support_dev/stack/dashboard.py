@@ -10,6 +10,7 @@ local mode: the link is worth nothing anywhere but on this machine.
 """
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 from support_api.tokens import mint_jwt
@@ -30,7 +31,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def config_path(config: StackConfig):
+def config_path(config: StackConfig) -> Path:
     return config.run_dir / "dashboard-config.js"
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 from support_api.tokens import mint_jwt
 from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
-from support_dev.stack.database import Database
+from support_dev.stack.database import Database, DatabaseError
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
@@ -101,7 +101,10 @@ class Stack:
         os.replace(partial, path)
 
     def dashboard_summary(self) -> str:
-        rows = Database(self.config, self.binaries).psql(dashboard.demo_staff_query())
+        try:
+            rows = Database(self.config, self.binaries).psql(dashboard.demo_staff_query())
+        except DatabaseError as failure:
+            return f"  (could not look up the demo staff: {failure})"
         links = dashboard.sign_in_links(self.config, rows)
         if not links:
             return "  (no demo staff in this database: add rows to public.support_staff)"
