@@ -34,13 +34,15 @@ class Staff:
     display_name: str
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this thread
+# while it is open, and later tests of the session call asyncio.run().
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: run `make deps` (installs Debian's chromium)")
