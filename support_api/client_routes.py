@@ -8,11 +8,13 @@ PostgREST with that token and relays the answer unchanged. PostgREST verifies th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from flask import Blueprint, Response, request
 
 from support_api.errors import ApiError
-from support_api.relay import bearer_token, call, raw_json_body, relay
+from support_api.incoming import bearer_token, forwarded_headers, raw_json_body
+from support_api.postgrest import RpcResult, get_postgrest
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
 
@@ -33,9 +35,31 @@ def _known_query_parameters_only() -> None:
         )
 
 
+def _relayed(result: RpcResult) -> Response:
+    """PostgREST's answer, unchanged: status, body bytes and the relayed headers."""
+    response = Response(result.body, status=result.status)
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers.update(result.headers)
+    return response
+
+
+def _call(
+    function: str,
+    *,
+    jwt: str,
+    body: bytes | None = None,
+    query: Mapping[str, str] | None = None,
+) -> Response:
+    """Call `function` as the holder of `jwt`, with the caller's forwarded headers."""
+    result = get_postgrest().rpc(
+        function, jwt=jwt, body=body, query=query, headers=forwarded_headers()
+    )
+    return _relayed(result)
+
+
 def _create(function: str) -> Response:
     token = bearer_token()
-    return relay(call(function, jwt=token, body=raw_json_body()))
+    return _call(function, jwt=token, body=raw_json_body())
 
 
 @bp.post("/report-bug")
@@ -59,10 +83,10 @@ def list_my_tickets() -> Response:
     # PostgREST reserves `limit` and `offset` in a GET query string for its own paging, so
     # they travel to the function in a POST body.
     params = {name: request.args[name] for name in LIST_QUERY_PARAMETERS if name in request.args}
-    return relay(call("list_my_tickets", jwt=token, body=json.dumps(params).encode()))
+    return _call("list_my_tickets", jwt=token, body=json.dumps(params).encode())
 
 
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
     token = bearer_token()
-    return relay(call("get_ticket", jwt=token, query={"ticket_id": ticket_id}))
+    return _call("get_ticket", jwt=token, query={"ticket_id": ticket_id})
