@@ -1,4 +1,4 @@
-"""Blueprint `clients`: the contract's five operations as REST routes under /api/support.
+"""Blueprint `clients`: the contract's five operations and the thread, under /api/support.
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
 PostgREST with that token and relays the answer unchanged. PostgREST verifies the token
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from flask import Blueprint, Response, request
 
 from support_api.errors import ApiError
-from support_api.incoming import bearer_token, forwarded_headers, raw_json_body
+from support_api.incoming import bearer_token, forwarded_headers, json_body, raw_json_body
 from support_api.postgrest import RpcResult, get_postgrest
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
@@ -90,3 +90,20 @@ def list_my_tickets() -> Response:
 def get_ticket(ticket_id: str) -> Response:
     token = bearer_token()
     return _call("get_ticket", jwt=token, query={"ticket_id": ticket_id})
+
+
+@bp.post("/tickets/<ticket_id>/messages")
+def reply_to_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json_body()
+    # The ticket is the path's; a body that is no object goes on as it is, for the database
+    # to refuse in its own words.
+    sent = {**body, "ticket_id": ticket_id} if isinstance(body, dict) else body
+    return _call("reply_to_ticket", jwt=token, body=json.dumps(sent).encode())
+
+
+@bp.post("/tickets/<ticket_id>/close")
+def close_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json.dumps({"ticket_id": ticket_id}).encode()
+    return _call("close_ticket", jwt=token, body=body)

@@ -29,7 +29,7 @@ grant select, insert on rows81 to authenticated;
 
 select tests.authenticate_as('agent');
 insert into rows81
-select t from json_array_elements(public.support_queue(q => 'rowfields', "limit" => '100') -> 'tickets') as t;
+select t from json_array_elements(public.support_queue(q => 'rowfields', page_size => '100') -> 'tickets') as t;
 
 select is(
     (select t ->> 'requester_email' from rows81 where t ->> 'ticket_id' = '81000000-0000-4000-8000-000000000001'),
@@ -82,15 +82,15 @@ select throws_ok(
     'the ticket''s owner cannot read the queue'
 );
 select throws_ok(
-    $$select private.queue_row_context(array['81000000-0000-4000-8000-000000000001'::uuid])$$,
-    'PGRST',
+    $$select private.support_queue_row_fields('81000000-0000-4000-8000-000000000001'::uuid)$$,
+    '42501',
     null,
     'a user cannot read requester emails through the helper'
 );
 select tests.authenticate_as('other');
 select throws_ok(
-    $$select private.queue_row_context(array['81000000-0000-4000-8000-000000000001'::uuid])$$,
-    'PGRST',
+    $$select private.support_queue_row_fields('81000000-0000-4000-8000-000000000001'::uuid)$$,
+    '42501',
     null,
     'another user cannot read requester emails through the helper'
 );
