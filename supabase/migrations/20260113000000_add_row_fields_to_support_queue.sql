@@ -8,8 +8,8 @@
 -- message (internal notes are not part of the conversation with the user).
 -- The three fields come from one helper, private.support_queue_row_fields, whose object is
 -- merged into each row of the page with ||; the rest of private.support_queue is 20260110001400's
--- body unchanged. The helper runs only for the rows of the page (after the limit), so a page
--- costs what it did plus one index lookup per row.
+-- body unchanged. The helper runs only for the rows of the page (after the limit): three index
+-- lookups per row (the ticket, its requester, its newest public message); not measured.
 
 -- Security invoker, but only private.support_queue (security definer, staff checked first) calls
 -- it: it reads auth.users (the requester's email), so nobody else may execute it.
