@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from support_api.tokens import mint_jwt
+from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
 from support_dev.stack.database import Database, DatabaseError
 from support_dev.stack.notifications import start_maildev, start_workers
@@ -113,6 +114,16 @@ class Stack:
         partial.chmod(0o600)
         os.replace(partial, path)
 
+    def dashboard_summary(self) -> str:
+        try:
+            rows = Database(self.config, self.binaries).psql(dashboard.demo_staff_query())
+        except DatabaseError as failure:
+            return f"  (could not look up the demo staff: {failure})"
+        links = dashboard.sign_in_links(self.config, rows)
+        if not links:
+            return "  (no demo staff in this database: add rows to public.support_staff)"
+        return "\n".join(links)
+
     def summary(self) -> str:
         config = self.config
         demo_jwt = mint_jwt(config.jwt_secret, sub=DEMO_USER_ID, email=DEMO_USER_EMAIL,
@@ -132,6 +143,10 @@ service_role key: {config.service_role_key}
 
 Demo user {DEMO_USER_EMAIL} ({DEMO_USER_ID}), JWT valid 24 h:
 {demo_jwt}
+
+Support dashboard: {config.gateway_url}/dashboard/
+Sign-in links (local only: a JWT in the URL fragment, valid 12 h):
+{self.dashboard_summary()}
 
 Try it:
   curl -H "Authorization: Bearer <demo JWT>" {config.gateway_url}/rest/v1/rpc/list_my_tickets

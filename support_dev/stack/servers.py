@@ -5,6 +5,7 @@ import os
 import signal
 
 from support_api.settings import DEFAULT_MAX_BODY_BYTES
+from support_dev.stack import dashboard
 from support_dev.stack.config import DB_PASSWORD, StackConfig
 from support_dev.stack.gateway_policy import (
     nginx_error_locations,
@@ -200,6 +201,7 @@ http {{
             proxy_set_header Host $http_host;
             proxy_hide_header X-Route;
         }}
+{dashboard.nginx_locations(config)}
         location = /health {{ return 200 '{{"status":"ok"}}'; }}
         location / {{ {_error_json(404, "Not found: use /rest/v1/ or /api/")} }}
 
@@ -212,6 +214,7 @@ http {{
 def start_nginx(config: StackConfig, binaries: Binaries, supervisor: Supervisor) -> Child:
     conf = config.run_dir / "nginx.conf"
     conf.write_text(nginx_conf(config))
+    dashboard.write_config(config)
     argv = [str(binaries.nginx), "-p", str(config.run_dir), "-c", str(conf),
             "-e", str(config.log_dir / "nginx.log")]
     return supervisor.spawn("nginx", argv, stop_signal=signal.SIGQUIT,

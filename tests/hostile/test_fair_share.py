@@ -108,6 +108,8 @@ def test_one_users_flood_leaves_another_users_creates_and_lists_succeeding(
                                   seconds=4)
     assert run.idle.answers and run.flooded.answers
     assert run.idle.failures() == [] and run.flooded.failures() == []
-    # The flood really ran and was held to its share: refused, never failed.
+    # The flood really ran and was held to its share: refused, never failed. On a busy machine
+    # an expensive read of the flooder's may also run into the statement timeout, which is
+    # answered 503 with Retry-After (the bound on its cost), never 500.
     assert run.flooder[429] > 0, run.flooder
-    assert set(run.flooder) <= {200, 429}, run.flooder
+    assert set(run.flooder) <= {200, 429, 503}, run.flooder
