@@ -11,7 +11,9 @@ select columns_are('public', 'support_tickets', array[
     'id', 'user_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
     'resolution', 'assigned_to', 'meta_data', 'created_at', 'updated_at', 'resolved_at',
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
-    'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order'
+    'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order',
+    'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
+    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at'
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
@@ -82,7 +84,8 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_created_at_idx',
     'support_tickets_updated_at_idx',
     'support_tickets_search_idx',
-    'support_tickets_resolved_at_idx'
+    'support_tickets_resolved_at_idx',
+    'support_tickets_sla_next_due_at_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
     'user_feedback is indexed for the user''s rows by recency');
@@ -173,7 +176,7 @@ select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
     array['close_own_ticket', 'record_ticket_change', 'record_ticket_message', 'requester_email',
-          'staff_role', 'update_ticket_as_staff'],
+          'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
     'the only security definer functions are the private ones whose migrations say why'
 );
 select is(
