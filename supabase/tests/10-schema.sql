@@ -175,8 +175,8 @@ from (values
 select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
-    array['close_own_ticket', 'record_ticket_change', 'record_ticket_message', 'requester_email',
-          'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
+    array['close_own_ticket', 'record_ticket_change', 'record_ticket_message', 'record_ticket_rating',
+          'requester_email', 'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
     'the only security definer functions are the private ones whose migrations say why'
 );
 select is(
