@@ -13,7 +13,7 @@ select columns_are('public', 'support_tickets', array[
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
     'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order',
     'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
-    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at'
+    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'merged_into', 'problem_id'
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
@@ -85,7 +85,9 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_updated_at_idx',
     'support_tickets_search_idx',
     'support_tickets_resolved_at_idx',
-    'support_tickets_sla_next_due_at_idx'
+    'support_tickets_sla_next_due_at_idx',
+    'support_tickets_merged_into_idx',
+    'support_tickets_problem_id_status_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
     'user_feedback is indexed for the user''s rows by recency');
@@ -175,8 +177,8 @@ from (values
 select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
-    array['close_own_ticket', 'record_ticket_change', 'record_ticket_message', 'record_ticket_rating',
-          'requester_email', 'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
+    array['close_own_ticket', 'link_problem_as_staff', 'merge_ticket_as_staff', 'record_ticket_change',
+          'record_ticket_message', 'record_ticket_rating', 'requester_email', 'resolve_problem_reports', 'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
     'the only security definer functions are the private ones whose migrations say why'
 );
 select is(
