@@ -78,5 +78,5 @@ values
      'received', null, '2026-01-11 07:10:00+00', null),
     ('5eedfeed-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000003',
      'complaint', 'Notifications are too frequent.', 2, 'notifications', false,
-     'reviewed', null, '2026-01-08 20:00:00+00', '2026-01-09 10:00:00+00')
+     'under_review', null, '2026-01-08 20:00:00+00', '2026-01-09 10:00:00+00')
 on conflict (id) do nothing;

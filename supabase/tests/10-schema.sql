@@ -17,7 +17,7 @@ select columns_are('public', 'support_tickets', array[
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
-    'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at'
+    'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at', 'duplicate_of'
 ], 'user_feedback has the contract''s columns');
 
 -- Column types: text with check constraints rather than varchar.
@@ -89,8 +89,10 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_merged_into_idx',
     'support_tickets_problem_id_status_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
-select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
-    'user_feedback is indexed for the user''s rows by recency');
+select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
+    'user_feedback_created_at_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
+    'user_feedback_status_created_at_idx'],
+    'user_feedback is indexed for the user''s rows by recency and for the staff''s feedback queue');
 
 -- Every check constraint is named <table>_<column>_<rule> and carries its error message.
 select is(
@@ -124,8 +126,8 @@ select policies_are('public', 'support_tickets',
     array['users read their own tickets', 'users file their own tickets', 'staff read every ticket'],
     'support_tickets has exactly a read and a file policy for users and a read policy for staff');
 select policies_are('public', 'user_feedback',
-    array['users read their own feedback', 'users submit their own feedback'],
-    'user_feedback has exactly a read and a submit policy for users');
+    array['users read their own feedback', 'users submit their own feedback', 'staff read every feedback entry'],
+    'user_feedback has exactly a read and a submit policy for users and a read policy for staff');
 select policy_roles_are('public', 'support_tickets', p, array['authenticated'],
     format('policy "%s" applies to signed-in users only', p))
 from unnest(array['users read their own tickets', 'users file their own tickets']) as p;
@@ -177,8 +179,9 @@ from (values
 select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
-    array['close_own_ticket', 'link_problem_as_staff', 'merge_ticket_as_staff', 'record_ticket_change',
-          'record_ticket_message', 'record_ticket_rating', 'requester_email', 'resolve_problem_reports', 'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
+    array['close_own_ticket', 'link_problem_as_staff', 'merge_ticket_as_staff', 'record_feedback_change',
+          'record_ticket_change', 'record_ticket_message', 'record_ticket_rating', 'requester_email',
+          'resolve_problem_reports', 'review_feedback_as_staff', 'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
     'the only security definer functions are the private ones whose migrations say why'
 );
 select is(
