@@ -70,7 +70,8 @@ comment on constraint ticket_ratings_comment_max_length on public.ticket_ratings
     'comment must be at most 2000 characters';
 
 create index ticket_ratings_user_id_idx on public.ticket_ratings (user_id);
-create index ticket_ratings_created_at_idx on public.ticket_ratings (created_at);
+-- support_stats reads the ratings of a window.
+create index ticket_ratings_created_at_rating_idx on public.ticket_ratings (created_at, rating);
 
 create function private.check_ticket_rating()
     returns trigger

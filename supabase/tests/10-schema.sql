@@ -90,7 +90,7 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_problem_id_status_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
-    'user_feedback_created_at_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
+    'user_feedback_created_at_idx', 'user_feedback_created_at_category_status_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
     'user_feedback_status_created_at_idx'],
     'user_feedback is indexed for the user''s rows by recency and for the staff''s feedback queue');
 
