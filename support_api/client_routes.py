@@ -1,4 +1,5 @@
-"""Blueprint `clients`: the contract's five operations as REST routes under /api/support.
+"""Blueprint `clients`: the contract's five operations as REST routes under /api/support,
+with rating a ticket and listing one's feedback (docs/service-levels.md).
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
 PostgREST with that token and relays the answer unchanged. PostgREST verifies the token
@@ -12,18 +13,19 @@ import json
 from flask import Blueprint, Response, request
 
 from support_api.errors import ApiError
-from support_api.relay import bearer_token, call, raw_json_body, relay
+from support_api.relay import bearer_token, call, json_body, raw_json_body, relay
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
 
-# The query parameters of GET /api/support/tickets; the database checks their values.
+# The query parameters of GET /api/support/tickets and /feedback; the database checks their values.
 LIST_QUERY_PARAMETERS = ("status", "limit", "offset")
+LIST_ENDPOINTS = ("clients.list_my_tickets", "clients.list_my_feedback")
 
 
 @bp.before_request
 def _known_query_parameters_only() -> None:
     """A query parameter the route does not have is a mistake of the caller: say so."""
-    allowed = LIST_QUERY_PARAMETERS if request.endpoint == "clients.list_my_tickets" else ()
+    allowed = LIST_QUERY_PARAMETERS if request.endpoint in LIST_ENDPOINTS else ()
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
         raise ApiError(
@@ -53,16 +55,36 @@ def create_support_ticket() -> Response:
     return _create("create_support_ticket")
 
 
-@bp.get("/tickets")
-def list_my_tickets() -> Response:
+def _list(function: str) -> Response:
     token = bearer_token()
     # PostgREST reserves `limit` and `offset` in a GET query string for its own paging, so
     # they travel to the function in a POST body.
     params = {name: request.args[name] for name in LIST_QUERY_PARAMETERS if name in request.args}
-    return relay(call("list_my_tickets", jwt=token, body=json.dumps(params).encode()))
+    return relay(call(function, jwt=token, body=json.dumps(params).encode()))
+
+
+@bp.get("/tickets")
+def list_my_tickets() -> Response:
+    return _list("list_my_tickets")
+
+
+@bp.get("/feedback")
+def list_my_feedback() -> Response:
+    return _list("list_my_feedback")
 
 
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
     token = bearer_token()
     return relay(call("get_ticket", jwt=token, query={"ticket_id": ticket_id}))
+
+
+@bp.post("/tickets/<ticket_id>/rating")
+def rate_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json_body()
+    # The ticket is the one of the path; anything else in a non-object body is the
+    # database's to refuse ("request body must be a JSON object").
+    if isinstance(body, dict):
+        body = {**body, "ticket_id": ticket_id}
+    return relay(call("rate_ticket", jwt=token, body=json.dumps(body).encode()))
