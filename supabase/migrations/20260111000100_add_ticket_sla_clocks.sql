@@ -15,7 +15,10 @@
 -- the pause it was in). A ticket is breached when a target was missed: answered or resolved
 -- after its due time, or still unanswered or unresolved, with the clock running, past it.
 -- sla_next_due_at is the deadline the queue sorts by: the first response while unanswered,
--- then the resolution while the clock runs; null when nothing is due.
+-- then the resolution while the clock runs; null when nothing is due. sla_breached_at is the
+-- one definition of a breach, derived like it: the earliest missed (or, with the clock running,
+-- to be missed) due time, so a ticket is breached at `at` when sla_breached_at < at. Being a
+-- column, it costs the queue and support_stats a comparison per row.
 -- Bookkeeping of the clocks alone (a reply pausing the clock) leaves updated_at as it was, so
 -- that a reply does not make a staff member's expected_updated_at stale.
 
@@ -31,6 +34,15 @@ alter table public.support_tickets
             case when first_responded_at is null then first_response_due_at
                  when sla_paused_at is null then resolution_due_at end
         end
+    ) stored,
+    add column sla_breached_at timestamptz generated always as (
+        least(
+            case when first_response_due_at
+                      < coalesce(first_responded_at, sla_paused_at, 'infinity'::timestamptz)
+                 then first_response_due_at end,
+            case when resolution_due_at < coalesce(sla_paused_at, 'infinity'::timestamptz)
+                 then resolution_due_at end
+        )
     ) stored;
 
 comment on column public.support_tickets.first_response_due_at is
@@ -47,27 +59,12 @@ comment on column public.support_tickets.sla_paused_for is
     'Time the resolution clock stood waiting on the user since sla_started_at.';
 comment on column public.support_tickets.sla_next_due_at is
     'The next running deadline (first response, then resolution); null when nothing is due. Derived.';
+comment on column public.support_tickets.sla_breached_at is
+    'When the ticket missed (or, its clock running, will miss) a target: breached now when this is '
+    'before now. Null when every target was or can still be met with the clock stopped. Derived.';
 
 create index support_tickets_sla_next_due_at_idx on public.support_tickets (sla_next_due_at, id)
     where sla_next_due_at is not null;
-
-create function private.ticket_sla_breached(ticket public.support_tickets, at timestamptz)
-    returns boolean
-    language plpgsql
-    stable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    return coalesce(ticket.first_response_due_at
-                    < coalesce(ticket.first_responded_at, ticket.sla_paused_at, at), false)
-        or coalesce(ticket.resolution_due_at < coalesce(ticket.sla_paused_at, at), false);
-end;
-$$;
-
-comment on function private.ticket_sla_breached(public.support_tickets, timestamptz) is
-    'True when the ticket missed a target as of `at`: first reply or resolution after its due '
-    'time, or none yet with the clock running past it.';
 
 create function private.keep_sla_clock()
     returns trigger
@@ -79,7 +76,7 @@ declare
     policy public.sla_policies;
     clocks constant text[] := array[
         'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
-        'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'updated_at',
+        'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'updated_at',
         -- Stored generated columns are not computed yet in a BEFORE trigger's new.
         'priority_order'];
 begin
@@ -176,10 +173,7 @@ $$;
 comment on function private.track_sla_reply() is
     'After insert on public.ticket_messages: support''s public reply answers the ticket (first '
     'time) and pauses its clock; the user''s reply resumes it. Internal notes change nothing.';
-revoke all on function private.ticket_sla_breached(public.support_tickets, timestamptz),
-    private.keep_sla_clock(), private.track_sla_reply() from public;
-grant execute on function private.ticket_sla_breached(public.support_tickets, timestamptz)
-    to authenticated, service_role;
+revoke all on function private.keep_sla_clock(), private.track_sla_reply() from public;
 
 -- Named to fire after ticket_messages_record: a user's reply that reopened a resolved ticket
 -- has restarted its clock already.

@@ -28,7 +28,7 @@ begin
         'resolution_due_at', private.utc_text(t.resolution_due_at),
         'next_due_at', private.utc_text(t.sla_next_due_at),
         'waiting_on_user', t.sla_paused_at is not null and t.status in ('open', 'in_progress'),
-        'breached', private.ticket_sla_breached(t, at)
+        'breached', coalesce(t.sla_breached_at < at, false)
     );
 end;
 $$;
@@ -119,7 +119,7 @@ begin
     end if;
     if support_queue.breached is not null then
         filters := filters || pg_catalog.format(
-            'private.ticket_sla_breached(t, %L::timestamptz) = %L::boolean', now(), support_queue.breached);
+            'coalesce(t.sla_breached_at < %L::timestamptz, false) = %L::boolean', now(), support_queue.breached);
     end if;
     if support_queue.due_before is not null then
         begin

@@ -188,7 +188,7 @@ begin
         'resolution_due_at', private.utc_text(t.resolution_due_at),
         'next_due_at', private.utc_text(t.sla_next_due_at),
         'waiting_on_user', t.sla_paused_at is not null and t.status in ('open', 'in_progress'),
-        'breached', private.ticket_sla_breached(t, at),
+        'breached', coalesce(t.sla_breached_at < at, false),
         'merged_into', t.merged_into,
         'problem_id', t.problem_id,
         'reports', (select pg_catalog.count(*) from public.support_tickets as r where r.problem_id = t.id)

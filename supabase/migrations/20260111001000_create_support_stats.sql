@@ -51,15 +51,19 @@ begin
 
     with created as materialized (
         select t.created_at, t.ticket_type, t.first_responded_at, t.resolved_at, t.merged_into,
-               private.ticket_sla_breached(t, now()) as breached
+               coalesce(t.sla_breached_at < now(), false) as breached
         from public.support_tickets as t
         where t.created_at >= window_start and t.created_at < window_end
     ),
     per_day as (
-        select pg_catalog.to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD') as day, c.ticket_type,
-               pg_catalog.count(*) as tickets
-        from created as c
-        group by 1, 2
+        -- Grouped by the day as a timestamp; only the groups are formatted as text.
+        select pg_catalog.to_char(g.day, 'YYYY-MM-DD') as day, g.ticket_type, g.tickets
+        from (
+            select pg_catalog.date_trunc('day', c.created_at at time zone 'UTC') as day, c.ticket_type,
+                   pg_catalog.count(*) as tickets
+            from created as c
+            group by 1, 2
+        ) as g
     ),
     response as (
         select extract(epoch from c.first_responded_at - c.created_at) / 60 as minutes

@@ -7,7 +7,7 @@ select tests.create_supabase_user('agent');
 insert into public.support_staff (user_id, role, display_name) values
     (tests.get_supabase_uid('agent'), 'agent', 'Agent Smith');
 
--- A window of its own, in March 2031: 60 tickets (one every 12 hours), of 3 types, answered after
+-- A window of its own, in March 2025: 60 tickets (one every 12 hours), of 3 types, answered after
 -- n*7 minutes for n % 3 <> 0, resolved after n*53 minutes for n % 4 = 0, rated for n % 8 = 0;
 -- 5 tickets just outside the window; 30 feedback entries.
 insert into public.support_tickets (id, user_id, ticket_type, subject, description, priority, status, resolution,
@@ -17,33 +17,35 @@ select ('75000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, tests.get_s
        (array['low', 'medium', 'high', 'urgent'])[1 + n % 4],
        case when n % 4 = 0 then 'resolved' when n % 5 = 0 then 'in_progress' else 'open' end,
        case when n % 4 = 0 then 'Done' end,
-       timestamptz '2031-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1)),
-       timestamptz '2031-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1)),
-       case when n % 4 = 0 then timestamptz '2031-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1), mins => n * 53) end,
-       case when n % 3 <> 0 then timestamptz '2031-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1), mins => n * 7) end
+       timestamptz '2025-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1)),
+       timestamptz '2025-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1)),
+       case when n % 4 = 0 then timestamptz '2025-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1), mins => n * 53) end,
+       case when n % 3 <> 0 then timestamptz '2025-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1), mins => n * 7) end
 from generate_series(1, 60) as n;
 insert into public.support_tickets (user_id, ticket_type, subject, description, created_at)
 select tests.get_supabase_uid('owner'), 'other', 'Outside', 'Outside',
-       case when n <= 3 then timestamptz '2031-02-28 23:59:59+00' else timestamptz '2031-03-31 00:00:00+00' + make_interval(secs => n) end
+       case when n <= 3 then timestamptz '2025-02-28 23:59:59+00' else timestamptz '2025-03-31 00:00:00+00' + make_interval(secs => n) end
 from generate_series(1, 5) as n;
+-- Ratings given back then, recorded now: the rating window opened wide for this test.
+update public.satisfaction_settings set rating_window = interval '10 years';
 insert into public.ticket_ratings (ticket_id, user_id, rating, created_at)
 select ('75000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, tests.get_supabase_uid('owner'), 1 + n % 5,
-       timestamptz '2031-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1) + 2)
+       timestamptz '2025-03-01 00:00:00+00' + make_interval(hours => 12 * (n - 1) + 2)
 from generate_series(8, 56, 8) as n;
 insert into public.user_feedback (user_id, category, description, status, created_at)
 select tests.get_supabase_uid('owner'), (array['feature_request', 'complaint', 'praise'])[1 + n % 3], 'Stats',
-       (array['received', 'planned'])[1 + n % 2], timestamptz '2031-03-02 00:00:00+00' + make_interval(hours => n)
+       (array['received', 'planned'])[1 + n % 2], timestamptz '2025-03-02 00:00:00+00' + make_interval(hours => n)
 from generate_series(1, 30) as n;
 
 -- The agent asks; the direct counts below read as the agent too (staff read every row).
 select tests.authenticate_as('agent');
 create temporary table stats as
-select public.support_stats('2031-03-01T00:00:00Z', '2031-03-31T00:00:00Z')::jsonb as s;
+select public.support_stats('2025-03-01T00:00:00Z', '2025-03-31T00:00:00Z')::jsonb as s;
 create temporary view window_tickets as
 select * from public.support_tickets
-where created_at >= '2031-03-01T00:00:00Z' and created_at < '2031-03-31T00:00:00Z';
+where created_at >= '2025-03-01T00:00:00Z' and created_at < '2025-03-31T00:00:00Z';
 
-select is((select s ->> 'since' from stats), '2031-03-01T00:00:00Z', 'the window as asked');
+select is((select s ->> 'since' from stats), '2025-03-01T00:00:00Z', 'the window as asked');
 select is(
     (select s -> 'tickets_per_day' from stats),
     (select jsonb_agg(jsonb_build_object('day', d, 'ticket_type', ticket_type, 'count', c) order by d, ticket_type)
@@ -86,7 +88,7 @@ select is(
 select is(
     (select s -> 'csat' from stats),
     (select jsonb_build_object('count', count(*), 'average', round(avg(rating), 2)) from public.ticket_ratings
-     where created_at >= '2031-03-01T00:00:00Z' and created_at < '2031-03-31T00:00:00Z'),
+     where created_at >= '2025-03-01T00:00:00Z' and created_at < '2025-03-31T00:00:00Z'),
     'csat: count and average equal a direct computation'
 );
 select is((select (s -> 'csat' ->> 'count')::int from stats), 7, 'the seven ratings of the window');
@@ -106,10 +108,10 @@ select is(
     (select s -> 'feedback' from stats),
     (select jsonb_agg(jsonb_build_object('category', category, 'status', status, 'count', c) order by category, status)
      from (select category, status, count(*) as c from public.user_feedback
-           where created_at >= '2031-03-01T00:00:00Z' and created_at < '2031-03-31T00:00:00Z' group by 1, 2) as x),
+           where created_at >= '2025-03-01T00:00:00Z' and created_at < '2025-03-31T00:00:00Z' group by 1, 2) as x),
     'feedback per category and status equals a direct count'
 );
-select throws_ok($$select public.support_stats('2031-03-31', '2031-03-01')$$, '22023', 'since must be before until',
+select throws_ok($$select public.support_stats('2025-03-31', '2025-03-01')$$, '22023', 'since must be before until',
     'an inverted window is a 400');
 select throws_ok($$select public.support_stats('last week')$$, '22023', 'since must be a date or time (RFC 3339)',
     'since must be a time');
