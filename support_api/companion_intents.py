@@ -16,6 +16,7 @@ class IntentKind(StrEnum):
     FEEDBACK = "feedback"
     FEATURE_REQUEST = "feature_request"
     TICKETS = "tickets"
+    RATE = "rate"
 
 
 _PHRASES: dict[IntentKind, str] = {
@@ -23,6 +24,8 @@ _PHRASES: dict[IntentKind, str] = {
     IntentKind.FEEDBACK: r"i\s+have\s+(?:some\s+)?feedback",
     IntentKind.FEATURE_REQUEST: r"feature\s+request",
     IntentKind.TICKETS: r"my\s+tickets|ticket\s+status",
+    # "rate 5", "rate it 4 thanks": only with a rating after it, so "rate limit" is no intent.
+    IntentKind.RATE: r"rate(?:\s+(?:it|my\s+(?:last\s+)?ticket))?(?=\s+[1-5]\b)",
 }
 _PATTERN = re.compile(
     "|".join(rf"(?P<{kind.name}>\b(?:{phrase})\b)" for kind, phrase in _PHRASES.items()),

@@ -20,13 +20,14 @@ ASK: dict[IntentKind, str] = {
 HELP = (
     'I can file a bug report ("report bug: what went wrong"), pass on feedback '
     '("I have feedback: ..."), send a feature request ("feature request: ...") or show '
-    'your tickets ("my tickets").'
+    'your tickets ("my tickets"), and rate your last resolved ticket ("rate 5").'
 )
 UNKNOWN_USER = (
     "I couldn't find your account, so I can't file that. Please sign in to the app first."
 )
 FAILED = "Sorry, something went wrong on our side and I couldn't do that. Please try again later."
 NO_TICKETS = "You have no support tickets."
+NOTHING_TO_RATE = "You have no resolved ticket to rate yet."
 
 
 def refused(message: str, details: Any) -> str:
@@ -40,3 +41,7 @@ def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int) -> str:
     lines = [f"Your tickets ({len(tickets)} of {total}):"]
     lines += [f"- {ticket.get('subject')} ({ticket.get('status')})" for ticket in tickets]
     return "\n".join(lines)
+
+
+def rated(ticket: Mapping[str, Any], rating: int) -> str:
+    return f'Thanks! You rated "{ticket.get("subject")}" {rating} out of 5.'

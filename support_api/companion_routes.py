@@ -106,6 +106,42 @@ def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
     return reply, _result("listed", IntentKind.TICKETS, data=data)
 
 
+def _latest_settled_ticket(db: PostgrestHandle, jwt: str) -> dict[str, Any] | None:
+    """The user's newest resolved ticket, else their newest closed one."""
+    for status in ("resolved", "closed"):
+        sent = {"status": status, "limit": "1"}
+        result = db.rpc("list_my_tickets", sent, jwt=jwt)
+        if not result.ok:
+            raise error_from(result, sent)
+        tickets = result.json().get("tickets") or []
+        if tickets:
+            return tickets[0]
+    return None
+
+
+def _rate(db: PostgrestHandle, jwt: str, details: str) -> Answer:
+    # The intent's pattern guarantees a rating 1-5 first; what follows is the comment.
+    rating, _, comment = details.partition(" ")
+    ticket = _latest_settled_ticket(db, jwt)
+    if ticket is None:
+        return replies.NOTHING_TO_RATE, _result("nothing_to_rate", IntentKind.RATE)
+    sent: dict[str, Any] = {"ticket_id": ticket["ticket_id"], "rating": int(rating[:1])}
+    if comment.strip():
+        sent["comment"] = comment.strip()
+    result = db.rpc("rate_ticket", sent, jwt=jwt)
+    if not result.ok:
+        error = error_from(result, sent)
+        if result.status in (404, 409):
+            # Rated already, or the window passed: the database's words for the user.
+            return replies.refused(error.message, None), _result(
+                "refused", IntentKind.RATE, error=error
+            )
+        raise error
+    return replies.rated(ticket, sent["rating"]), _result(
+        "rated", IntentKind.RATE, data=result.json()
+    )
+
+
 def _act(
     db: PostgrestHandle, user_id: str, jwt: str, kind: IntentKind | None, details: str
 ) -> Answer:
@@ -113,6 +149,8 @@ def _act(
         return replies.HELP, _result("unknown_intent", None)
     if kind is IntentKind.TICKETS:
         return _list_tickets(db, jwt)
+    if kind is IntentKind.RATE:
+        return _rate(db, jwt, details)
     if not details:
         start_conversation(db, jwt=jwt, kind=kind)
         return replies.ASK[kind], _result("asked", kind)

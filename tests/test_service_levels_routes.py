@@ -215,3 +215,45 @@ def test_staff_read_the_numbers_users_do_not(stack, http, db, make_user):
         ).status_code
         == 401
     )
+
+
+def _say(stack, http, user_id: str, text: str) -> dict:
+    response = http.post(
+        f"{stack.api_url}/companion/messages",
+        json={"user_id": user_id, "text": text},
+        headers={"Authorization": f"Bearer {stack.service_role_key}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_companion_rates_the_latest_resolved_ticket(stack, http, db, make_user):
+    owner = make_user()
+    nothing = _say(stack, http, owner.id, "rate 5")
+    assert (nothing["reply"], nothing["result"]["action"]) == (
+        "You have no resolved ticket to rate yet.",
+        "nothing_to_rate",
+    )
+    ticket_id = _resolved_ticket(stack, http, db, owner)
+
+    rated = _say(stack, http, owner.id, "Rate 5 quick and kind")
+    assert rated["reply"] == 'Thanks! You rated "Charged twice" 5 out of 5.'
+    assert rated["result"]["action"] == "rated"
+    assert {k: rated["result"]["data"][k] for k in ("ticket_id", "rating", "comment")} == {
+        "ticket_id": ticket_id,
+        "rating": 5,
+        "comment": "quick and kind",
+    }
+    again = _say(stack, http, owner.id, "rate it 1")
+    assert (again["reply"], again["result"]["action"]) == (
+        "This ticket has already been rated",
+        "refused",
+    )
+    assert again["result"]["error"]["code"] == "P0409"
+    assert db.execute(
+        "select rating from public.ticket_ratings where ticket_id = %s", (ticket_id,)
+    ).fetchall() == [(5,)]
+    # "rate" without a rating after it is not the intent.
+    assert _say(stack, http, owner.id, "what is the rate limit?")["result"]["action"] == (
+        "unknown_intent"
+    )
