@@ -115,7 +115,10 @@ def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple
             for example in content["examples"].values()
         ]
     if "example" in content:
-        return [("", _curl(method, f"$API{path}", auth, content["example"]))]
+        # x-example-before: shell lines that make the example's state (e.g. a resolved ticket).
+        url = f"$API{path.replace('{ticket_id}', '$TICKET_ID')}"
+        curl = _curl(method, url, auth, content["example"])
+        return [("", "\n".join([*op.get("x-example-before", []), curl]))]
     query = "&".join(
         f"{p['name']}={p['example']}"
         for p in op.get("parameters", [])
