@@ -2,7 +2,8 @@
 
 Every figure is reported with the baseline measured in the same run, as a ratio.
 BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads;
-BENCH_ONLY=creates,scale,rate_limit_cost runs only those parts (a quick check while profiling).
+BENCH_ONLY=creates,companion,scale,rate_limit_cost runs only those parts (a quick check while
+profiling).
 """
 
 import datetime
@@ -11,7 +12,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from support_dev.stack.paths import Binaries
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
-PARTS = ("creates", "scale", "rate_limit_cost")
+PARTS = ("creates", "companion", "scale", "rate_limit_cost")
 ONLY = [part for part in os.environ.get("BENCH_ONLY", ",".join(PARTS)).split(",") if part]
 RESULTS = Path(__file__).with_name("results")
 
@@ -95,12 +97,22 @@ class Bench:
             method=method, body=json.dumps(body if body is not None else {}),
             connections=connections, seconds=seconds, prefer=prefer)))
 
-    def creates(self) -> None:
+    @contextmanager
+    def raised_rate_limits(self) -> Iterator[None]:
+        """Every create still runs the rate-limit trigger; the limits are raised only so that
+        a load of thousands of requests a second is not refused."""
         saved = self.db.execute("select kind, max_per_hour from public.rate_limits").fetchall()
-        # Every create still runs the rate-limit trigger; the limits are raised only so that a
-        # load of thousands of requests a second is not refused.
         self.db.execute("update public.rate_limits set max_per_hour = 1000000000")
         try:
+            yield
+        finally:
+            with self.db.transaction():
+                for kind, limit in saved:
+                    self.db.execute("update public.rate_limits set max_per_hour = %s "
+                                    "where kind = %s", (limit, kind))
+
+    def creates(self) -> None:
+        with self.raised_rate_limits():
             first = self.next_user
             self.fresh_tokens()
             binary = Binaries.locate().postgres_bindir / "pgbench"
@@ -130,11 +142,25 @@ class Bench:
                       self.fresh_tokens(), BUG, connections=64)
             self.http("create bug report: Flask route, 64 conn", "/api/support/report-bug",
                       self.fresh_tokens(), BUG, connections=64)
-        finally:
-            with self.db.transaction():
-                for kind, limit in saved:
-                    self.db.execute("update public.rate_limits set max_per_hour = %s "
-                                    "where kind = %s", (limit, kind))
+
+    def companion(self) -> None:
+        """The companion bot's route: one message files a bug report, another lists tickets.
+
+        Every request carries the service_role key and names another user in its body; the
+        route mints that user's JWT and calls PostgREST twice (the pending conversation, then
+        the RPC), so this measures the companion's own path to PostgREST.
+        """
+        with self.raised_rate_limits():
+            for name, text in (("companion: report bug", f"report bug: {BUG['description']}"),
+                               ("companion: my tickets", "my tickets")):
+                first = self.next_user
+                self.fresh_tokens()
+                bodies = [json.dumps({"user_id": dataset.user_id(number), "text": text})
+                          for number in range(first, first + USERS_PER_SCENARIO)]
+                self.record(name, self.measure(lambda bodies=bodies: wrk(
+                    f"{self.stack.gateway_url}/api/companion/messages",
+                    [self.stack.service_role_key], apikey=self.stack.anon_key,
+                    bodies=bodies, seconds=SECONDS)))
 
     def reads(self, level: str) -> None:
         for label, number in (("10 tickets", LIGHT), ("10,000 tickets", HEAVY)):

@@ -29,9 +29,6 @@ def _configure_logger() -> logging.Logger:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
-    # The HTTP client's own INFO lines carry URLs (a ticket id); keep them out.
-    for name in ("httpx", "httpcore", "hpack"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     # Unhandled-exception records from errors.py go to the same place.
     errors = logging.getLogger("support_api.errors")
     if not errors.handlers:

@@ -249,7 +249,11 @@ def render(doc: Mapping[str, Any], postgrest: Mapping[str, Any]) -> str:
         "reach Flask clients unchanged. Codes starting with `SAPI` come from the Flask layer: "
         "`SAPI400` (body not JSON), `SAPI401` (no bearer token / not the service_role key), "
         "`SAPI404`, `SAPI405`, `SAPI413` (body too large), `SAPI415` (not application/json), "
-        "`SAPI503` (PostgREST unreachable).",
+        "`SAPI503` (PostgREST unreachable). The local stack's gateway refuses a few requests "
+        "before either: codes starting with `GATEWAY` (`GATEWAY400` for a URL or header that is "
+        "not UTF-8 text, `GATEWAY404` for a path outside /rest/v1/ and /api/, `GATEWAY413` for a "
+        "body over the same cap as the Flask layer's, `GATEWAY503` when nothing answers behind "
+        "it).",
         "",
         *_flask_section(doc),
         *_rpc_section(postgrest, doc),

@@ -22,11 +22,6 @@ from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
 from support_dev.stack.migrations import split_statements
 
 CLI = [sys.executable, "-m", "support_dev.stack"]
-local_only = pytest.mark.skipif(
-    bool(os.environ.get("SUPABASE_URL")), reason="exercises the local runner itself"
-)
-
-
 def http(method: str, url: str, token: str | None = None, apikey: str | None = None):
     request = urllib.request.Request(url, method=method)
     if token:
@@ -94,7 +89,7 @@ def test_postgrest_refuses_a_request_without_a_valid_jwt(stack, make_user, token
     assert body["message"] == message
 
 
-@local_only
+@pytest.mark.local_stack
 def test_every_migration_is_applied_once_and_recorded_as_the_supabase_cli_does(db):
     rows = db.execute(
         "select version, name, statements from supabase_migrations.schema_migrations "
@@ -122,7 +117,7 @@ def test_statements_split_on_semicolons_outside_quotes_bodies_and_comments():
     ]
 
 
-@local_only
+@pytest.mark.local_stack
 def test_the_token_command_mints_a_jwt_for_a_user_by_email(stack):
     email = "token-command@example.test"
     result = subprocess.run(
@@ -165,7 +160,7 @@ def _kill_and_wait_for_restart(stack, part: str) -> None:
     assert (status, document["swagger"]) == (200, "2.0")
 
 
-@local_only
+@pytest.mark.local_stack
 def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_leaves_none():
     state_dir = make_state_dir("sfa-lifecycle-") / "stack"
     first = start_stack(state_dir)
@@ -198,7 +193,7 @@ def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_l
     assert _processes_mentioning(state_dir) == []
 
 
-@local_only
+@pytest.mark.local_stack
 def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -213,7 +208,7 @@ def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
     assert f"port {port} (gateway) is already in use" in result.stdout
 
 
-@local_only
+@pytest.mark.local_stack
 def test_the_runner_fails_fast_and_clearly_when_a_binary_is_missing(tmp_path):
     result = subprocess.run(
         [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),

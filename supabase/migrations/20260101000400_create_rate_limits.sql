@@ -193,3 +193,13 @@ create trigger user_feedback_enforce_rate_limit
     before insert on public.user_feedback
     for each row
     execute function private.enforce_feedback_rate_limit();
+
+-- enforce_rate_limit() reads at most max_per_hour rows of one kind (bug report or other
+-- ticket), newest first; one partial index per kind keeps it bounded whatever the history.
+-- (Feedback is counted through user_feedback_user_id_created_at_idx, which the list shares.)
+create index support_tickets_user_id_created_at_bug_idx
+    on public.support_tickets (user_id, created_at desc)
+    where ticket_type = 'bug';
+create index support_tickets_user_id_created_at_not_bug_idx
+    on public.support_tickets (user_id, created_at desc)
+    where ticket_type <> 'bug';

@@ -4,6 +4,7 @@ import http.client
 import os
 import signal
 
+from support_api.settings import DEFAULT_MAX_BODY_BYTES
 from support_dev.stack.config import DB_PASSWORD, StackConfig
 from support_dev.stack.gateway_text import nginx_location_guard, nginx_maps
 from support_dev.stack.paths import PROJECT_ROOT, Binaries
@@ -97,9 +98,11 @@ def _importable_path() -> str:
     return os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
 
 
-def _error_json(status: int, code: str, message: str) -> str:
+def _error_json(status: int, message: str) -> str:
+    """A refusal of the gateway itself: PostgREST's error shape with a code of its own,
+    GATEWAY<status>, never one of PostgREST's PGRST codes (nor the Flask layer's SAPI)."""
     return (
-        f"return {status} '{{\"code\":\"{code}\",\"message\":\"{message}\","
+        f"return {status} '{{\"code\":\"GATEWAY{status}\",\"message\":\"{message}\","
         f"\"details\":null,\"hint\":null}}';"
     )
 
@@ -129,9 +132,10 @@ http {{
     uwsgi_temp_path {run}/nginx-uwsgi;
     scgi_temp_path {run}/nginx-scgi;
     server_tokens off;
-    # The largest valid request is ~200 KB; anything much bigger is refused here.
-    client_max_body_size 1m;
-    client_body_buffer_size 1m;
+    # The largest valid request is ~200 KB; anything much bigger is refused here, at the Flask
+    # layer's own cap (the same setting), so both paths refuse the same bodies.
+    client_max_body_size {DEFAULT_MAX_BODY_BYTES};
+    client_body_buffer_size {DEFAULT_MAX_BODY_BYTES};
     client_body_timeout 15s;
     proxy_connect_timeout 5s;
     proxy_read_timeout 30s;
@@ -172,16 +176,16 @@ http {{
             proxy_set_header Host $http_host;
         }}
         location = /health {{ return 200 '{{"status":"ok"}}'; }}
-        location / {{ {_error_json(404, "PGRST404", "Not found: use /rest/v1/ or /api/")} }}
+        location / {{ {_error_json(404, "Not found: use /rest/v1/ or /api/")} }}
 
         error_page 413 @too_large;
         error_page 502 503 504 =503 @unavailable;
         location @too_large {{
-            {_error_json(413, "PGRST413", "Request body too large: at most 1 MB")}
+            {_error_json(413, f"Request body too large: at most {DEFAULT_MAX_BODY_BYTES} bytes")}
         }}
         location @unavailable {{
             add_header Retry-After 1 always;
-            {_error_json(503, "PGRST503", "Service temporarily unavailable, retry shortly")}
+            {_error_json(503, "Service temporarily unavailable, retry shortly")}
         }}
     }}
 }}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from test_hostile_common import BY_RPC, assert_clear_error, count_rows, headers_for
+from hostile_support import BY_RPC, assert_clear_error, count_rows, headers_for
 
 LATIN1_CAFE = "café".encode("latin-1")
 

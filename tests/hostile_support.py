@@ -1,8 +1,8 @@
-"""What the hostile tests (tests/test_hostile_*.py) share; this module holds no test.
+"""What the hostile tests (tests/hostile/) share; this module holds no test.
 
 MARKER is planted in the content of the hostile requests (bodies, query strings, JWT claims);
-test_hostile_zz_logs.py, collected after the other hostile files, checks that no log file of
-the stack contains it.
+tests/hostile/test_logs.py, which runs after every other test (marker `runs_last`), checks
+that no log file of the stack contains it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from test_rpc_contract import ERROR_KEYS
+from contract import ERROR_KEYS
 
 # Unique per test session: a hit in a log file can only come from this run.
 MARKER = f"hostile-{uuid.uuid4().hex}"

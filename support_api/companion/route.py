@@ -7,6 +7,11 @@ JWT minted for 60 seconds, so their tickets meet every policy and rate limit of 
 and answers ``{"reply": "<text for the user>", "result": {...}}``. Refusals of the database
 (rate limit, invalid input, unknown user) are replies too, with status 200: the bot always
 has something to tell the user.
+
+A user who writes a phrase alone ("report bug") is asked for the details, and their next
+message is filed. That pending question is kept in the database
+(``public.companion_conversations``, through two RPCs called as the user), so any worker can
+take the answer; ``companion_take_conversation()`` applies the 15-minute expiry in SQL.
 """
 
 from __future__ import annotations
@@ -14,33 +19,32 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
-from support_api import companion_replies as replies
-from support_api.companion_conversations import start_conversation, take_conversation
-from support_api.companion_errors import (
+from support_api.companion import vocabulary
+from support_api.companion.helper import (
     InvalidInput,
     RateLimited,
     SupportError,
     UnknownUser,
     error_from,
+    file_for_user,
 )
-from support_api.companion_intents import IntentKind, parse_intent
-from support_api.companion_tickets import file_for_user
+from support_api.companion.vocabulary import (
+    PENDING,
+    VOCABULARY,
+    Filing,
+    IntentKind,
+    parse_intent,
+)
 from support_api.errors import ApiError
-from support_api.postgrest_handle import PostgrestHandle, PostgrestUnavailable
-from support_api.relay import bearer_token, handle, json_body, unavailable
+from support_api.incoming import bearer_token, json_body
+from support_api.postgrest import PostgrestHandle, get_postgrest
+from support_api.tokens import verify_service_role
 
 bp = Blueprint("companion", __name__, url_prefix="/api/companion")
 
 Answer = tuple[str, dict[str, Any]]
-
-# How each filing intent is filed: the helper's ticket type and, for feedback, its category.
-_FILING: dict[IntentKind, tuple[str, str | None]] = {
-    IntentKind.BUG: ("bug", None),
-    IntentKind.FEEDBACK: ("feedback", None),  # the helper's default category
-    IntentKind.FEATURE_REQUEST: ("feedback", IntentKind.FEATURE_REQUEST.value),
-}
 
 
 def _result(
@@ -59,8 +63,9 @@ def _result(
     }
 
 
-def _service_role_only(db: PostgrestHandle) -> None:
-    if not db.verify_service_role(bearer_token()):
+def _service_role_only() -> None:
+    secret = current_app.config["SUPPORT_API_SETTINGS"].jwt_secret
+    if not verify_service_role(secret, bearer_token()):
         raise ApiError(
             401,
             "The companion endpoint needs the project's service_role key",
@@ -85,107 +90,117 @@ def _message() -> tuple[str, str]:
     return user, text
 
 
-def _file(db: PostgrestHandle, user_id: str, kind: IntentKind, description: str) -> Answer:
-    ticket_type, category = _FILING[kind]
+def _call(db: PostgrestHandle, function: str, jwt: str, body: dict[str, Any]) -> Any:
+    """The answer of `function` called as the user; a refusal raises its typed error."""
+    result = db.rpc(function, jwt=jwt, body=body)
+    if not result.ok:
+        raise error_from(result, body)
+    return result.json()
+
+
+def _start_conversation(db: PostgrestHandle, jwt: str, kind: IntentKind) -> None:
+    """Remember that the user's next message is to be filed as `kind`."""
+    _call(db, "companion_start_conversation", jwt, {"intent": kind.value})
+
+
+def _take_conversation(db: PostgrestHandle, jwt: str) -> IntentKind | None:
+    """End the user's pending conversation; what it was waiting for, if it had not expired."""
+    intent = _call(db, "companion_take_conversation", jwt, {})
+    return next((kind for kind in PENDING if kind.value == intent), None)
+
+
+def _file(
+    db: PostgrestHandle, user_id: str, kind: IntentKind, filing: Filing, description: str
+) -> Answer:
     filed = file_for_user(
         db,
         user_id=user_id,
-        ticket_type=ticket_type,
+        ticket_type=filing.ticket_type,
         description=description,
-        category=category,
+        category=filing.category,
     )
     return filed.message, _result("created", kind, data=dict(filed.data))
 
 
 def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
-    result = db.rpc("list_my_tickets", {}, jwt=jwt)
-    if not result.ok:
-        raise error_from(result, {})
-    data = result.json()
-    reply = replies.ticket_list(data.get("tickets") or [], data.get("total") or 0)
+    data = _call(db, "list_my_tickets", jwt, {})
+    reply = vocabulary.ticket_list(data.get("tickets") or [], data.get("total") or 0)
     return reply, _result("listed", IntentKind.TICKETS, data=data)
 
 
 def _latest_settled_ticket(db: PostgrestHandle, jwt: str) -> dict[str, Any] | None:
     """The user's newest resolved ticket, else their newest closed one."""
     for status in ("resolved", "closed"):
-        sent = {"status": status, "limit": "1"}
-        result = db.rpc("list_my_tickets", sent, jwt=jwt)
-        if not result.ok:
-            raise error_from(result, sent)
-        tickets = result.json().get("tickets") or []
+        tickets = _call(db, "list_my_tickets", jwt, {"status": status, "limit": "1"})["tickets"]
         if tickets:
             return tickets[0]
     return None
 
 
 def _rate(db: PostgrestHandle, jwt: str, details: str) -> Answer:
-    # The intent's pattern guarantees a rating 1-5 first; what follows is the comment.
+    # The intent's phrase guarantees a rating 1-5 first; what follows is the comment.
     rating, _, comment = details.partition(" ")
     ticket = _latest_settled_ticket(db, jwt)
     if ticket is None:
-        return replies.NOTHING_TO_RATE, _result("nothing_to_rate", IntentKind.RATE)
+        return vocabulary.NOTHING_TO_RATE, _result("nothing_to_rate", IntentKind.RATE)
     sent: dict[str, Any] = {"ticket_id": ticket["ticket_id"], "rating": int(rating[:1])}
     if comment.strip():
         sent["comment"] = comment.strip()
-    result = db.rpc("rate_ticket", sent, jwt=jwt)
+    result = db.rpc("rate_ticket", jwt=jwt, body=sent)
     if not result.ok:
         error = error_from(result, sent)
         if result.status in (404, 409):
             # Rated already, or the window passed: the database's words for the user.
-            return replies.refused(error.message, None), _result(
-                "refused", IntentKind.RATE, error=error
-            )
+            reply = vocabulary.refused(error.message, None)
+            return reply, _result("refused", IntentKind.RATE, error=error)
         raise error
-    return replies.rated(ticket, sent["rating"]), _result(
-        "rated", IntentKind.RATE, data=result.json()
-    )
+    reply = vocabulary.rated(ticket, sent["rating"])
+    return reply, _result("rated", IntentKind.RATE, data=result.json())
 
 
 def _act(
     db: PostgrestHandle, user_id: str, jwt: str, kind: IntentKind | None, details: str
 ) -> Answer:
     if kind is None:
-        return replies.HELP, _result("unknown_intent", None)
-    if kind is IntentKind.TICKETS:
-        return _list_tickets(db, jwt)
+        return vocabulary.HELP, _result("unknown_intent", None)
     if kind is IntentKind.RATE:
         return _rate(db, jwt, details)
-    if not details:
-        start_conversation(db, jwt=jwt, kind=kind)
-        return replies.ASK[kind], _result("asked", kind)
-    return _file(db, user_id, kind, details)
+    words = VOCABULARY[kind]
+    if words.filing is None:
+        return _list_tickets(db, jwt)
+    if not details and words.ask:
+        _start_conversation(db, jwt, kind)
+        return words.ask, _result("asked", kind)
+    return _file(db, user_id, kind, words.filing, details)
 
 
 @bp.post("/messages")
 def message() -> tuple[dict[str, Any], int]:
-    db = handle()
-    _service_role_only(db)
+    _service_role_only()
     user_id, text = _message()
+    db = get_postgrest()
     intent = parse_intent(text)
     kind = intent.kind if intent else None
     jwt = db.mint_user_jwt(user_id)
     try:
         # Every message ends a pending conversation: it is either its answer or a new request.
-        pending = take_conversation(db, jwt=jwt)
+        pending = _take_conversation(db, jwt)
         if intent is None and pending is not None:
             kind = pending
         details = intent.details if intent else text
         reply, result = _act(db, user_id, jwt, kind, details)
     except RateLimited as exc:
         reply, result = (
-            replies.refused(exc.message, exc.details),
+            vocabulary.refused(exc.message, exc.details),
             _result("rate_limited", kind, error=exc),
         )
     except UnknownUser as exc:
-        reply, result = replies.UNKNOWN_USER, _result("unknown_user", kind, error=exc)
+        reply, result = vocabulary.UNKNOWN_USER, _result("unknown_user", kind, error=exc)
     except InvalidInput as exc:
         reply, result = (
-            replies.refused(exc.message, None),
+            vocabulary.refused(exc.message, None),
             _result("invalid_input", kind, error=exc),
         )
     except SupportError as exc:
-        reply, result = replies.FAILED, _result("failed", kind, error=exc)
-    except PostgrestUnavailable as exc:
-        raise unavailable(exc) from None
+        reply, result = vocabulary.FAILED, _result("failed", kind, error=exc)
     return {"reply": reply, "result": result}, 200

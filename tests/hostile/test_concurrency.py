@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from test_hostile_common import CREATES, PATHS, Create, headers_for
-from test_rpc_contract import KINDS, rows_of
+from contract import KINDS, rows_of
+from hostile_support import CREATES, PATHS, Create, headers_for
 
 ROUNDS = 100
 MOST = 20

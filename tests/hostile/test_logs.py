@@ -1,5 +1,5 @@
-"""After the other hostile tests (pytest collects this file last of them): no log of the stack
-holds the marker they planted in request bodies and JWT claims.
+"""After every other test (the `runs_last` marker; tests/conftest.py orders it): no log of the
+stack holds the marker the hostile tests planted in request bodies and JWT claims.
 
 This test plants it too where a body is not: query strings and headers, valid and refused,
 through both paths (nginx logs paths without query strings; PostgREST logs server failures
@@ -12,11 +12,11 @@ import time
 
 import httpx
 import pytest
-from test_hostile_common import MARKER, headers_for, log_files_containing
+from hostile_support import MARKER, headers_for, log_files_containing
 
-# Files whose accepted requests store the marker on the session's stack (test_hostile_jwt.py
-# plants it too, in refused bodies and token claims, so it leaves no row to count).
-BODY_PLANTERS = {"test_hostile_properties.py", "test_hostile_concurrency.py"}
+# Files whose accepted requests store the marker on the session's stack (test_jwt.py plants it
+# too, in refused bodies and token claims, so it leaves no row to count).
+BODY_PLANTERS = {"test_properties.py", "test_concurrency.py"}
 # (method, gateway path, query, extra headers): each carries the marker outside any body.
 OUTSIDE_THE_BODY = [
     ("GET", "/rest/v1/support_tickets", {"description": f"eq.{MARKER}"}, {}),
@@ -28,6 +28,7 @@ OUTSIDE_THE_BODY = [
 ]
 
 
+@pytest.mark.runs_last
 def test_no_log_file_holds_what_the_hostile_requests_carried(request, stack, db, make_user):
     if stack.log_dir is None:
         pytest.skip("the stack's logs are not on this machine")

@@ -30,7 +30,8 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from test_hostile_common import (
+from contract import ERROR_KEYS
+from hostile_support import (
     CREATES,
     MARKER,
     PATHS,
@@ -38,13 +39,11 @@ from test_hostile_common import (
     headers_for,
     log_files_containing,
 )
-from test_rpc_contract import ERROR_KEYS
-from test_stack import local_only
 
 from support_api.tokens import mint_jwt
 from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
 
-pytestmark = local_only
+pytestmark = pytest.mark.local_stack
 
 THREADS = 6
 CLIENT_TIMEOUT = 10.0  # an answer later than this is a hang

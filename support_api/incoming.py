@@ -1,29 +1,21 @@
-"""What every route that calls the database shares: the caller's bearer token, the JSON body
-as a transport check only, the one PostgREST handle of this process, and relaying its answer.
+"""What a caller sent, read as transport only: the bearer token, the JSON body, and the
+request headers passed on to PostgREST.
 
 Nothing here knows a rule of the contract (lengths, enumerations, rate limits): the database
-decides, and its answer -- status, body and the headers that matter -- goes back unchanged.
+decides.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import g, request
 
 from support_api.errors import ApiError, missing_bearer
-from support_api.postgrest_handle import PostgrestHandle, PostgrestUnavailable, RpcResult
 
 # Request headers passed on to PostgREST as they came (the database interprets them).
 FORWARDED_HEADERS = ("Idempotency-Key",)
-HANDLE_KEY = "support_api.postgrest"
-
-
-def handle() -> PostgrestHandle:
-    """This process's PostgREST handle (created by `create_app`, shared by all requests)."""
-    return current_app.extensions[HANDLE_KEY]
 
 
 def bearer_token() -> str:
@@ -89,38 +81,3 @@ def forwarded_headers() -> dict[str, str]:
     if g.get("request_id"):
         headers["X-Request-Id"] = g.request_id
     return headers
-
-
-def unavailable(exc: PostgrestUnavailable) -> ApiError:
-    return ApiError(
-        503,
-        "The database API is unavailable",
-        details=exc.reason,
-        hint="Retry shortly.",
-        headers={"Retry-After": "1"},
-    )
-
-
-def call(
-    function: str,
-    *,
-    jwt: str,
-    body: bytes | None = None,
-    query: Mapping[str, str] | None = None,
-) -> RpcResult:
-    """Call an RPC as the holder of `jwt`; PostgREST unreachable becomes a 503 ApiError."""
-    try:
-        return handle().relay_rpc(
-            function, jwt=jwt, body=body, query=query, headers=forwarded_headers()
-        )
-    except PostgrestUnavailable as exc:
-        raise unavailable(exc) from None
-
-
-def relay(result: RpcResult, extra_headers: Mapping[str, str] | None = None) -> Response:
-    """PostgREST's answer, unchanged: status, body bytes and the relayed headers."""
-    response = Response(result.body, status=result.status)
-    response.headers["Content-Type"] = "application/json; charset=utf-8"
-    response.headers.update(result.headers)
-    response.headers.update(extra_headers or {})
-    return response

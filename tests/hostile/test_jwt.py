@@ -23,7 +23,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from test_hostile_common import (
+from hostile_support import (
     CREATES,
     MARKER,
     PATHS,

@@ -3,8 +3,8 @@
 - PostgREST's own Swagger 2.0 document (as a signed-in user sees it): the five RPCs, GET and
   POST, and the two tables, GET and POST. It documents only "200 OK", so the one rule checked
   is that no generated request gets a 5xx; PostgREST's documented 4xx are fine.
-- The Flask layer's document, a longer run than tests/test_api_openapi.py's (same schema
-  object, same checks): no 5xx and no response that breaks the document.
+- The Flask layer's document, a longer run than tests/test_api_openapi.py's (the same
+  document, the same checks): no 5xx and no response that breaks the document.
 
 Rate limits are lifted for the module, so generated creates reach the table constraints
 instead of stopping at the sixth 429.
@@ -20,14 +20,17 @@ import httpx
 import pytest
 import requests
 import schemathesis
+from hostile_support import headers_for, raised_rate_limits
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
-from test_api_openapi import schema as flask_schema
-from test_hostile_common import headers_for, raised_rate_limits
 
+from support_api.openapi import openapi_document
+
+# The committed document needs no server to load; requests go to the test stack (base_url).
+flask_schema = schemathesis.openapi.from_dict(openapi_document())
 # Requests sent per document, checked by the last test of the module.
 SENT: Counter[str] = Counter()
 # Enough examples per operation that the two documents together get thousands of requests.
@@ -87,7 +90,7 @@ def test_postgrest_answers_generated_requests_without_a_server_error(
     def send(case: Case) -> None:
         SENT["postgrest"] += 1
         # requests would send a non-ASCII header value as Latin-1, which PostgREST 12.0.2
-        # answers with a 500 of its own (pinned in test_hostile_encoding.py); as UTF-8 it still
+        # answers with a 500 of its own (pinned in test_encoding.py); as UTF-8 it still
         # reaches PostgREST as a hostile value, and the run can look for other failures.
         as_utf8 = {name: value.encode() for name, value in (case.headers or {}).items()
                    if isinstance(value, str) and not value.isascii()}
