@@ -128,34 +128,23 @@ def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
     return reply, _result("listed", IntentKind.TICKETS, data=data)
 
 
-def _latest_settled_ticket(db: PostgrestHandle, jwt: str) -> dict[str, Any] | None:
-    """The user's newest resolved ticket, else their newest closed one."""
-    for status in ("resolved", "closed"):
-        tickets = _call(db, "list_my_tickets", jwt, {"status": status, "limit": "1"})["tickets"]
-        if tickets:
-            return tickets[0]
-    return None
-
-
 def _rate(db: PostgrestHandle, jwt: str, details: str) -> Answer:
-    # The intent's phrase guarantees a rating 1-5 first; what follows is the comment.
+    # The intent's phrase guarantees a rating 1-5 first; what follows is the comment. Which
+    # ticket (the user's latest resolved one) is the database's choice, without a ticket_id.
     rating, _, comment = details.partition(" ")
-    ticket = _latest_settled_ticket(db, jwt)
-    if ticket is None:
-        return vocabulary.NOTHING_TO_RATE, _result("nothing_to_rate", IntentKind.RATE)
-    sent: dict[str, Any] = {"ticket_id": ticket["ticket_id"], "rating": int(rating[:1])}
+    sent: dict[str, Any] = {"rating": int(rating[:1])}
     if comment.strip():
         sent["comment"] = comment.strip()
     result = db.rpc("rate_ticket", jwt=jwt, body=sent)
     if not result.ok:
         error = error_from(result, sent)
         if result.status in (404, 409):
-            # Rated already, or the window passed: the database's words for the user.
+            # None to rate, rated already, the window passed: the database's words for the user.
             reply = vocabulary.refused(error.message, None)
             return reply, _result("refused", IntentKind.RATE, error=error)
         raise error
-    reply = vocabulary.rated(ticket, sent["rating"])
-    return reply, _result("rated", IntentKind.RATE, data=result.json())
+    data = result.json()
+    return vocabulary.rated(data), _result("rated", IntentKind.RATE, data=data)
 
 
 def _act(

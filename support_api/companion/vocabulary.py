@@ -78,7 +78,6 @@ UNKNOWN_USER = (
 )
 FAILED = "Sorry, something went wrong on our side and I couldn't do that. Please try again later."
 NO_TICKETS = "You have no support tickets."
-NOTHING_TO_RATE = "You have no resolved ticket to rate yet."
 
 _PATTERN = re.compile(
     "|".join(rf"(?P<{kind.name}>\b(?:{words.phrase})\b)" for kind, words in VOCABULARY.items()),
@@ -120,5 +119,5 @@ def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int) -> str:
     return "\n".join(lines)
 
 
-def rated(ticket: Mapping[str, Any], rating: int) -> str:
-    return f'Thanks! You rated "{ticket.get("subject")}" {rating} out of 5.'
+def rated(rating: Mapping[str, Any]) -> str:
+    return f'Thanks! You rated "{rating.get("subject")}" {rating.get("rating")} out of 5.'
