@@ -2,8 +2,9 @@
 
 Every figure is reported with the baseline measured in the same run, as a ratio.
 BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads;
-BENCH_ONLY=creates,companion,scale,rate_limit_cost runs only those parts (a quick check while
-profiling).
+BENCH_ONLY=creates,companion,scale,rate_limit_cost,fair_share runs only those parts (a quick
+check while profiling); BENCH_ONLY=fair_share writes its own result file under
+bench/results/fair-share/.
 """
 
 import datetime
@@ -21,13 +22,15 @@ import psycopg
 
 from bench import cpu, dataset, machine
 from bench.load import Figures, pgbench, wrk
-from bench.report import render
+from bench.report import FAIR_SHARE_TARGET, render
+from support_api.tokens import mint_jwt
+from support_dev.hostile_load import flood_while_serving, prepare_flooder
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
 from support_dev.stack.paths import Binaries
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
-PARTS = ("creates", "companion", "scale", "rate_limit_cost")
+PARTS = ("creates", "companion", "scale", "rate_limit_cost", "fair_share")
 ONLY = [part for part in os.environ.get("BENCH_ONLY", ",".join(PARTS)).split(",") if part]
 RESULTS = Path(__file__).with_name("results")
 
@@ -163,8 +166,23 @@ class Bench:
                     bodies=bodies, seconds=SECONDS)))
 
     def reads(self, level: str) -> None:
+        # These loads measure what a read costs, from one user at hundreds of requests a
+        # second: far past that user's fair share (public.request_limits, the gateway's
+        # per-token rate), which is lifted meanwhile; the tokens differ for the same user.
+        saved = self.db.execute("select role, max_concurrent_reads from public.request_limits "
+                                "where role = 'authenticated'").fetchall()
+        self.db.execute("update public.request_limits set max_concurrent_reads = 1000")
+        try:
+            self._reads(level)
+        finally:
+            for role, reads in saved:
+                self.db.execute("update public.request_limits set max_concurrent_reads = %s "
+                                "where role = %s", (reads, role))
+
+    def _reads(self, level: str) -> None:
         for label, number in (("10 tickets", LIGHT), ("10,000 tickets", HEAVY)):
-            token = dataset.tokens(self.stack.jwt_secret, number, 1)
+            token = [mint_jwt(self.stack.jwt_secret, sub=dataset.user_id(number),
+                              expires_in=6 * 3600, session_id=str(n)) for n in range(64)]
             ticket = dataset.any_ticket_of(self.db, number)
             seconds = max(3, SECONDS // 2)
             self.http(f"{level}: list, user with {label}", "/rest/v1/rpc/list_my_tickets",
@@ -229,6 +247,30 @@ class Bench:
                             "where kind = 'bug_report'", saved)
 
 
+    def fair_share(self) -> None:
+        first = self.next_user
+        flooder, victim = self.fresh_tokens(2)
+        prepare_flooder(self.db, dataset.user_id(first))
+        saved = self.db.execute("select kind, max_per_hour from public.rate_limits").fetchall()
+        # The other user creates for the whole run: their rate limits are lifted, not the
+        # flooder's fair share, which is what is measured.
+        self.db.execute("update public.rate_limits set max_per_hour = 1000000000")
+        seconds = max(3, SECONDS // 2)
+        try:
+            run = flood_while_serving(self.stack.gateway_url, self.stack.anon_key, flooder,
+                                      victim, seconds)
+        finally:
+            for kind, limit in saved:
+                self.db.execute("update public.rate_limits set max_per_hour = %s "
+                                "where kind = %s", (limit, kind))
+        for name, timings in (("idle", run.idle), ("one user flooding", run.flooded)):
+            figures = timings.figures(seconds)
+            self.figures[f"fair share: other user, {name}"] = figures
+            print(f"  fair share: other user, {name:<22} p99 {figures['p99_ms']:.1f} ms, "
+                  f"{figures['errors']} errors", flush=True)
+        print(f"  the flooder's answers by status: {dict(run.flooder)}", flush=True)
+
+
 def main() -> int:
     if unknown := set(ONLY) - set(PARTS):
         print(f"BENCH_ONLY: unknown {', '.join(sorted(unknown))}; known: {', '.join(PARTS)}")
@@ -264,16 +306,26 @@ def main() -> int:
         shutil.rmtree(folder, ignore_errors=True)
     report = render(started_at, info, figures, SECONDS)
     print(report)
+    stem = f"{started_at:%Y-%m-%d}-{info['host']}"
+    if ONLY == ["fair_share"]:
+        write_result(RESULTS / "fair-share" / stem, started_at, info, figures,
+                     [FAIR_SHARE_TARGET])
+        return 0
     if set(ONLY) != set(PARTS):
         print("(a partial run: no result file written)")
         return 0
-    RESULTS.mkdir(exist_ok=True)
-    stem = f"{started_at:%Y-%m-%d}-{info['host']}"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(
+    write_result(RESULTS / stem, started_at, info, figures)
+    return 0
+
+
+def write_result(stem: Path, started_at: datetime.datetime, info: dict, figures: dict,
+                 targets: list | None = None) -> None:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".json").write_text(json.dumps(
         {"date": started_at.isoformat(), "machine": info, "seconds_per_load": SECONDS,
          "figures": figures}, indent=2) + "\n")
-    (RESULTS / f"{stem}.md").write_text(report)
-    return 0
+    stem.with_suffix(".md").write_text(
+        render(started_at, info, figures, SECONDS, *([targets] if targets else [])))
 
 
 if __name__ == "__main__":

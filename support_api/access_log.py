@@ -51,6 +51,9 @@ def install_access_log(app: Flask) -> None:
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if request.url_rule:
+            # The gateway logs this template instead of the path a caller wrote.
+            response.headers["X-Route"] = request.url_rule.rule
         logger.info(
             json.dumps(
                 {

@@ -8,6 +8,7 @@ from support_api import postgrest
 from support_api.access_log import install_access_log
 from support_api.client_routes import bp as clients_bp
 from support_api.companion.route import bp as companion_bp
+from support_api.cors import install_cors
 from support_api.errors import register_error_handlers
 from support_api.health import bp as health_bp
 from support_api.openapi import bp as openapi_bp
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SUPPORT_API_SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
     install_access_log(app)
+    install_cors(app)
     register_error_handlers(app)
     postgrest.init_app(app)
     app.register_blueprint(health_bp)

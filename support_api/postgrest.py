@@ -215,6 +215,11 @@ class PostgrestHandle:
             raise PostgrestUnavailable("PostgREST did not answer in time") from None
         except (OSError, http.client.HTTPException):
             raise PostgrestUnavailable("PostgREST could not be reached") from None
+        if response.status in (500, 504):
+            # PostgREST 12 answers a statement timeout (57014) with 500 and an exhausted
+            # connection pool with 504: "busy, retry", answered as 503 with Retry-After like
+            # the gateway does.
+            raise PostgrestUnavailable("The database did not answer in time")
         if response.status >= 500 and "json" not in response.headers.get("Content-Type", ""):
             # A proxy's error page, not PostgREST: there is nothing to relay.
             raise PostgrestUnavailable(f"PostgREST answered {response.status}")

@@ -118,6 +118,22 @@ def raised_rate_limits(db: psycopg.Connection, max_per_hour: int = 1_000_000) ->
             )
 
 
+@contextmanager
+def raised_request_limits(db: psycopg.Connection, slots: int = 1000) -> Iterator[None]:
+    """Lifts the per-user concurrency slots (public.request_limits) for a while, for tests of
+    other limits under a burst, then puts the admin's values back, whatever happens."""
+    saved = db.execute("select role, max_concurrent_reads, max_concurrent_writes "
+                       "from public.request_limits").fetchall()
+    db.execute("update public.request_limits set max_concurrent_reads = %(n)s, "
+               "max_concurrent_writes = %(n)s", {"n": slots})
+    try:
+        yield
+    finally:
+        for role, reads, writes in saved:
+            db.execute("update public.request_limits set max_concurrent_reads = %s, "
+                       "max_concurrent_writes = %s where role = %s", (reads, writes, role))
+
+
 def log_files_containing(log_dir: Path, needle: str) -> list[str]:
     """The stack's log files that contain `needle` (there must be log files to look at)."""
     logs = [path for path in Path(log_dir).rglob("*") if path.is_file()]

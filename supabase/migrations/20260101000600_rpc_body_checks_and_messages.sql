@@ -39,7 +39,11 @@ begin
     loop
         expected := fields ->> field.name;
         if expected is null then
-            unknown := unknown || pg_catalog.format('"%s"', field.name);
+            -- A name is the caller's text: at most 64 characters of it are quoted back.
+            unknown := unknown || pg_catalog.format('"%s"', case
+                when pg_catalog.char_length(field.name) > 64
+                    then pg_catalog.left(field.name, 63) || '…'
+                else field.name end);
         elsif wrong_type is not null or pg_catalog.jsonb_typeof(field.value) = 'null' then
             continue;
         elsif expected = 'string' and pg_catalog.jsonb_typeof(field.value) <> 'string' then
@@ -61,9 +65,13 @@ begin
     end loop;
 
     if cardinality(unknown) > 0 then
+        -- At most three are named: a body of a thousand unknown fields gets a short answer.
         raise exception '%', case
                 when cardinality(unknown) = 1 then 'unknown field ' || unknown[1]
-                else 'unknown fields ' || pg_catalog.array_to_string(unknown, ', ')
+                when cardinality(unknown) <= 3
+                    then 'unknown fields ' || pg_catalog.array_to_string(unknown, ', ')
+                else 'unknown fields ' || pg_catalog.array_to_string(unknown[1:3], ', ')
+                    || pg_catalog.format(' and %s more', cardinality(unknown) - 3)
             end
             using errcode = 'invalid_parameter_value';
     end if;

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from contract import KINDS, rows_of
-from hostile_support import CREATES, PATHS, Create, headers_for
+from hostile_support import CREATES, PATHS, Create, headers_for, raised_request_limits
 
 ROUNDS = 100
 MOST = 20
@@ -59,6 +59,14 @@ class Firing:
         self.pool.shutdown()
         for client in self.clients:
             client.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def burst_allowed(db: Any) -> Iterator[None]:
+    """Up to 20 requests of one user at once: more than their fair share of slots, lifted
+    here so that the rate limit alone decides."""
+    with raised_request_limits(db):
+        yield
 
 
 @pytest.fixture(scope="module")
