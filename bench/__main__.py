@@ -2,9 +2,10 @@
 
 Every figure is reported with the baseline measured in the same run, as a ratio.
 BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads;
-BENCH_ONLY=creates,companion,scale,rate_limit_cost,fair_share runs only those parts (a quick
-check while profiling); BENCH_ONLY=fair_share writes its own result file under
-bench/results/fair-share/.
+BENCH_ONLY=creates,companion,scale,rate_limit_cost,fair_share,trigger_cost runs only those
+parts (a quick check while profiling); BENCH_ONLY=fair_share writes its own result file under
+bench/results/fair-share/. The scale part measures the users' reads and the staff queue at
+each size.
 """
 
 import datetime
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import cpu, dataset, machine
+from bench import cpu, dataset, machine, queue
 from bench.load import Figures, pgbench, wrk
 from bench.report import FAIR_SHARE_TARGET, render
 from support_api.tokens import mint_jwt
@@ -30,7 +31,9 @@ from support_dev.stack.paths import Binaries
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
-PARTS = ("creates", "companion", "scale", "rate_limit_cost", "fair_share")
+PARTS = ("creates", "companion", "scale", "rate_limit_cost", "fair_share", "trigger_cost")
+# The triggers of the thread (history, follow-ups) that run on every create.
+THREAD_TRIGGERS = ("support_tickets_record_history", "support_tickets_check_follow_up")
 ONLY = [part for part in os.environ.get("BENCH_ONLY", ",".join(PARTS)).split(",") if part]
 RESULTS = Path(__file__).with_name("results")
 
@@ -118,7 +121,7 @@ class Bench:
         with self.raised_rate_limits():
             first = self.next_user
             self.fresh_tokens()
-            binary = Binaries.locate().postgres_bindir / "pgbench"
+            binary = Binaries.locate().client_bindir / "pgbench"
             authenticator_url = self.stack.db_url.replace("postgres:postgres@",
                                                           "authenticator:postgres@")
             script = BASELINE_SCRIPT.format(first=first, last=first + USERS_PER_SCENARIO - 1)
@@ -193,12 +196,24 @@ class Bench:
                       f"/rest/v1/rpc/get_ticket?ticket_id={ticket}", token, method="GET",
                       connections=4, seconds=seconds)
 
+    def queue_views(self, level: str) -> None:
+        token = queue.token(self.stack.jwt_secret)
+        for name, query in queue.VIEWS.items():
+            self.http(f"{level}: {name}", f"/rest/v1/rpc/support_queue?{query}", token,
+                      method="GET", connections=4, seconds=max(3, SECONDS // 2))
+
     def scale(self) -> None:
-        self.db.execute("truncate public.support_tickets cascade")
+        # History is append-only (a trigger refuses truncating ticket_events); the benchmark
+        # starts from empty tables as a new project would, triggers off for the truncate.
+        with self.db.transaction():
+            self.db.execute("set local session_replication_role = replica")
+            self.db.execute("truncate public.support_tickets cascade")
         dataset.create_users(self.db, LIGHT, 2)
         dataset.add_tickets(self.db, LIGHT, 1, 10)
         dataset.add_tickets(self.db, HEAVY, 1, 10_000)
+        queue.prepare(self.db)
         self.reads("10k rows")
+        self.queue_views("10k rows")
         if not SCALE:
             return
         for level, target in (("1M rows", 1_000_000), ("10M rows", 10_000_000)):
@@ -212,6 +227,7 @@ class Bench:
             rows = dataset.ticket_count(self.db)
             print(f"  loaded {rows:,} tickets in {time.monotonic() - started:.0f}s", flush=True)
             self.reads(level)
+            self.queue_views(level)
 
     def rate_limit_cost(self) -> None:
         groups = {}
@@ -269,6 +285,34 @@ class Bench:
             print(f"  fair share: other user, {name:<22} p99 {figures['p99_ms']:.1f} ms, "
                   f"{figures['errors']} errors", flush=True)
         print(f"  the flooder's answers by status: {dict(run.flooder)}", flush=True)
+
+    def trigger_cost(self) -> None:
+        """Creates through PostgREST without and with the thread's triggers, in one run."""
+        saved = self.db.execute(
+            "select max_per_hour from public.rate_limits where kind = 'support_ticket'").fetchone()
+        self.db.execute("update public.rate_limits set max_per_hour = 1000000000 "
+                        "where kind = 'support_ticket'")
+        try:
+            # Without, with, with, without, keeping each side's better run: what the machine
+            # does meanwhile weighs on both alike.
+            runs: dict[bool, list[Figures]] = {}
+            for with_triggers in (False, True, True, False):
+                action = "enable" if with_triggers else "disable"
+                self.db.execute("alter table public.support_tickets " + ", ".join(
+                    f"{action} trigger {name}" for name in THREAD_TRIGGERS))
+                tokens = self.fresh_tokens()
+                runs.setdefault(with_triggers, []).append(self.measure(lambda tokens=tokens: wrk(
+                    f"{self.stack.gateway_url}/rest/v1/rpc/create_support_ticket", tokens,
+                    apikey=self.stack.anon_key, body=json.dumps(TICKET), seconds=SECONDS)))
+            for with_triggers, measured in runs.items():
+                label = "with" if with_triggers else "without"
+                self.record(f"create ticket: PostgREST RPC, {label} the thread's triggers",
+                            max(measured, key=lambda figures: figures.per_second))
+        finally:
+            self.db.execute("alter table public.support_tickets " + ", ".join(
+                f"enable trigger {name}" for name in THREAD_TRIGGERS))
+            self.db.execute("update public.rate_limits set max_per_hour = %s "
+                            "where kind = 'support_ticket'", saved)
 
 
 def main() -> int:

@@ -83,6 +83,15 @@ TARGETS = [
         for what in ("list", "list open", "get")
         for who in ("10 tickets", "10,000 tickets")
     ],
+    *[
+        Target(f"{view} p99 at 10M rows / at 10k rows (staff)",
+               f"10M rows: {view}", f"10k rows: {view}", "p99_ms", limit, False)
+        for view, limit in (("queue open unassigned", 2.0), ("queue mine", 2.0),
+                            ("queue open by priority", 2.0), ("queue search", 3.0))
+    ],
+    Target("create ticket with / without the thread's triggers (req/s): at most 10% dearer",
+           "create ticket: PostgREST RPC, with the thread's triggers",
+           "create ticket: PostgREST RPC, without the thread's triggers", "per_second", 0.9, True),
     Target("rate-limit cost: create p50 with 100,000 past tickets / with 0",
            "rate limit: create, user with 100,000 past tickets",
            "rate limit: create, user with 0 past tickets", "p50_ms", 1.1, False),

@@ -1,4 +1,4 @@
-"""Blueprint `clients`: the contract's five operations as REST routes under /api/support,
+"""Blueprint `clients`: the contract's five operations and the thread, under /api/support,
 with rating a ticket and listing one's feedback (docs/service-levels.md).
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
@@ -101,6 +101,23 @@ def list_my_feedback() -> Response:
 def get_ticket(ticket_id: str) -> Response:
     token = bearer_token()
     return _call("get_ticket", jwt=token, query={"ticket_id": ticket_id})
+
+
+@bp.post("/tickets/<ticket_id>/messages")
+def reply_to_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json_body()
+    # The ticket is the path's; a body that is no object goes on as it is, for the database
+    # to refuse in its own words.
+    sent = {**body, "ticket_id": ticket_id} if isinstance(body, dict) else body
+    return _call("reply_to_ticket", jwt=token, body=json.dumps(sent).encode())
+
+
+@bp.post("/tickets/<ticket_id>/close")
+def close_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json.dumps({"ticket_id": ticket_id}).encode()
+    return _call("close_ticket", jwt=token, body=body)
 
 
 @bp.post("/tickets/<ticket_id>/rating")

@@ -18,7 +18,7 @@ create function private.check_request_body(body jsonb, fields jsonb)
     set search_path = ''
 as $$
 declare
-    unknown text[] := '{}';
+    unknown text[] := '{}'::text[];
     wrong_type text;
     field record;
     expected text;

@@ -174,7 +174,11 @@ comment on function public.support_review_feedback(jsonb) is
     'public.feedback_transitions does not allow. Shipping an entry with a feature_name ships the '
     'open entries of that feature.';
 
-create function public.support_feedback_queue(
+-- Security definer, as the staff operations on tickets (20260110000800): the work runs in
+-- private, checks first that the caller is staff, and public.support_feedback_queue is its
+-- invoker wrapper, so the queue does not depend on a staff read policy being OR-ed into every
+-- user's read of their own feedback.
+create function private.support_feedback_queue(
     status text default null,
     category text default null,
     feature_name text default null,
@@ -185,7 +189,7 @@ create function public.support_feedback_queue(
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -240,6 +244,33 @@ begin
     into total, entries, features;
 
     return pg_catalog.json_build_object('feedback', entries, 'total', total, 'features', features);
+end;
+$$;
+
+comment on function private.support_feedback_queue(text, text, text, text, text, text) is
+    'The staff feedback queue (see public.support_feedback_queue); checks that the caller is staff first.';
+revoke all on function private.support_feedback_queue(text, text, text, text, text, text) from public;
+grant execute on function private.support_feedback_queue(text, text, text, text, text, text) to authenticated;
+
+create function public.support_feedback_queue(
+    status text default null,
+    category text default null,
+    feature_name text default null,
+    q text default null,
+    "limit" text default null,
+    "offset" text default null
+)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.support_feedback_queue(
+        support_feedback_queue.status, support_feedback_queue.category, support_feedback_queue.feature_name,
+        support_feedback_queue.q, support_feedback_queue."limit", support_feedback_queue."offset"
+    );
 end;
 $$;
 

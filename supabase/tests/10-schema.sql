@@ -96,8 +96,8 @@ select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_
 
 -- Policies (RLS itself on every table: 01-house-rules.sql).
 select policies_are('public', 'support_tickets',
-    array['users read their own tickets', 'users file their own tickets', 'staff read every ticket'],
-    'support_tickets has exactly a read and a file policy for users and a read policy for staff');
+    array['users read their own tickets', 'users file their own tickets'],
+    'support_tickets has exactly a read and a file policy for users');
 select policies_are('public', 'user_feedback',
     array['users read their own feedback', 'users submit their own feedback', 'staff read every feedback entry'],
     'user_feedback has exactly a read and a submit policy for users and a read policy for staff');

@@ -79,6 +79,8 @@ select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0
 -- Unlink and link again: internal events on both sides.
 select is(public.support_unlink_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003"}') ->> 'problem_id', null,
     'an agent unlinks a report');
+-- Staff read tickets and history only through the staff operations: checked as postgres.
+reset role;
 select results_eq(
     $$select kind, internal, from_value, to_value from public.ticket_events
       where ticket_id = '73000000-0000-4000-8000-000000000003' and kind = 'problem' order by id$$,
@@ -86,19 +88,22 @@ select results_eq(
              ('problem', true, '73000000-0000-4000-8000-000000000001', null)$$,
     'the report''s history records the link and the unlink, internally'
 );
+select tests.authenticate_as('agent');
 select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003", "problem_id": "73000000-0000-4000-8000-000000000001"}');
 -- The 1,000, linked by support's tools (postgres, as a bulk link from Studio would).
 reset role;
 update public.support_tickets set problem_id = '73000000-0000-4000-8000-000000000001' where id::text like '73100000-%';
 select tests.authenticate_as('agent');
 select is(
-    (select (t ->> 'reports')::int from json_array_elements(public.support_queue(status => 'in_progress', q => 'qwproblem', "limit" => '100') -> 'tickets') as t
+    (select (t ->> 'reports')::int from json_array_elements(public.support_queue(status => 'in_progress', q => 'qwproblem', page_size => '100') -> 'tickets') as t
      where t ->> 'ticket_id' = '73000000-0000-4000-8000-000000000001'),
     1002, 'the queue shows how many reports the problem has'
 );
 
 -- Resolve the problem: the open and in-progress reports follow in the same statement.
 select public.support_update_ticket('{"ticket_id": "73000000-0000-4000-8000-000000000001", "status": "resolved", "resolution": "Fixed in 1.0.1"}');
+-- Staff read tickets and history only through the staff operations: checked as postgres.
+reset role;
 select is(
     (select count(*)::int from public.support_tickets where problem_id = '73000000-0000-4000-8000-000000000001'
        and status = 'resolved' and resolution = 'Fixed in 1.0.1' and resolved_at = now()),

@@ -124,7 +124,11 @@ def _file(
 
 def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
     data = _call(db, "list_my_tickets", jwt, {})
-    reply = vocabulary.ticket_list(data.get("tickets") or [], data.get("total") or 0)
+    tickets = data.get("tickets") or []
+    reply = vocabulary.ticket_list(tickets, data.get("total") or 0)
+    latest = _latest_support_reply(db, jwt, tickets)
+    if latest:
+        reply += "\n" + latest
     return reply, _result("listed", IntentKind.TICKETS, data=data)
 
 
@@ -147,6 +151,37 @@ def _rate(db: PostgrestHandle, jwt: str, details: str) -> Answer:
     return vocabulary.rated(data), _result("rated", IntentKind.RATE, data=data)
 
 
+def _latest_support_reply(db: PostgrestHandle, jwt: str, tickets: list[Any]) -> str | None:
+    """Support's newest public reply on the listed ticket with the newest message, if any."""
+    talked = [ticket for ticket in tickets if ticket.get("last_message_at")]
+    if not talked:
+        return None
+    newest = max(talked, key=lambda ticket: ticket["last_message_at"])
+    detail = _call(db, "get_ticket", jwt, {"ticket_id": newest["ticket_id"]})
+    answers = [m for m in detail.get("messages") or [] if m.get("author_kind") == "agent"]
+    if not answers:
+        return None
+    return vocabulary.latest_support_reply(newest.get("subject"), answers[-1]["body"])
+
+
+def _reply_on_latest(db: PostgrestHandle, jwt: str, text: str) -> Answer:
+    """Send `text` on the user's newest ticket that still waits on someone (`waiting_on` is
+    null only for closed ones), through reply_to_ticket as the user: the database applies the
+    thread's rules (reopening, the reply limit, closed tickets)."""
+    if not text:
+        return vocabulary.ASK_REPLY, _result("asked", IntentKind.REPLY)
+    tickets = _call(db, "list_my_tickets", jwt, {}).get("tickets") or []
+    target = next((t for t in tickets if t.get("waiting_on") is not None), None)
+    if target is None:
+        return vocabulary.NO_OPEN_TICKET, _result("asked", IntentKind.REPLY)
+    body = {"ticket_id": target["ticket_id"], "body": text}
+    sent = _call(db, "reply_to_ticket", jwt, body)
+    # The database reopens a resolved ticket on a reply; say so when its status changed.
+    reopened = sent.get("status") != target.get("status")
+    reply = vocabulary.replied(target.get("subject"), reopened)
+    return reply, _result("replied", IntentKind.REPLY, data=sent)
+
+
 def _act(
     db: PostgrestHandle, user_id: str, jwt: str, kind: IntentKind | None, details: str
 ) -> Answer:
@@ -154,9 +189,11 @@ def _act(
         return vocabulary.HELP, _result("unknown_intent", None)
     if kind is IntentKind.RATE:
         return _rate(db, jwt, details)
-    words = VOCABULARY[kind]
-    if words.filing is None:
+    if kind is IntentKind.TICKETS:
         return _list_tickets(db, jwt)
+    if kind is IntentKind.REPLY:
+        return _reply_on_latest(db, jwt, details)
+    words = VOCABULARY[kind]
     if not details and words.ask:
         _start_conversation(db, jwt, kind)
         return words.ask, _result("asked", kind)

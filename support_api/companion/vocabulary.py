@@ -27,6 +27,7 @@ class IntentKind(StrEnum):
     FEATURE_REQUEST = "feature_request"
     TICKETS = "tickets"
     RATE = "rate"
+    REPLY = "reply"
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,23 @@ VOCABULARY: dict[IntentKind, Words] = {
     IntentKind.TICKETS: Words(r"my\s+tickets|ticket\s+status"),
     # "rate 5", "rate it 4 thanks": only with a rating after it, so "rate limit" is no intent.
     IntentKind.RATE: Words(r"rate(?:\s+(?:it|my\s+(?:last\s+)?ticket))?(?=\s+[1-5]\b)"),
+    # Only with a colon: "please reply soon" is no reply to send. Alone ("reply:"), the bot
+    # asks for the text but keeps no pending conversation: the user writes "reply: ..." again.
+    IntentKind.REPLY: Words(r"reply(?=\s*:)"),
 }
 # What a pending conversation may wait for: the intents the bot asks about.
 PENDING = frozenset(kind for kind, words in VOCABULARY.items() if words.ask)
 
 HELP = (
     'I can file a bug report ("report bug: what went wrong"), pass on feedback '
-    '("I have feedback: ..."), send a feature request ("feature request: ...") or show '
-    'your tickets ("my tickets"), and rate your last resolved ticket ("rate 5").'
+    '("I have feedback: ..."), send a feature request ("feature request: ..."), answer '
+    'support on your latest ticket ("reply: ..."), show your tickets ("my tickets") or rate '
+    'your last resolved ticket ("rate 5").'
+)
+ASK_REPLY = 'What should I send to support? Write "reply: " and your message.'
+NO_OPEN_TICKET = (
+    "You have no open ticket to reply to. Tell me what's wrong and I'll file one "
+    '("report bug: ...").'
 )
 UNKNOWN_USER = (
     "I couldn't find your account, so I can't file that. Please sign in to the app first."
@@ -109,6 +119,14 @@ def parse_intent(text: str) -> Intent | None:
 def refused(message: str, details: Any) -> str:
     """The database's refusal, with its details (for a rate limit: when to try again)."""
     return f"{message} {details}".strip() if isinstance(details, str) else message
+
+
+def replied(subject: Any, reopened: bool) -> str:
+    return f'Sent to support on "{subject}".' + (" It is open again." if reopened else "")
+
+
+def latest_support_reply(subject: Any, body: Any) -> str:
+    return f'Latest reply from support on "{subject}": {body}'
 
 
 def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int) -> str:

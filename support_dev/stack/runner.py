@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from support_api.tokens import mint_jwt
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
-from support_dev.stack.database import Database
+from support_dev.stack.database import Database, DatabaseError
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
@@ -19,6 +19,9 @@ DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.
 MAX_RESTARTS = 5
 RESTART_WINDOW = 60.0
+# What pg_cron does on hosted Supabase (see 20260110001800_create_close_resolved_tickets.sql).
+SCHEDULED_JOBS = "select private.close_resolved_tickets();"
+SCHEDULE_EVERY = 60.0
 T = TypeVar("T")
 
 
@@ -49,9 +52,12 @@ class Stack:
         started = time.monotonic()
         if new:
             self._step("PostgreSQL: creating a new cluster", database.create_cluster)
-        self._step(f"PostgreSQL 15 on port {self.config.db_port}",
+        else:
+            database.check_cluster_version()
+        self._step(f"PostgreSQL {database.server_major_version()} on port {self.config.db_port}",
                    lambda: database.start(self.supervisor))
-        applied = self._step("Database: bootstrap, migrations" + (", seed" if new else ""),
+        applied = self._step(("Database: bootstrap, " if new else "Database: ")
+                             + "supabase db push" + (" --include-seed" if new else ""),
                              lambda: database.prepare(new=new))
         for name in applied:
             self.say(f"    applied {name}")
@@ -128,7 +134,11 @@ Press Ctrl-C to stop every part.
     def serve_until_signal(self) -> str:
         """Restarts a part that dies, as a service manager would; returns why it gave up."""
         restarts: list[float] = []
+        next_jobs = time.monotonic() + SCHEDULE_EVERY
         while True:
+            if time.monotonic() >= next_jobs:
+                self.run_scheduled_jobs()
+                next_jobs = time.monotonic() + SCHEDULE_EVERY
             dead = self.supervisor.first_dead()
             if dead is None:
                 time.sleep(0.2)
@@ -149,6 +159,14 @@ Press Ctrl-C to stop every part.
                 continue
             self.say(f"  ready    {dead.name} again")
             self.write_state()
+
+
+    def run_scheduled_jobs(self) -> None:
+        try:
+            Database(self.config, self.binaries).psql(SCHEDULED_JOBS)
+        except DatabaseError as failure:
+            # PostgreSQL may be restarting; the next turn tries again.
+            self.say(f"  scheduled jobs failed: {failure}")
 
 
 def install_stop_handlers() -> None:

@@ -117,10 +117,10 @@ class Load:
                 sent += 1
                 self.outcomes.append(attempt(http, self.stack, token, request, self.phase))
 
-    def served_since_the_faults(self) -> bool:
-        """Both paths have served the load again (as well as the probes)."""
+    def served(self, phase: str) -> bool:
+        """Both paths have served the load in `phase` (as well as the probes)."""
         return {o.request.via for o in self.outcomes
-                if o.phase == "after the faults" and o.status == 200} == set(PATHS)
+                if o.phase == phase and o.status == 200} == set(PATHS)
 
     def __enter__(self) -> Load:
         for thread in self.threads:
@@ -187,7 +187,11 @@ def run() -> Iterator[FaultRun]:
         tokens = [mint_jwt(stack.jwt_secret, sub=user) for user in users]
         fault_run = FaultRun(stack)
         with Load(stack, tokens) as load:
-            time.sleep(1.5)
+            # Both paths serve before the first fault: a fixed pause was too short on a
+            # loaded machine.
+            deadline = time.monotonic() + BACK_WITHIN
+            while time.monotonic() < deadline and not load.served("before the faults"):
+                time.sleep(0.2)
             for part in KILLED:
                 load.phase = f"{part} killed"
                 killed_pid = pids(stack)[part]
@@ -196,7 +200,7 @@ def run() -> Iterator[FaultRun]:
                 time.sleep(1)
             load.phase = "after the faults"
             deadline = time.monotonic() + BACK_WITHIN
-            while time.monotonic() < deadline and not load.served_since_the_faults():
+            while time.monotonic() < deadline and not load.served("after the faults"):
                 time.sleep(0.2)
         fault_run.outcomes = load.outcomes
         time.sleep(1)  # let the servers write their lines

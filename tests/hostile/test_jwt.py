@@ -180,8 +180,10 @@ PRIVILEGED = [
     ("postgres", 403, "42501", 'permission denied to set role "postgres"'),
     # The role PostgREST logs in as: taking it gains nothing, it may execute no operation.
     ("authenticator", 403, "42501", "permission denied for function {rpc}"),
-    # Supabase's own superuser, absent from this stack: a 400, not a 500.
-    ("supabase_admin", 400, "22023", 'role "supabase_admin" does not exist'),
+    # Supabase's own superuser, which owns the platform's schemas here as on Supabase.
+    ("supabase_admin", 403, "42501", 'permission denied to set role "supabase_admin"'),
+    # A role that does not exist: a 400, not a 500.
+    ("no_such_role", 400, "22023", 'role "no_such_role" does not exist'),
 ]
 
 
