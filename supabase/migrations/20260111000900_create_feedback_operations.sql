@@ -63,6 +63,7 @@ exception
         perform private.raise_rule_violation(
             error_code, failed_schema, failed_table, failed_constraint, failed_column
         );
+        return null;  -- not reached: raise_rule_violation always raises
 end;
 $$;
 
@@ -192,6 +193,9 @@ create function private.support_feedback_queue(
     security definer
     set search_path = ''
 as $$
+-- The contract's names limit and offset are reserved words that plpgsql_check (`supabase db
+-- lint`) warns of; as in list_my_tickets, its "other warnings" are off for this function only.
+-- @plpgsql_check_options: other_warnings = false
 declare
     bounds integer[];
     words text := nullif(pg_catalog.btrim(support_feedback_queue.q), '');
@@ -266,6 +270,9 @@ create function public.support_feedback_queue(
     security invoker
     set search_path = ''
 as $$
+-- The contract's names limit and offset are reserved words that plpgsql_check (`supabase db
+-- lint`) warns of; as in list_my_tickets, its "other warnings" are off for this function only.
+-- @plpgsql_check_options: other_warnings = false
 begin
     return private.support_feedback_queue(
         support_feedback_queue.status, support_feedback_queue.category, support_feedback_queue.feature_name,
@@ -291,6 +298,9 @@ create function public.list_my_feedback(
     security invoker
     set search_path = ''
 as $$
+-- The contract's names limit and offset are reserved words that plpgsql_check (`supabase db
+-- lint`) warns of; as in list_my_tickets, its "other warnings" are off for this function only.
+-- @plpgsql_check_options: other_warnings = false
 declare
     bounds integer[];
     total bigint;
