@@ -78,7 +78,67 @@ values
      'received', null, '2026-01-11 07:10:00+00', null),
     ('5eedfeed-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000003',
      'complaint', 'Notifications are too frequent.', 2, 'notifications', false,
-     'reviewed', null, '2026-01-08 20:00:00+00', '2026-01-09 10:00:00+00')
+     'under_review', null, '2026-01-08 20:00:00+00', '2026-01-09 10:00:00+00')
+on conflict (id) do nothing;
+
+-- Service levels, satisfaction, known problems and the feedback loop (docs/service-levels.md),
+-- one example of each state. Dated relative to now, so that the clocks and the rating window
+-- show them as they would be live; inserted as the migration role (not rate limited).
+-- A breached ticket: urgent, filed three hours ago, no answer (due one hour after creation).
+insert into public.support_tickets (id, user_id, ticket_type, subject, description, status, priority, created_at, updated_at)
+values
+    ('5eed0000-0000-4000-8000-000000000011', '00000000-0000-4000-8000-000000000002',
+     'account', 'Locked out after changing my password',
+     'The app says my password is wrong although I just changed it.',
+     'open', 'urgent', now() - interval '3 hours', now() - interval '3 hours')
+on conflict (id) do nothing;
+
+-- A rated ticket: resolved yesterday, rated 5 by its owner.
+insert into public.support_tickets (
+    id, user_id, ticket_type, subject, description, status, priority, resolution,
+    created_at, updated_at, resolved_at, first_responded_at
+)
+values
+    ('5eed0000-0000-4000-8000-000000000012', '00000000-0000-4000-8000-000000000001',
+     'billing', 'Invoice shows the wrong address',
+     'My invoice for December shows my old address.',
+     'resolved', 'medium', 'Corrected; the new invoice is in your inbox.',
+     now() - interval '2 days', now() - interval '1 day', now() - interval '1 day', now() - interval '47 hours')
+on conflict (id) do nothing;
+insert into public.ticket_ratings (ticket_id, user_id, rating, comment, created_at)
+values ('5eed0000-0000-4000-8000-000000000012', '00000000-0000-4000-8000-000000000001',
+        5, 'Fixed within a day, thank you.', now() - interval '20 hours')
+on conflict (ticket_id) do nothing;
+
+-- A problem (a bug ticket support opened) with two linked reports of two users: resolving the
+-- problem resolves both.
+insert into public.support_tickets (
+    id, user_id, ticket_type, subject, description, status, priority, created_at, updated_at, problem_id
+)
+values
+    ('5eed0000-0000-4000-8000-000000000013', '00000000-0000-4000-8000-000000000003',
+     'bug', 'Sync drops events created offline',
+     'Events created while offline are lost at the next sync.',
+     'in_progress', 'high', now() - interval '1 day', now() - interval '1 day', null),
+    ('5eed0000-0000-4000-8000-000000000014', '00000000-0000-4000-8000-000000000001',
+     'bug', 'My dentist appointment vanished',
+     'I added it on the train and it is gone.',
+     'open', 'medium', now() - interval '20 hours', now() - interval '20 hours', '5eed0000-0000-4000-8000-000000000013'),
+    ('5eed0000-0000-4000-8000-000000000015', '00000000-0000-4000-8000-000000000002',
+     'bug', 'Events disappear',
+     'Two events I created on a flight are missing.',
+     'open', 'medium', now() - interval '10 hours', now() - interval '10 hours', '5eed0000-0000-4000-8000-000000000013')
+on conflict (id) do nothing;
+
+-- Shipped feedback: a feature request answered when the feature shipped.
+insert into public.user_feedback (
+    id, user_id, category, description, rating, feature_name, would_recommend,
+    status, admin_response, created_at, reviewed_at
+)
+values
+    ('5eedfeed-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000002',
+     'feature_request', 'Please add a dark mode.', 4, 'dark_mode', true,
+     'shipped', 'Dark mode shipped in 1.2: Settings > Appearance.', '2026-01-06 21:00:00+00', '2026-01-07 09:00:00+00')
 on conflict (id) do nothing;
 
 -- Support staff with fixed ids: agent@example.com (agent) and admin@example.com (admin).

@@ -1,4 +1,5 @@
-"""Blueprint `clients`: the contract's five operations and the thread, under /api/support.
+"""Blueprint `clients`: the contract's five operations and the thread, under /api/support,
+with rating a ticket and listing one's feedback (docs/service-levels.md).
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
 PostgREST with that token and relays the answer unchanged. PostgREST verifies the token
@@ -18,14 +19,15 @@ from support_api.postgrest import RpcResult, get_postgrest
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
 
-# The query parameters of GET /api/support/tickets; the database checks their values.
+# The query parameters of GET /api/support/tickets and /feedback; the database checks their values.
 LIST_QUERY_PARAMETERS = ("status", "limit", "offset")
+LIST_ENDPOINTS = ("clients.list_my_tickets", "clients.list_my_feedback")
 
 
 @bp.before_request
 def _known_query_parameters_only() -> None:
     """A query parameter the route does not have is a mistake of the caller: say so."""
-    allowed = LIST_QUERY_PARAMETERS if request.endpoint == "clients.list_my_tickets" else ()
+    allowed = LIST_QUERY_PARAMETERS if request.endpoint in LIST_ENDPOINTS else ()
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
         raise ApiError(
@@ -77,13 +79,22 @@ def create_support_ticket() -> Response:
     return _create("create_support_ticket")
 
 
-@bp.get("/tickets")
-def list_my_tickets() -> Response:
+def _list(function: str) -> Response:
     token = bearer_token()
     # PostgREST reserves `limit` and `offset` in a GET query string for its own paging, so
     # they travel to the function in a POST body.
     params = {name: request.args[name] for name in LIST_QUERY_PARAMETERS if name in request.args}
-    return _call("list_my_tickets", jwt=token, body=json.dumps(params).encode())
+    return _call(function, jwt=token, body=json.dumps(params).encode())
+
+
+@bp.get("/tickets")
+def list_my_tickets() -> Response:
+    return _list("list_my_tickets")
+
+
+@bp.get("/feedback")
+def list_my_feedback() -> Response:
+    return _list("list_my_feedback")
 
 
 @bp.get("/tickets/<ticket_id>")
@@ -107,3 +118,14 @@ def close_ticket(ticket_id: str) -> Response:
     token = bearer_token()
     body = json.dumps({"ticket_id": ticket_id}).encode()
     return _call("close_ticket", jwt=token, body=body)
+
+
+@bp.post("/tickets/<ticket_id>/rating")
+def rate_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json_body()
+    # The ticket is the one of the path; anything else in a non-object body is the
+    # database's to refuse ("request body must be a JSON object").
+    if isinstance(body, dict):
+        body = {**body, "ticket_id": ticket_id}
+    return _call("rate_ticket", jwt=token, body=json.dumps(body).encode())

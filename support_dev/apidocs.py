@@ -136,7 +136,9 @@ def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple
             for example in content["examples"].values()
         ]
     if "example" in content:
-        examples = [("", _curl(method, url, auth, content["example"]))]
+        # x-example-before: shell lines that make the example's state (e.g. a resolved ticket).
+        curl = _curl(method, url, auth, content["example"])
+        examples = [("", "\n".join([*op.get("x-example-before", []), curl]))]
     else:
         query = "&".join(
             f"{p['name']}={p['example']}"

@@ -11,11 +11,13 @@ select columns_are('public', 'support_tickets', array[
     'id', 'user_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
     'resolution', 'assigned_to', 'meta_data', 'created_at', 'updated_at', 'resolved_at',
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
-    'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order'
+    'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order',
+    'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
+    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id'
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
-    'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at'
+    'status', 'admin_response', 'meta_data', 'created_at', 'reviewed_at', 'duplicate_of'
 ], 'user_feedback has the contract''s columns');
 
 -- Column types: text with check constraints rather than varchar.
@@ -82,18 +84,23 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_created_at_idx',
     'support_tickets_updated_at_idx',
     'support_tickets_search_idx',
-    'support_tickets_resolved_at_idx'
+    'support_tickets_resolved_at_idx',
+    'support_tickets_sla_next_due_at_idx',
+    'support_tickets_merged_into_idx',
+    'support_tickets_problem_id_status_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
-select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx'],
-    'user_feedback is indexed for the user''s rows by recency');
+select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
+    'user_feedback_created_at_idx', 'user_feedback_created_at_category_status_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
+    'user_feedback_status_created_at_idx'],
+    'user_feedback is indexed for the user''s rows by recency and for the staff''s feedback queue');
 
 -- Policies (RLS itself on every table: 01-house-rules.sql).
 select policies_are('public', 'support_tickets',
     array['users read their own tickets', 'users file their own tickets'],
     'support_tickets has exactly a read and a file policy for users');
 select policies_are('public', 'user_feedback',
-    array['users read their own feedback', 'users submit their own feedback'],
-    'user_feedback has exactly a read and a submit policy for users');
+    array['users read their own feedback', 'users submit their own feedback', 'staff read every feedback entry'],
+    'user_feedback has exactly a read and a submit policy for users and a read policy for staff');
 select policy_roles_are('public', 'support_tickets', p, array['authenticated'],
     format('policy "%s" applies to signed-in users only', p))
 from unnest(array['users read their own tickets', 'users file their own tickets']) as p;

@@ -131,7 +131,7 @@ select is(
 );
 
 select tests.authenticate_as_service_role();
-update public.user_feedback set status = 'reviewed' where id = '20000000-0000-4000-8000-000000000001';
+update public.user_feedback set status = 'under_review' where id = '20000000-0000-4000-8000-000000000001';
 select is(
     (select reviewed_at from public.user_feedback where id = '20000000-0000-4000-8000-000000000001'),
     now(),

@@ -132,6 +132,25 @@ def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
     return reply, _result("listed", IntentKind.TICKETS, data=data)
 
 
+def _rate(db: PostgrestHandle, jwt: str, details: str) -> Answer:
+    # The intent's phrase guarantees a rating 1-5 first; what follows is the comment. Which
+    # ticket (the user's latest resolved one) is the database's choice, without a ticket_id.
+    rating, _, comment = details.partition(" ")
+    sent: dict[str, Any] = {"rating": int(rating[:1])}
+    if comment.strip():
+        sent["comment"] = comment.strip()
+    result = db.rpc("rate_ticket", jwt=jwt, body=sent)
+    if not result.ok:
+        error = error_from(result, sent)
+        if result.status in (404, 409):
+            # None to rate, rated already, the window passed: the database's words for the user.
+            reply = vocabulary.refused(error.message, None)
+            return reply, _result("refused", IntentKind.RATE, error=error)
+        raise error
+    data = result.json()
+    return vocabulary.rated(data), _result("rated", IntentKind.RATE, data=data)
+
+
 def _latest_support_reply(db: PostgrestHandle, jwt: str, tickets: list[Any]) -> str | None:
     """Support's newest public reply on the listed ticket with the newest message, if any."""
     talked = [ticket for ticket in tickets if ticket.get("last_message_at")]
@@ -168,6 +187,8 @@ def _act(
 ) -> Answer:
     if kind is None:
         return vocabulary.HELP, _result("unknown_intent", None)
+    if kind is IntentKind.RATE:
+        return _rate(db, jwt, details)
     if kind is IntentKind.TICKETS:
         return _list_tickets(db, jwt)
     if kind is IntentKind.REPLY:

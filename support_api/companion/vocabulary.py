@@ -26,6 +26,7 @@ class IntentKind(StrEnum):
     FEEDBACK = "feedback"
     FEATURE_REQUEST = "feature_request"
     TICKETS = "tickets"
+    RATE = "rate"
     REPLY = "reply"
 
 
@@ -62,6 +63,8 @@ VOCABULARY: dict[IntentKind, Words] = {
         filing=Filing("feedback", "feature_request"),
     ),
     IntentKind.TICKETS: Words(r"my\s+tickets|ticket\s+status"),
+    # "rate 5", "rate it 4 thanks": only with a rating after it, so "rate limit" is no intent.
+    IntentKind.RATE: Words(r"rate(?:\s+(?:it|my\s+(?:last\s+)?ticket))?(?=\s+[1-5]\b)"),
     # Only with a colon: "please reply soon" is no reply to send. Alone ("reply:"), the bot
     # asks for the text but keeps no pending conversation: the user writes "reply: ..." again.
     IntentKind.REPLY: Words(r"reply(?=\s*:)"),
@@ -72,7 +75,8 @@ PENDING = frozenset(kind for kind, words in VOCABULARY.items() if words.ask)
 HELP = (
     'I can file a bug report ("report bug: what went wrong"), pass on feedback '
     '("I have feedback: ..."), send a feature request ("feature request: ..."), answer '
-    'support on your latest ticket ("reply: ...") or show your tickets ("my tickets").'
+    'support on your latest ticket ("reply: ..."), show your tickets ("my tickets") or rate '
+    'your last resolved ticket ("rate 5").'
 )
 ASK_REPLY = 'What should I send to support? Write "reply: " and your message.'
 NO_OPEN_TICKET = (
@@ -131,3 +135,7 @@ def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int) -> str:
     lines = [f"Your tickets ({len(tickets)} of {total}):"]
     lines += [f"- {ticket.get('subject')} ({ticket.get('status')})" for ticket in tickets]
     return "\n".join(lines)
+
+
+def rated(rating: Mapping[str, Any]) -> str:
+    return f'Thanks! You rated "{rating.get("subject")}" {rating.get("rating")} out of 5.'
