@@ -198,6 +198,13 @@ def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_l
     assert _processes_mentioning(state_dir) == []
 
 
+def _free_ports() -> list[str]:
+    """Every port option of `support-stack start` on a free port: the defaults (Supabase's)
+    may be held by a stack a developer runs."""
+    return [arg for option in ("--gateway-port", "--db-port", "--smtp-port", "--mail-web-port")
+            for arg in (option, str(free_port()))]
+
+
 @pytest.mark.local_stack
 def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
     with socket.socket() as holder:
@@ -205,8 +212,8 @@ def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
         holder.listen()
         port = holder.getsockname()[1]
         result = subprocess.run(
-            [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(port),
-             "--db-port", str(free_port())],
+            [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports(),
+             "--gateway-port", str(port)],
             capture_output=True, text=True, timeout=60,
         )
     assert result.returncode == 2
@@ -216,8 +223,7 @@ def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
 @pytest.mark.local_stack
 def test_the_runner_fails_fast_and_clearly_when_a_binary_is_missing(tmp_path):
     result = subprocess.run(
-        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
-         "--db-port", str(free_port())],
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports()],
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "POSTGREST_BIN": "/nonexistent/postgrest"},
     )
@@ -228,8 +234,8 @@ def test_the_runner_fails_fast_and_clearly_when_a_binary_is_missing(tmp_path):
 @pytest.mark.local_stack
 def test_the_runner_refuses_server_binaries_that_are_not_there(tmp_path):
     result = subprocess.run(
-        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
-         "--db-port", str(free_port()), "--pg-bin", str(tmp_path / "no-postgres")],
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports(),
+         "--pg-bin", str(tmp_path / "no-postgres")],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2
@@ -242,8 +248,7 @@ def test_the_runner_refuses_a_cluster_of_another_major_version(tmp_path):
     data_dir.mkdir(parents=True)
     (data_dir / "PG_VERSION").write_text("9\n")
     result = subprocess.run(
-        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
-         "--db-port", str(free_port())],
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports()],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2
