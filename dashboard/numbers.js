@@ -5,7 +5,7 @@
 // counted under its RLS policy: admins only). One round of requests: the numbers, the staff
 // list (who is an admin) and the count, in parallel.
 
-import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, errorBox, h, label, replace, when } from './dom.js';
+import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, errorBox, h, label, when } from './dom.js';
 
 const WINDOWS = { 7: 'Last 7 days', 30: 'Last 30 days', 90: 'Last 90 days' };
 const TYPE_COLORS = { bug: '#b3261e', technical: '#0b5cad', billing: '#1d6b2f', account: '#6b3fa0', other: '#6b5a00' };

@@ -6,6 +6,7 @@ Figures on the pages are checked against what the API answers the same staff mem
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -173,6 +174,12 @@ def test_the_numbers_page_charts_what_support_stats_answers(
     # An agent is not shown the dead notifications (admins only).
     expect(page.get_by_role("heading", name="Undelivered notifications")).to_have_count(0)
     screenshot(page, "numbers-desktop")
+
+    # Another window asks again, from the first of its UTC days.
+    page.get_by_label("Window", exact=True).select_option("7")
+    first_day = (datetime.now(UTC) - timedelta(days=6)).strftime("%Y-%m-%dT00:00:00Z")
+    expect(page.locator("#numbers-window-text time").first).to_have_attribute(
+        "datetime", first_day)
 
 
 def test_admins_see_how_many_notifications_died_and_how_to_retry(db, make_staff, signed_in):
