@@ -113,7 +113,9 @@ def start_flask(config: StackConfig, binaries: Binaries, supervisor: Supervisor)
 
 def start_storage_standin(config: StackConfig, supervisor: Supervisor) -> Child:
     """Local only: the stand-in for Storage's remove endpoint (see storage_standin)."""
-    argv = [sys.executable, "-m", "support_dev.stack.storage_standin"]
+    # The files' folder as an argument: a stack's processes are found by its folder.
+    argv = [sys.executable, "-m", "support_dev.stack.storage_standin",
+            str(storage_standin.files_root(config))]
     return supervisor.spawn("storage", argv,
                             env={**storage_standin.standin_env(config),
                                  "PYTHONPATH": _importable_path()},

@@ -47,7 +47,6 @@ def standin_env(config: StackConfig) -> dict[str, str]:
         "STORAGE_STANDIN_DB_URL":
             f"postgresql://authenticator:{DB_PASSWORD}@127.0.0.1:{config.db_port}/postgres",
         "STORAGE_STANDIN_PORT": str(config.storage_port),
-        "STORAGE_STANDIN_ROOT": str(files_root(config)),
         "SUPABASE_JWT_SECRET": config.jwt_secret,
     }
 
@@ -200,7 +199,7 @@ def main() -> int:
                         format="%(asctime)s storage-standin %(message)s")
     Handler.secret = os.environ["SUPABASE_JWT_SECRET"]
     Handler.db_url = os.environ["STORAGE_STANDIN_DB_URL"]
-    Handler.root = Path(os.environ["STORAGE_STANDIN_ROOT"])
+    Handler.root = Path(sys.argv[1])
     Handler.root.mkdir(parents=True, exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", int(os.environ["STORAGE_STANDIN_PORT"])), Handler)
     log.info("local stand-in for DELETE /storage/v1/object/{bucket} (service_role only)")
