@@ -26,7 +26,7 @@ import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import jwt
 import psycopg
@@ -159,18 +159,22 @@ class Handler(BaseHTTPRequestHandler):
                                 "objects: DELETE /storage/v1/object/{bucket}"))
 
     def do_DELETE(self) -> None:
-        bucket = self.route.removeprefix(REMOVE_PREFIX)
+        bucket = unquote(self.route.removeprefix(REMOVE_PREFIX))
         try:
             if not self.route.startswith(REMOVE_PREFIX) or not bucket or "/" in bucket:
                 raise Refusal(404, "Not Found", "DELETE /storage/v1/object/{bucket} only")
             claims = caller_claims(self.secret, self.headers.get("Authorization"))
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                raise Refusal(413, "Payload too large", "The body is too large")
-            names = prefixes_of(self.rfile.read(length))
+            length = self.headers.get("Content-Length") or "0"
+            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                raise Refusal(413, "Payload too large", f"At most {MAX_BODY_BYTES} bytes")
+            names = prefixes_of(self.rfile.read(int(length)))
             deleted = delete_objects(self.db_url, claims, bucket, names)
         except Refusal as refusal:
             self.refuse(refusal)
+            return
+        except psycopg.Error as failure:
+            # Nothing was removed (the transaction rolled back); the caller retries.
+            self.refuse(Refusal(503, "DatabaseError", type(failure).__name__))
             return
         remove_files(self.root, bucket, [str(row["name"]) for row in deleted])
         self.answer(200, deleted, removed=len(deleted))
