@@ -63,18 +63,23 @@ def webhooks(stack, desk) -> Iterator[tuple[WebhookReceiver, str]]:
         desk.db.execute("delete from public.webhook_endpoints where id = %s", (endpoint["id"],))
 
 
+def as_agent(stack, agent: str, rpc: str, body: dict) -> None:
+    """An agent's operation through PostgREST, with their JWT, as the dashboard calls it."""
+    answer = httpx.post(
+        f"{stack.rest_url}/rpc/{rpc}", json=body, timeout=10,
+        headers={"apikey": stack.anon_key,
+                 "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=agent)}"})
+    assert answer.status_code == 200, answer.text
+
+
 def test_an_agents_reply_reaches_the_user_by_email_and_the_webhook(stack, desk, maildev,
                                                                    webhooks):
     receiver, secret = webhooks
     owner, address = desk.new_user()
     agent = desk.new_agent()
     ticket = desk.new_ticket(owner, subject="Charged twice in March")
-    answer = httpx.post(
-        f"{stack.rest_url}/rpc/support_reply",
-        headers={"apikey": stack.anon_key,
-                 "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=agent)}"},
-        json={"ticket_id": ticket, "body": "We refunded the second charge today."}, timeout=10)
-    assert answer.status_code == 200, answer.text
+    as_agent(stack, agent, "support_reply",
+             {"ticket_id": ticket, "body": "We refunded the second charge today."})
 
     listed = maildev.wait_for_mail(address)[0]
     assert listed["subject"] == "Support replied to your ticket: Charged twice in March"
@@ -194,7 +199,8 @@ def companion(stack, desk) -> Iterator[tuple[list[ChatNotice], list[tuple[dict, 
         f"{stack.rest_url}/webhook_endpoints",
         headers={"apikey": stack.anon_key, "Authorization": f"Bearer {admin}",
                  "Prefer": "return=representation"},
-        json=[{"url": url, "kind": kind, "secret": secret} for kind in ("reply", "resolved")],
+        json=[{"url": url, "kind": kind, "secret": secret}
+              for kind in ("reply", "status_changed", "resolved")],
         timeout=10)
     assert answer.status_code == 201, answer.text
     yield told, arrived, url, secret
@@ -210,12 +216,8 @@ def test_the_companion_tells_the_user_of_a_reply_and_refuses_a_tampered_event(
     owner, _ = desk.new_user()
     agent = desk.new_agent()
     ticket = desk.new_ticket(owner, subject="Charged twice in March")
-    answer = httpx.post(
-        f"{stack.rest_url}/rpc/support_reply",
-        headers={"apikey": stack.anon_key,
-                 "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=agent)}"},
-        json={"ticket_id": ticket, "body": "We refunded the second charge today."}, timeout=10)
-    assert answer.status_code == 200, answer.text
+    as_agent(stack, agent, "support_reply",
+             {"ticket_id": ticket, "body": "We refunded the second charge today."})
     notice = wait_for(lambda: [n for n in told if n.ticket_id == ticket], 30, "the notice")[0]
     event = desk.db.execute("select id from public.ticket_events where ticket_id = %s "
                             "and kind = 'public_reply'", (ticket,)).fetchone()[0]
@@ -244,3 +246,13 @@ def test_the_companion_tells_the_user_of_a_reply_and_refuses_a_tampered_event(
     assert refused.status_code == 401
     assert refused.json() == {"message": "the webhook-timestamp is more than five minutes old"}
     assert [n.text for n in told if n.ticket_id == ticket] == [notice.text]
+
+    # The other kinds the bot relays, as the user reads them.
+    for change in ({"status": "in_progress"}, {"status": "resolved", "resolution": "Refunded"}):
+        as_agent(stack, agent, "support_update_ticket", {"ticket_id": ticket, **change})
+    wait_for(lambda: len([n for n in told if n.ticket_id == ticket]) >= 3, 30, "two notices")
+    assert [n.text for n in told if n.ticket_id == ticket][1:] == [
+        'The status of your ticket about "Charged twice in March" is now in progress.',
+        'Support resolved your ticket about "Charged twice in March". If the answer helped, '
+        "you can rate it in the app."]
+    assert "Refunded" not in " ".join(n.text for n in told)
