@@ -58,6 +58,11 @@ function sanitized(error) {
             error.details = error.details.replace(/^unexpected "(?:[^"\\]|\\[\s\S])*"/,
                                                   'unexpected character');
         }
+    } else if (code === 'PGRST103' && typeof error.details === 'string') {
+        // "An offset of 987654 was requested, but there are only 6 rows."
+        error.details = error.details.replace(
+            /^An offset of \d+ was requested, but there are only (\d+) rows\.$/,
+            'The requested offset is past the last of the $1 rows.');
     } else if (code === 'PGRST107') {
         error.message = 'None of the media types in the Accept header are available';
     } else if (code === 'PGRST122') {

@@ -223,6 +223,27 @@ def test_a_refused_accept_or_prefer_header_is_not_quoted(
     assert MARKER not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("query", "code", "field", "text"),
+    [("created_at=eq.2026-01-01 10:00 Hostile/{marker}", "22023", "message",
+      "time zone not recognized"),
+     ("created_at=eq.2026-02-31T{marker}", "22007", "message",
+      "invalid input syntax for type timestamp with time zone"),
+     ("limit=1&offset=987654321", "PGRST103", "details",
+      "The requested offset is past the last of the 0 rows.")],
+)
+def test_a_time_zone_a_date_or_an_offset_out_of_range_is_not_quoted(
+    stack, make_user, local_gateway, query, code, field, text
+):
+    answer = httpx.get(f"{stack.rest_url}/support_tickets?{query.format(marker=MARKER)}",
+                       headers={**headers_for(stack, make_user().jwt, "rest"),
+                                "Prefer": "count=exact"}, timeout=10)
+    assert_clear_error(answer, {400, 416})
+    assert answer.json()["code"] == code
+    assert answer.json()[field] == text
+    assert MARKER not in answer.text and "987654321" not in answer.text
+
+
 def test_a_long_unknown_column_name_is_cut(stack, make_user, local_gateway):
     name = "c" * 5000
     answer = httpx.post(f"{stack.rest_url}/support_tickets", json={name: 1},
