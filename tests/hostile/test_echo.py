@@ -227,8 +227,7 @@ def test_a_refused_accept_or_prefer_header_is_not_quoted(
     ("query", "code", "field", "text"),
     [("created_at=eq.2026-01-01 10:00 Hostile/{marker}", "22023", "message",
       "time zone not recognized"),
-     ("created_at=eq.2026-02-31T{marker}", "22007", "message",
-      "invalid input syntax for type timestamp with time zone"),
+     ("created_at=eq.2026-02-31", "22008", "message", "date/time field value out of range"),
      ("limit=1&offset=987654321", "PGRST103", "details",
       "The requested offset is past the last of the 0 rows.")],
 )
@@ -241,7 +240,7 @@ def test_a_time_zone_a_date_or_an_offset_out_of_range_is_not_quoted(
     assert_clear_error(answer, {400, 416})
     assert answer.json()["code"] == code
     assert answer.json()[field] == text
-    assert MARKER not in answer.text and "987654321" not in answer.text
+    assert [sent for sent in (MARKER, "2026-02-31", "987654321") if sent in answer.text] == []
 
 
 def test_a_long_unknown_column_name_is_cut(stack, make_user, local_gateway):
