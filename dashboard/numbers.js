@@ -157,7 +157,7 @@ function deadCard(dead) {
       ' with its channel, attempts and the last error (Studio\'s table editor lists them). Once the cause is fixed '
       + '(mail settings, a webhook endpoint), put one back in the queue: the same event is sent again, with the same '
       + 'email Message-ID and webhook-id, so receivers can drop a repeat.'),
-    h('pre', {}, h('code', {}, 'select public.retry_dead_notification(<id>);\n-- or: POST /rest/v1/rpc/retry_dead_notification {"id": <id>}')),
+    h('pre', {}, h('code', {}, 'select public.retry_dead_notification(\'<id>\');\n-- or: POST /rest/v1/rpc/retry_dead_notification {"id": <id>}')),
     h('p', { class: 'muted' }, 'Admins only. See docs/notifications.md, "The worker".'));
 }
 

@@ -193,7 +193,7 @@ def test_admins_see_how_many_notifications_died_and_how_to_retry(db, make_staff,
         card = page.locator("section.dead")
         expect(card.locator(".dead-count")).to_have_text(
             f"{dead} notification{'' if dead == 1 else 's'} could not be delivered.")
-        expect(card).to_contain_text("select public.retry_dead_notification(<id>);")
+        expect(card).to_contain_text("select public.retry_dead_notification('<id>');")
     finally:
         db.execute("delete from public.dead_notifications where id = %s", (dead_id,))
 
