@@ -87,7 +87,8 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_resolved_at_idx',
     'support_tickets_sla_next_due_at_idx',
     'support_tickets_merged_into_idx',
-    'support_tickets_problem_id_status_idx'
+    'support_tickets_problem_id_status_idx',
+    'support_tickets_open_bug_created_at_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
     'user_feedback_created_at_idx', 'user_feedback_created_at_category_status_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
@@ -179,9 +180,10 @@ from (values
 select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
-    array['close_own_ticket', 'link_problem_as_staff', 'merge_ticket_as_staff', 'record_feedback_change',
+    array['close_own_ticket', 'decide_suggestion_as_staff', 'link_problem_as_staff', 'merge_ticket_as_staff', 'record_feedback_change',
           'record_ticket_change', 'record_ticket_message', 'record_ticket_rating', 'requester_email',
-          'resolve_problem_reports', 'review_feedback_as_staff', 'staff_role', 'track_sla_reply', 'update_ticket_as_staff'],
+          'resolve_problem_reports', 'review_feedback_as_staff', 'staff_role', 'track_sla_reply', 'triage_shadow_mode',
+          'update_ticket_as_staff'],
     'the only security definer functions are the private ones whose migrations say why'
 );
 select is(
