@@ -12,7 +12,7 @@ The create path: triage adds no trigger; the one thing a new ticket writes more 
 the partial index above (bug reports only). The bench times report_bug as 400 users, one call
 each, with the index and with it dropped, alternating blocks of 50, in the same run.
 BENCH_SCALE=0 measures 10k and 200k instead of 10k and 10M. The result is printed and written
-to bench/results/<date>-similar-<host>.md.
+to bench/results/triage/<date>-similar-<host>.md.
 """
 
 import datetime
@@ -35,7 +35,8 @@ USERS = 1_000
 CREATE_USERS = 400
 CALLS = 15
 AGENT = "00000000-0000-4000-8000-000000999999"
-RESULTS = Path(__file__).with_name("results")
+# Beside, not among, the load benchmark's results: the README shows the latest of those.
+RESULTS = Path(__file__).with_name("results") / "triage"
 WORDS = ["reminder", "calendar", "sync", "crash", "login", "widget", "companion", "event",
          "notification", "subscription", "week", "view", "update", "iphone", "android", "dark"]
 
@@ -182,7 +183,7 @@ def main() -> int:
         "",
     ])
     print(report)
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{datetime.date.today()}-similar-{platform.node()}.md").write_text(report)
     return 0 if ratio <= 2 else 1
 

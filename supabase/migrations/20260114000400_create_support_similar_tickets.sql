@@ -18,48 +18,6 @@ create extension if not exists pg_trgm with schema extensions;
 create index support_tickets_open_bug_created_at_idx on public.support_tickets (created_at)
     where ticket_type = 'bug' and status in ('open', 'in_progress');
 
-create function private.ticket_words(subject text, description text)
-    returns text[]
-    language plpgsql
-    immutable
-    parallel safe
-    set search_path = ''
-as $$
-begin
-    -- The first 1,000 characters carry what a report is about; the rest would only cost time.
-    return pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
-        'english'::regconfig, subject || ' ' || pg_catalog.left(description, 1000)));
-end;
-$$;
-
-comment on function private.ticket_words(text, text) is
-    'The distinct stemmed English words (full-text lexemes, stop words left out) of a ticket''s '
-    'subject and the start of its description.';
-
-create function private.word_overlap(a text[], b text[])
-    returns real
-    language plpgsql
-    immutable
-    parallel safe
-    set search_path = ''
-as $$
-declare
-    shared integer;
-begin
-    if coalesce(pg_catalog.cardinality(a), 0) = 0 or coalesce(pg_catalog.cardinality(b), 0) = 0 then
-        return 0;
-    end if;
-    select pg_catalog.count(*) into shared from pg_catalog.unnest(a) as x(w) where x.w = any (b);
-    return shared::real / (pg_catalog.cardinality(a) + pg_catalog.cardinality(b) - shared);
-end;
-$$;
-
-comment on function private.word_overlap(text[], text[]) is
-    'Jaccard overlap of two sets of distinct words: shared / (all of both).';
-
-revoke all on function private.ticket_words(text, text), private.word_overlap(text[], text[]) from public;
-grant execute on function private.ticket_words(text, text), private.word_overlap(text[], text[]) to authenticated;
-
 create function public.support_similar_tickets(ticket_id text, "limit" integer default 10)
     returns json
     language plpgsql
@@ -70,7 +28,7 @@ as $$
 declare
     ticket public.support_tickets;
     settings public.triage_settings;
-    words text[];
+    target_words text[];
     matches json;
 begin
     perform private.require_staff();
@@ -83,8 +41,47 @@ begin
         perform private.raise_ticket_not_found();
     end if;
     select s.* into settings from public.triage_settings as s;
-    words := private.ticket_words(ticket.subject, ticket.description);
+    -- The distinct stemmed English words (full-text lexemes, stop words left out) of the subject
+    -- and the first 1,000 characters of the description, which carry what a report is about.
+    target_words := pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
+        'english'::regconfig, ticket.subject || ' ' || pg_catalog.left(ticket.description, 1000)));
 
+    -- The words and the score are computed inline, once per candidate (the materialized CTE
+    -- keeps the planner from evaluating the score again in the filter): a helper function
+    -- with SET search_path per row cost more than the comparison itself.
+    with candidates as materialized (
+        select t.id, t.subject, t.description, t.status, t.created_at, false as is_problem, 0::bigint as reports
+        from public.support_tickets as t
+        where t.ticket_type = 'bug' and t.status in ('open', 'in_progress')
+            and t.created_at >= pg_catalog.now() - pg_catalog.make_interval(days => settings.similar_window_days)
+            and t.problem_id is null and t.merged_into is null
+            and t.id <> ticket.id
+            and not exists (select 1 from public.support_tickets as r where r.problem_id = t.id)
+        union all
+        select p.id, p.subject, p.description, p.status, p.created_at, true, o.reports
+        from (
+            select r.problem_id, pg_catalog.count(*) as reports
+            from public.support_tickets as r
+            where r.problem_id is not null and r.status in ('open', 'in_progress')
+            group by r.problem_id
+        ) as o
+        join public.support_tickets as p on p.id = o.problem_id
+        where p.status in ('open', 'in_progress') and p.id <> ticket.id
+    ),
+    scored as materialized (
+        select c.*, greatest(
+                   extensions.similarity(ticket.subject, c.subject),
+                   case when pg_catalog.cardinality(w.words) > 0 and pg_catalog.cardinality(target_words) > 0 then
+                       w.shared::real / (pg_catalog.cardinality(w.words) + pg_catalog.cardinality(target_words) - w.shared)
+                   else 0 end
+               ) as score
+        from candidates as c
+        cross join lateral (
+            select x.words, (select pg_catalog.count(*) from pg_catalog.unnest(x.words) as u(word) where u.word = any (target_words)) as shared
+            from (select pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
+                      'english'::regconfig, c.subject || ' ' || pg_catalog.left(c.description, 1000))) as words) as x
+        ) as w
+    )
     select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                'ticket_id', m.id,
                'subject', m.subject,
@@ -96,32 +93,7 @@ begin
            ) order by m.score desc, m.created_at desc), '[]'::json)
     into matches
     from (
-        select s.*
-        from (
-            select c.*, greatest(
-                       extensions.similarity(ticket.subject, c.subject),
-                       private.word_overlap(words, private.ticket_words(c.subject, c.description))
-                   ) as score
-            from (
-            select t.id, t.subject, t.description, t.status, t.created_at, false as is_problem, 0::bigint as reports
-            from public.support_tickets as t
-            where t.ticket_type = 'bug' and t.status in ('open', 'in_progress')
-                and t.created_at >= pg_catalog.now() - pg_catalog.make_interval(days => settings.similar_window_days)
-                and t.problem_id is null and t.merged_into is null
-                and t.id <> ticket.id
-                and not exists (select 1 from public.support_tickets as r where r.problem_id = t.id)
-            union all
-            select p.id, p.subject, p.description, p.status, p.created_at, true, o.reports
-            from (
-                select r.problem_id, pg_catalog.count(*) as reports
-                from public.support_tickets as r
-                where r.problem_id is not null and r.status in ('open', 'in_progress')
-                group by r.problem_id
-            ) as o
-            join public.support_tickets as p on p.id = o.problem_id
-            where p.status in ('open', 'in_progress') and p.id <> ticket.id
-            ) as c
-        ) as s
+        select s.* from scored as s
         where s.score >= settings.similar_min_score
         order by s.score desc, s.created_at desc
         limit "limit"

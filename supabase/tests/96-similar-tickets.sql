@@ -63,7 +63,8 @@ select throws_ok($$select public.support_similar_feedback('96000000-0000-4000-80
 select tests.authenticate_as('agent');
 select is(
     (select array_agg(e ->> 'ticket_id' order by ord)
-     from json_array_elements(public.support_similar_tickets('96000000-0000-4000-8000-000000000001') -> 'similar') with ordinality as x(e, ord)),
+     from json_array_elements(public.support_similar_tickets('96000000-0000-4000-8000-000000000001') -> 'similar') with ordinality as x(e, ord)
+     where e ->> 'ticket_id' like '96%'),
     array['96000000-0000-4000-8000-000000000011'],
     'the paraphrased open report is found; closed, old and unrelated reports are not'
 );
@@ -71,12 +72,15 @@ select ok((public.support_similar_tickets('96000000-0000-4000-8000-000000000001'
     'a match carries its score');
 select is(
     (select array_agg(e ->> 'ticket_id' order by ord)
-     from json_array_elements(public.support_similar_tickets('96000000-0000-4000-8000-000000000002') -> 'similar') with ordinality as x(e, ord)),
+     from json_array_elements(public.support_similar_tickets('96000000-0000-4000-8000-000000000002') -> 'similar') with ordinality as x(e, ord)
+     where e ->> 'ticket_id' like '96%'),
     array['96000000-0000-4000-8000-000000000021'],
-    'a report paraphrasing a known problem finds the problem, however old'
+    'a report paraphrasing a known problem finds the problem, however old (of this file''s tickets: the seed data holds a similar problem)'
 );
 select is(
-    (public.support_similar_tickets('96000000-0000-4000-8000-000000000002') -> 'similar' -> 0)::jsonb - 'created_at' - 'score' - 'subject',
+    (select e::jsonb - 'created_at' - 'score' - 'subject'
+     from json_array_elements(public.support_similar_tickets('96000000-0000-4000-8000-000000000002') -> 'similar') as x(e)
+     where e ->> 'ticket_id' = '96000000-0000-4000-8000-000000000021'),
     '{"ticket_id": "96000000-0000-4000-8000-000000000021", "status": "in_progress", "is_problem": true, "reports": 1}'::jsonb,
     'a problem shows as a problem with its number of open reports'
 );
