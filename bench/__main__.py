@@ -2,7 +2,10 @@
 
 Every figure is reported with the baseline measured in the same run, as a ratio.
 BENCH_SECONDS (default 10) sets the length of each load; BENCH_SCALE=0 skips the 1M/10M loads;
-BENCH_ONLY=creates,scale,rate_limit_cost runs only those parts (a quick check while profiling).
+BENCH_ONLY=creates,companion,scale,rate_limit_cost,fair_share,trigger_cost runs only those
+parts (a quick check while profiling); BENCH_ONLY=fair_share writes its own result file under
+bench/results/fair-share/. The scale part measures the users' reads and the staff queue at
+each size.
 """
 
 import datetime
@@ -11,21 +14,26 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import psycopg
 
-from bench import cpu, dataset, machine
+from bench import cpu, dataset, machine, queue
 from bench.load import Figures, pgbench, wrk
-from bench.report import render
+from bench.report import FAIR_SHARE_TARGET, render
+from support_api.tokens import mint_jwt
+from support_dev.hostile_load import flood_while_serving, prepare_flooder
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
 from support_dev.stack.paths import Binaries
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
-PARTS = ("creates", "scale", "rate_limit_cost")
+PARTS = ("creates", "companion", "scale", "rate_limit_cost", "fair_share", "trigger_cost")
+# The triggers of the thread (history, follow-ups) that run on every create.
+THREAD_TRIGGERS = ("support_tickets_record_history", "support_tickets_check_follow_up")
 ONLY = [part for part in os.environ.get("BENCH_ONLY", ",".join(PARTS)).split(",") if part]
 RESULTS = Path(__file__).with_name("results")
 
@@ -95,15 +103,25 @@ class Bench:
             method=method, body=json.dumps(body if body is not None else {}),
             connections=connections, seconds=seconds, prefer=prefer)))
 
-    def creates(self) -> None:
+    @contextmanager
+    def raised_rate_limits(self) -> Iterator[None]:
+        """Every create still runs the rate-limit trigger; the limits are raised only so that
+        a load of thousands of requests a second is not refused."""
         saved = self.db.execute("select kind, max_per_hour from public.rate_limits").fetchall()
-        # Every create still runs the rate-limit trigger; the limits are raised only so that a
-        # load of thousands of requests a second is not refused.
         self.db.execute("update public.rate_limits set max_per_hour = 1000000000")
         try:
+            yield
+        finally:
+            with self.db.transaction():
+                for kind, limit in saved:
+                    self.db.execute("update public.rate_limits set max_per_hour = %s "
+                                    "where kind = %s", (limit, kind))
+
+    def creates(self) -> None:
+        with self.raised_rate_limits():
             first = self.next_user
             self.fresh_tokens()
-            binary = Binaries.locate().postgres_bindir / "pgbench"
+            binary = Binaries.locate().client_bindir / "pgbench"
             authenticator_url = self.stack.db_url.replace("postgres:postgres@",
                                                           "authenticator:postgres@")
             script = BASELINE_SCRIPT.format(first=first, last=first + USERS_PER_SCENARIO - 1)
@@ -130,15 +148,44 @@ class Bench:
                       self.fresh_tokens(), BUG, connections=64)
             self.http("create bug report: Flask route, 64 conn", "/api/support/report-bug",
                       self.fresh_tokens(), BUG, connections=64)
-        finally:
-            with self.db.transaction():
-                for kind, limit in saved:
-                    self.db.execute("update public.rate_limits set max_per_hour = %s "
-                                    "where kind = %s", (limit, kind))
+
+    def companion(self) -> None:
+        """The companion bot's route: one message files a bug report, another lists tickets.
+
+        Every request carries the service_role key and names another user in its body; the
+        route mints that user's JWT and calls PostgREST twice (the pending conversation, then
+        the RPC), so this measures the companion's own path to PostgREST.
+        """
+        with self.raised_rate_limits():
+            for name, text in (("companion: report bug", f"report bug: {BUG['description']}"),
+                               ("companion: my tickets", "my tickets")):
+                first = self.next_user
+                self.fresh_tokens()
+                bodies = [json.dumps({"user_id": dataset.user_id(number), "text": text})
+                          for number in range(first, first + USERS_PER_SCENARIO)]
+                self.record(name, self.measure(lambda bodies=bodies: wrk(
+                    f"{self.stack.gateway_url}/api/companion/messages",
+                    [self.stack.service_role_key], apikey=self.stack.anon_key,
+                    bodies=bodies, seconds=SECONDS)))
 
     def reads(self, level: str) -> None:
+        # These loads measure what a read costs, from one user at hundreds of requests a
+        # second: far past that user's fair share (public.request_limits, the gateway's
+        # per-token rate), which is lifted meanwhile; the tokens differ for the same user.
+        saved = self.db.execute("select role, max_concurrent_reads from public.request_limits "
+                                "where role = 'authenticated'").fetchall()
+        self.db.execute("update public.request_limits set max_concurrent_reads = 1000")
+        try:
+            self._reads(level)
+        finally:
+            for role, reads in saved:
+                self.db.execute("update public.request_limits set max_concurrent_reads = %s "
+                                "where role = %s", (reads, role))
+
+    def _reads(self, level: str) -> None:
         for label, number in (("10 tickets", LIGHT), ("10,000 tickets", HEAVY)):
-            token = dataset.tokens(self.stack.jwt_secret, number, 1)
+            token = [mint_jwt(self.stack.jwt_secret, sub=dataset.user_id(number),
+                              expires_in=6 * 3600, session_id=str(n)) for n in range(64)]
             ticket = dataset.any_ticket_of(self.db, number)
             seconds = max(3, SECONDS // 2)
             self.http(f"{level}: list, user with {label}", "/rest/v1/rpc/list_my_tickets",
@@ -149,12 +196,24 @@ class Bench:
                       f"/rest/v1/rpc/get_ticket?ticket_id={ticket}", token, method="GET",
                       connections=4, seconds=seconds)
 
+    def queue_views(self, level: str) -> None:
+        token = queue.token(self.stack.jwt_secret)
+        for name, query in queue.VIEWS.items():
+            self.http(f"{level}: {name}", f"/rest/v1/rpc/support_queue?{query}", token,
+                      method="GET", connections=4, seconds=max(3, SECONDS // 2))
+
     def scale(self) -> None:
-        self.db.execute("truncate public.support_tickets cascade")
+        # History is append-only (a trigger refuses truncating ticket_events); the benchmark
+        # starts from empty tables as a new project would, triggers off for the truncate.
+        with self.db.transaction():
+            self.db.execute("set local session_replication_role = replica")
+            self.db.execute("truncate public.support_tickets cascade")
         dataset.create_users(self.db, LIGHT, 2)
         dataset.add_tickets(self.db, LIGHT, 1, 10)
         dataset.add_tickets(self.db, HEAVY, 1, 10_000)
+        queue.prepare(self.db)
         self.reads("10k rows")
+        self.queue_views("10k rows")
         if not SCALE:
             return
         for level, target in (("1M rows", 1_000_000), ("10M rows", 10_000_000)):
@@ -168,6 +227,7 @@ class Bench:
             rows = dataset.ticket_count(self.db)
             print(f"  loaded {rows:,} tickets in {time.monotonic() - started:.0f}s", flush=True)
             self.reads(level)
+            self.queue_views(level)
 
     def rate_limit_cost(self) -> None:
         groups = {}
@@ -201,6 +261,58 @@ class Bench:
         finally:
             self.db.execute("update public.rate_limits set max_per_hour = %s "
                             "where kind = 'bug_report'", saved)
+
+
+    def fair_share(self) -> None:
+        first = self.next_user
+        flooder, victim = self.fresh_tokens(2)
+        prepare_flooder(self.db, dataset.user_id(first))
+        saved = self.db.execute("select kind, max_per_hour from public.rate_limits").fetchall()
+        # The other user creates for the whole run: their rate limits are lifted, not the
+        # flooder's fair share, which is what is measured.
+        self.db.execute("update public.rate_limits set max_per_hour = 1000000000")
+        seconds = max(3, SECONDS // 2)
+        try:
+            run = flood_while_serving(self.stack.gateway_url, self.stack.anon_key, flooder,
+                                      victim, seconds)
+        finally:
+            for kind, limit in saved:
+                self.db.execute("update public.rate_limits set max_per_hour = %s "
+                                "where kind = %s", (limit, kind))
+        for name, timings in (("idle", run.idle), ("one user flooding", run.flooded)):
+            figures = timings.figures(seconds)
+            self.figures[f"fair share: other user, {name}"] = figures
+            print(f"  fair share: other user, {name:<22} p99 {figures['p99_ms']:.1f} ms, "
+                  f"{figures['errors']} errors", flush=True)
+        print(f"  the flooder's answers by status: {dict(run.flooder)}", flush=True)
+
+    def trigger_cost(self) -> None:
+        """Creates through PostgREST without and with the thread's triggers, in one run."""
+        saved = self.db.execute(
+            "select max_per_hour from public.rate_limits where kind = 'support_ticket'").fetchone()
+        self.db.execute("update public.rate_limits set max_per_hour = 1000000000 "
+                        "where kind = 'support_ticket'")
+        try:
+            # Without, with, with, without, keeping each side's better run: what the machine
+            # does meanwhile weighs on both alike.
+            runs: dict[bool, list[Figures]] = {}
+            for with_triggers in (False, True, True, False):
+                action = "enable" if with_triggers else "disable"
+                self.db.execute("alter table public.support_tickets " + ", ".join(
+                    f"{action} trigger {name}" for name in THREAD_TRIGGERS))
+                tokens = self.fresh_tokens()
+                runs.setdefault(with_triggers, []).append(self.measure(lambda tokens=tokens: wrk(
+                    f"{self.stack.gateway_url}/rest/v1/rpc/create_support_ticket", tokens,
+                    apikey=self.stack.anon_key, body=json.dumps(TICKET), seconds=SECONDS)))
+            for with_triggers, measured in runs.items():
+                label = "with" if with_triggers else "without"
+                self.record(f"create ticket: PostgREST RPC, {label} the thread's triggers",
+                            max(measured, key=lambda figures: figures.per_second))
+        finally:
+            self.db.execute("alter table public.support_tickets " + ", ".join(
+                f"enable trigger {name}" for name in THREAD_TRIGGERS))
+            self.db.execute("update public.rate_limits set max_per_hour = %s "
+                            "where kind = 'support_ticket'", saved)
 
 
 def main() -> int:
@@ -238,16 +350,26 @@ def main() -> int:
         shutil.rmtree(folder, ignore_errors=True)
     report = render(started_at, info, figures, SECONDS)
     print(report)
+    stem = f"{started_at:%Y-%m-%d}-{info['host']}"
+    if ONLY == ["fair_share"]:
+        write_result(RESULTS / "fair-share" / stem, started_at, info, figures,
+                     [FAIR_SHARE_TARGET])
+        return 0
     if set(ONLY) != set(PARTS):
         print("(a partial run: no result file written)")
         return 0
-    RESULTS.mkdir(exist_ok=True)
-    stem = f"{started_at:%Y-%m-%d}-{info['host']}"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(
+    write_result(RESULTS / stem, started_at, info, figures)
+    return 0
+
+
+def write_result(stem: Path, started_at: datetime.datetime, info: dict, figures: dict,
+                 targets: list | None = None) -> None:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".json").write_text(json.dumps(
         {"date": started_at.isoformat(), "machine": info, "seconds_per_load": SECONDS,
          "figures": figures}, indent=2) + "\n")
-    (RESULTS / f"{stem}.md").write_text(report)
-    return 0
+    stem.with_suffix(".md").write_text(
+        render(started_at, info, figures, SECONDS, *([targets] if targets else [])))
 
 
 if __name__ == "__main__":

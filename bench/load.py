@@ -28,13 +28,21 @@ class Figures:
                 f"{self.errors}")
 
 
+def _lines_file(suffix: str, lines: list[str]) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as file:
+        file.write("\n".join(lines) + "\n")
+    return file.name
+
+
 def wrk(url: str, tokens: list[str], *, apikey: str, method: str = "POST",
-        body: str = "", connections: int = 16, seconds: int = 10, prefer: str = "") -> Figures:
-    with tempfile.NamedTemporaryFile("w", suffix=".tokens", delete=False) as token_file:
-        token_file.write("\n".join(tokens) + "\n")
-    env = {**os.environ, "BENCH_TOKENS": token_file.name, "BENCH_METHOD": method,
+        body: str = "", connections: int = 16, seconds: int = 10, prefer: str = "",
+        bodies: list[str] | None = None) -> Figures:
+    """`bodies`, when given, are sent round robin instead of `body`."""
+    token_file = _lines_file(".tokens", tokens)
+    bodies_file = _lines_file(".bodies", bodies) if bodies else ""
+    env = {**os.environ, "BENCH_TOKENS": token_file, "BENCH_METHOD": method,
            "BENCH_BODY": body, "BENCH_APIKEY": apikey, "BENCH_THREADS": str(THREADS),
-           "BENCH_PREFER": prefer}
+           "BENCH_PREFER": prefer, "BENCH_BODIES": bodies_file}
     try:
         result = subprocess.run(
             ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s",
@@ -42,7 +50,8 @@ def wrk(url: str, tokens: list[str], *, apikey: str, method: str = "POST",
             capture_output=True, text=True, env=env, timeout=seconds + 60, check=True,
         )
     finally:
-        os.unlink(token_file.name)
+        for name in filter(None, (token_file, bodies_file)):
+            os.unlink(name)
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     seconds_run = summary["duration_us"] / 1e6
     return Figures(

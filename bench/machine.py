@@ -35,5 +35,5 @@ def describe() -> dict[str, str]:
         "postgrest": _first_line([str(binaries.postgrest), "--version"]),
         "nginx": _first_line([str(binaries.nginx), "-v"]),
         "wrk": _first_line(["wrk", "--version"]),
-        "pgbench": _first_line([str(binaries.postgres_bindir / "pgbench"), "--version"]),
+        "pgbench": _first_line([str(binaries.client_bindir / "pgbench"), "--version"]),
     }

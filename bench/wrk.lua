@@ -5,6 +5,8 @@
 --   BENCH_METHOD  GET or POST;  BENCH_BODY  request body (POST)
 --   BENCH_APIKEY  anon key sent as `apikey`, as supabase-js does
 --   BENCH_PREFER  optional Prefer header (a table insert returning its row)
+--   BENCH_BODIES  optional file with one body per line, sent round robin instead of BENCH_BODY
+--                 (the companion names its user in the body, not in the token)
 local counter = 1
 
 function setup(thread)
@@ -21,12 +23,23 @@ function init(args)
   body = os.getenv("BENCH_BODY")
   apikey = os.getenv("BENCH_APIKEY")
   prefer = os.getenv("BENCH_PREFER")
+  bodies = {}
+  local bodies_file = os.getenv("BENCH_BODIES")
+  if bodies_file and bodies_file ~= "" then
+    for line in io.lines(bodies_file) do
+      bodies[#bodies + 1] = line
+    end
+  end
   nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
   index = id
 end
 
 function request()
   local token = tokens[((index - 1) % #tokens) + 1]
+  local sent = body
+  if #bodies > 0 then
+    sent = bodies[((index - 1) % #bodies) + 1]
+  end
   index = index + nthreads
   local headers = {
     ["Authorization"] = "Bearer " .. token,
@@ -36,7 +49,7 @@ function request()
   if prefer and prefer ~= "" then
     headers["Prefer"] = prefer
   end
-  return wrk.format(method, nil, headers, method == "POST" and body or nil)
+  return wrk.format(method, nil, headers, method == "POST" and sent or nil)
 end
 
 function done(summary, latency, requests)

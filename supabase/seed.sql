@@ -140,3 +140,45 @@ values
      'feature_request', 'Please add a dark mode.', 4, 'dark_mode', true,
      'shipped', 'Dark mode shipped in 1.2: Settings > Appearance.', '2026-01-06 21:00:00+00', '2026-01-07 09:00:00+00')
 on conflict (id) do nothing;
+
+-- Support staff with fixed ids: agent@example.com (agent) and admin@example.com (admin).
+-- `support-stack token --email agent@example.com` mints their JWT through the access token
+-- hook, so it carries staff_role as a hosted project's would.
+insert into auth.users (
+    instance_id, id, aud, role, email, email_confirmed_at,
+    raw_app_meta_data, raw_user_meta_data, created_at, updated_at
+)
+values
+    ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-00000000a9e1',
+     'authenticated', 'authenticated', 'agent@example.com', '2026-01-01 08:00:00+00',
+     '{"provider": "email", "providers": ["email"]}', '{"name": "Avery Agent"}',
+     '2026-01-01 08:00:00+00', '2026-01-01 08:00:00+00'),
+    ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-00000000ad31',
+     'authenticated', 'authenticated', 'admin@example.com', '2026-01-01 08:00:00+00',
+     '{"provider": "email", "providers": ["email"]}', '{"name": "Addison Admin"}',
+     '2026-01-01 08:00:00+00', '2026-01-01 08:00:00+00')
+on conflict (id) do nothing;
+
+insert into public.support_staff (user_id, role, display_name, created_at)
+values
+    ('00000000-0000-4000-8000-00000000a9e1', 'agent', 'Avery (Support)', '2026-01-01 08:00:00+00'),
+    ('00000000-0000-4000-8000-00000000ad31', 'admin', 'Addison (Support admin)', '2026-01-01 08:00:00+00')
+on conflict (user_id) do nothing;
+
+-- A conversation on the calendar bug: the agent's public reply, an internal note, the user's
+-- answer. Dated in January 2026, so it never counts against today's reply limit.
+insert into public.ticket_messages (id, ticket_id, author_id, author_kind, internal, body, created_at)
+values
+    ('5eed3e55-0000-4000-8000-000000000001', '5eed0000-0000-4000-8000-000000000002',
+     '00000000-0000-4000-8000-00000000a9e1', 'agent', false,
+     'Thanks for the details. We can reproduce it and are working on a fix.', '2026-01-11 14:00:00+00'),
+    ('5eed3e55-0000-4000-8000-000000000002', '5eed0000-0000-4000-8000-000000000002',
+     '00000000-0000-4000-8000-00000000a9e1', 'agent', true,
+     'Timezone offset applied twice in the sync job; mobile team has it.', '2026-01-11 14:05:00+00'),
+    ('5eed3e55-0000-4000-8000-000000000003', '5eed0000-0000-4000-8000-000000000002',
+     '00000000-0000-4000-8000-000000000001', 'user', false,
+     'Thank you! It also happens on my iPad.', '2026-01-11 15:30:00+00')
+on conflict (id) do nothing;
+update public.support_tickets
+set assignee_id = '00000000-0000-4000-8000-00000000a9e1'
+where id = '5eed0000-0000-4000-8000-000000000002' and assignee_id is null;

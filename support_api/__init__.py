@@ -6,9 +6,14 @@ The contract's companion helper is importable from here::
 """
 
 from support_api.app import create_app
-from support_api.companion_errors import InvalidInput, RateLimited, SupportError, UnknownUser
-from support_api.companion_tickets import create_ticket_from_companion
-from support_api.postgrest_handle import PostgrestHandle, PostgrestUnavailable
+from support_api.companion.helper import (
+    InvalidInput,
+    RateLimited,
+    SupportError,
+    UnknownUser,
+    create_ticket_from_companion,
+)
+from support_api.postgrest import PostgrestHandle, PostgrestUnavailable
 
 __all__ = [
     "InvalidInput",

@@ -29,9 +29,6 @@ def _configure_logger() -> logging.Logger:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
-    # The HTTP client's own INFO lines carry URLs (a ticket id); keep them out.
-    for name in ("httpx", "httpcore", "hpack"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     # Unhandled-exception records from errors.py go to the same place.
     errors = logging.getLogger("support_api.errors")
     if not errors.handlers:
@@ -54,6 +51,9 @@ def install_access_log(app: Flask) -> None:
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if request.url_rule:
+            # The gateway logs this template instead of the path a caller wrote.
+            response.headers["X-Route"] = request.url_rule.rule
         logger.info(
             json.dumps(
                 {

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from support_api import postgrest
 from support_api.access_log import install_access_log
 from support_api.client_routes import bp as clients_bp
-from support_api.companion_routes import bp as companion_bp
+from support_api.companion.route import bp as companion_bp
+from support_api.cors import install_cors
 from support_api.errors import register_error_handlers
 from support_api.health import bp as health_bp
+from support_api.notification_routes import bp as notifications_bp
 from support_api.openapi import bp as openapi_bp
-from support_api.postgrest_handle import PostgrestHandle
-from support_api.relay import HANDLE_KEY
 from support_api.settings import Settings
 
 
@@ -23,12 +24,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SUPPORT_API_SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
     install_access_log(app)
+    install_cors(app)
     register_error_handlers(app)
-    # One PostgREST connection pool per process: gunicorn forks workers before any request,
-    # and the pool opens its first connection lazily, so each worker gets its own.
-    app.extensions[HANDLE_KEY] = PostgrestHandle.from_settings(settings)
+    postgrest.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(companion_bp)
+    app.register_blueprint(notifications_bp)
     return app

@@ -1,4 +1,4 @@
-"""Blueprint `clients`: the contract's five operations as REST routes under /api/support,
+"""Blueprint `clients`: the contract's five operations and the thread, under /api/support,
 with rating a ticket and listing one's feedback (docs/service-levels.md).
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
@@ -9,11 +9,13 @@ PostgREST with that token and relays the answer unchanged. PostgREST verifies th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from flask import Blueprint, Response, request
 
 from support_api.errors import ApiError
-from support_api.relay import bearer_token, call, json_body, raw_json_body, relay
+from support_api.incoming import bearer_token, forwarded_headers, json_body, raw_json_body
+from support_api.postgrest import RpcResult, get_postgrest
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
 
@@ -35,9 +37,31 @@ def _known_query_parameters_only() -> None:
         )
 
 
+def _relayed(result: RpcResult) -> Response:
+    """PostgREST's answer, unchanged: status, body bytes and the relayed headers."""
+    response = Response(result.body, status=result.status)
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers.update(result.headers)
+    return response
+
+
+def _call(
+    function: str,
+    *,
+    jwt: str,
+    body: bytes | None = None,
+    query: Mapping[str, str] | None = None,
+) -> Response:
+    """Call `function` as the holder of `jwt`, with the caller's forwarded headers."""
+    result = get_postgrest().rpc(
+        function, jwt=jwt, body=body, query=query, headers=forwarded_headers()
+    )
+    return _relayed(result)
+
+
 def _create(function: str) -> Response:
     token = bearer_token()
-    return relay(call(function, jwt=token, body=raw_json_body()))
+    return _call(function, jwt=token, body=raw_json_body())
 
 
 @bp.post("/report-bug")
@@ -60,7 +84,7 @@ def _list(function: str) -> Response:
     # PostgREST reserves `limit` and `offset` in a GET query string for its own paging, so
     # they travel to the function in a POST body.
     params = {name: request.args[name] for name in LIST_QUERY_PARAMETERS if name in request.args}
-    return relay(call(function, jwt=token, body=json.dumps(params).encode()))
+    return _call(function, jwt=token, body=json.dumps(params).encode())
 
 
 @bp.get("/tickets")
@@ -76,7 +100,24 @@ def list_my_feedback() -> Response:
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
     token = bearer_token()
-    return relay(call("get_ticket", jwt=token, query={"ticket_id": ticket_id}))
+    return _call("get_ticket", jwt=token, query={"ticket_id": ticket_id})
+
+
+@bp.post("/tickets/<ticket_id>/messages")
+def reply_to_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json_body()
+    # The ticket is the path's; a body that is no object goes on as it is, for the database
+    # to refuse in its own words.
+    sent = {**body, "ticket_id": ticket_id} if isinstance(body, dict) else body
+    return _call("reply_to_ticket", jwt=token, body=json.dumps(sent).encode())
+
+
+@bp.post("/tickets/<ticket_id>/close")
+def close_ticket(ticket_id: str) -> Response:
+    token = bearer_token()
+    body = json.dumps({"ticket_id": ticket_id}).encode()
+    return _call("close_ticket", jwt=token, body=body)
 
 
 @bp.post("/tickets/<ticket_id>/rating")
@@ -87,4 +128,4 @@ def rate_ticket(ticket_id: str) -> Response:
     # database's to refuse ("request body must be a JSON object").
     if isinstance(body, dict):
         body = {**body, "ticket_id": ticket_id}
-    return relay(call("rate_ticket", jwt=token, body=json.dumps(body).encode()))
+    return _call("rate_ticket", jwt=token, body=json.dumps(body).encode())

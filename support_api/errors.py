@@ -3,7 +3,8 @@
 Errors that PostgREST (that is, the database) produced are relayed unchanged by the routes;
 this module shapes only the errors of the HTTP layer itself (missing bearer token, a body that
 is not JSON, a body too large, PostgREST unreachable). Their codes start with ``SAPI`` so
-that they never collide with PostgREST's ``PGRST...`` codes or SQLSTATEs.
+that they never collide with PostgREST's ``PGRST...`` codes or SQLSTATEs (the local gateway's
+own refusals start with ``GATEWAY``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Mapping
 
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
+
+from support_api.postgrest import PostgrestUnavailable
 
 log = logging.getLogger("support_api.errors")
 
@@ -71,6 +74,18 @@ def _from_http_exception(exc: HTTPException) -> Response:
     return error_response(ApiError(status, exc.name, details=exc.description, headers=headers))
 
 
+def _unavailable(exc: PostgrestUnavailable) -> Response:
+    return error_response(
+        ApiError(
+            503,
+            "The database API is unavailable",
+            details=exc.reason,
+            hint="Retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+    )
+
+
 def _unexpected(exc: Exception) -> Response:
     # The exception's text may quote request data, so only its type and where it was raised
     # reach the log, never its message.
@@ -92,4 +107,5 @@ def _unexpected(exc: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(PostgrestUnavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)

@@ -37,3 +37,21 @@ def project_api_key(secret: str, role: str) -> str:
     """
     payload = {"iss": _LOCAL_KEY_ISSUER, "role": role, "exp": _LOCAL_KEY_EXPIRY}
     return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def verify_service_role(secret: str, token: str) -> bool:
+    """True when `token` is a JWT signed with `secret` for role service_role.
+
+    The role is read from the verified claims, never by comparing the token with a stored key,
+    so a freshly minted service_role JWT works as well as the project's key.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            options={"verify_aud": False, "require": ["role"]},
+        )
+    except jwt.PyJWTError:
+        return False
+    return claims.get("role") == "service_role"

@@ -33,6 +33,24 @@ RPCS = {
     "create_support_ticket": "createSupportTicket",
     "list_my_tickets": "listMyTickets",
     "get_ticket": "getTicket",
+    "reply_to_ticket": "replyToTicket",
+    "close_ticket": "closeTicket",
+}
+# The seed's support agent (agent@example.com).
+SEED_AGENT_ID = "00000000-0000-4000-8000-00000000a9e1"
+# An open ticket of supabase/seed.sql (demo@example.com's), for the staff examples.
+SEED_OPEN_TICKET = "5eed0000-0000-4000-8000-000000000003"
+# The staff operations (no Flask route): GET query or POST body of each example.
+STAFF_RPCS: dict[str, tuple[str, Any]] = {
+    "support_queue": ("GET", "status=open&assignee=unassigned&sort=priority&page_size=5"),
+    "support_ticket": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
+    "support_update_ticket": ("POST", {
+        "ticket_id": SEED_OPEN_TICKET, "status": "in_progress",
+        "assignee_id": SEED_AGENT_ID,
+    }),
+    "support_reply": ("POST", {
+        "ticket_id": SEED_OPEN_TICKET, "body": "We are looking into it.", "internal": False,
+    }),
 }
 EXAMPLE_USER_ID = "00000000-0000-4000-8000-0000000000aa"
 SETUP = f"""\
@@ -44,6 +62,8 @@ SERVICE_ROLE_KEY={project_api_key(LOCAL_JWT_SECRET, "service_role")}
 # A local user (created if missing) and a JWT for them, valid one hour.
 USER_ID={EXAMPLE_USER_ID}
 USER_JWT=$(.venv/bin/support-stack token --user-id $USER_ID)
+# The seed's support agent, for the staff operations.
+AGENT_JWT=$(.venv/bin/support-stack token --email agent@example.com)
 ```"""
 
 
@@ -109,26 +129,47 @@ def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple
     if op.get("security") == []:
         return [("", _curl(method, f"$API{path}", []))]
     content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    url = f"$API{path.replace('{ticket_id}', '$TICKET_ID')}"
     if "examples" in content:
         return [
-            (example["summary"], _curl(method, f"$API{path}", auth, _with_env(example["value"])))
+            (example["summary"], _curl(method, url, auth, _with_env(example["value"])))
             for example in content["examples"].values()
         ]
     if "example" in content:
-        return [("", _curl(method, f"$API{path}", auth, content["example"]))]
-    query = "&".join(
-        f"{p['name']}={p['example']}"
-        for p in op.get("parameters", [])
-        if p["in"] == "query" and "example" in p
-    )
-    url = f"$API{path.replace('{ticket_id}', '$TICKET_ID')}" + (f"?{query}" if query else "")
-    examples = [("", _curl(method, url, auth))]
-    if "{ticket_id}" in path:
-        create = _curl("POST", "$API/api/support/report-bug", [user_auth], {"description": "Demo"})
-        capture = "TICKET_ID=$(" + create + " \\\n  | python3 -c "
-        capture += "'import json, sys; print(json.load(sys.stdin)[\"ticket_id\"])')"
-        examples.insert(0, ("A ticket to look at", capture))
+        # x-example-before: shell lines that make the example's state (e.g. a resolved ticket).
+        curl = _curl(method, url, auth, content["example"])
+        examples = [("", "\n".join([*op.get("x-example-before", []), curl]))]
+    else:
+        query = "&".join(
+            f"{p['name']}={p['example']}"
+            for p in op.get("parameters", [])
+            if p["in"] == "query" and "example" in p
+        )
+        examples = [("", _curl(method, url + (f"?{query}" if query else ""), auth))]
+    if "{ticket_id}" in path and method == "GET":
+        # The routes after it (reply, close) work on the same ticket.
+        examples.insert(0, ("A ticket to work with", _new_ticket()))
     return examples
+
+
+def _new_ticket() -> str:
+    """A shell line that files a ticket and keeps its id in $TICKET_ID.
+
+    A ticket of type other: the examples file few of those, so the user stays under the
+    hourly limit of each kind when the page runs from top to bottom.
+    """
+    auth = ["Authorization: Bearer $USER_JWT"]
+    ticket = {"ticket_type": "other", "subject": "Demo", "description": "Demo"}
+    create = _curl("POST", "$API/api/support/tickets", auth, ticket)
+    capture = "TICKET_ID=$(" + create + " \\\n  | python3 -c "
+    return capture + "'import json, sys; print(json.load(sys.stdin)[\"ticket_id\"])')"
+
+
+def _env(curl: str) -> str:
+    """Placeholders in JSON bodies become the shell variables of the setup."""
+    for name in ("USER_ID", "TICKET_ID"):
+        curl = curl.replace(f"__{name}__", f"'\"${name}\"'")
+    return curl
 
 
 def _with_env(value: Any) -> Any:
@@ -171,7 +212,7 @@ def _flask_section(doc: Mapping[str, Any]) -> list[str]:
             for title, curl in _flask_examples(path, verb, op):
                 if title:
                     out += [f"{title}:", ""]
-                out += ["```sh", curl.replace("__USER_ID__", "'\"$USER_ID\"'"), "```", ""]
+                out += ["```sh", _env(curl), "```", ""]
     return out
 
 
@@ -179,7 +220,7 @@ def _rpc_section(postgrest: Mapping[str, Any], doc: Mapping[str, Any]) -> list[s
     out = [
         "## RPCs (PostgREST, `/rest/v1/rpc/`)",
         "",
-        "The same five operations, served by PostgREST to `supabase-js` / `supabase-py` "
+        "The same operations, served by PostgREST to `supabase-js` / `supabase-py` "
         "(`supabase.rpc(name, body)`). Descriptions are the functions' SQL comments, as "
         "PostgREST publishes them in its OpenAPI output. Calls need the user's JWT as bearer "
         "and the project's anon key as `apikey`.",
@@ -215,10 +256,47 @@ def _rpc_section(postgrest: Mapping[str, Any], doc: Mapping[str, Any]) -> list[s
             curl = _curl("GET", f"$API/rest/v1/rpc/{rpc}?ticket_id=$TICKET_ID", headers)
         elif rpc == "list_my_tickets":
             curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, {"limit": "5"})
+        elif "{ticket_id}" in path:
+            if rpc == "reply_to_ticket":
+                # The Flask examples closed theirs; a fresh one for this and close_ticket.
+                out += ["A ticket to work with:", "", "```sh", _new_ticket(), "```", ""]
+            example = {
+                "ticket_id": "__TICKET_ID__",
+                **op.get("requestBody", {}).get("content", {}).get("application/json", {})
+                .get("example", {}),
+            }
+            curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, example)
         else:
             example = op["requestBody"]["content"]["application/json"]["example"]
             curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, example)
-        out += [f"The same as `{op['operationId']}` (`{path}`):", "", "```sh", curl, "```", ""]
+        same = f"The same as `{op['operationId']}` (`{path}`):"
+        out += [same, "", "```sh", _env(curl), "```", ""]
+    return out + _staff_rpc_section(postgrest)
+
+
+def _staff_rpc_section(postgrest: Mapping[str, Any]) -> list[str]:
+    out = [
+        "### Staff operations",
+        "",
+        "For support staff (a row in `support_staff`); everyone else gets 403. The examples use "
+        "the seed's agent (agent@example.com) and an open ticket of the seed's demo user.",
+        "",
+    ]
+    headers = ["apikey: $ANON_KEY", "Authorization: Bearer $AGENT_JWT"]
+    for rpc, (method, example) in STAFF_RPCS.items():
+        entry = postgrest["paths"].get(f"/rpc/{rpc}")
+        if entry is None:
+            raise SystemExit(f"PostgREST does not publish /rpc/{rpc}: is the database migrated?")
+        post = entry["post"]
+        methods = ", ".join(sorted(m.upper() for m in entry))
+        out += [f"#### `/rpc/{rpc}` ({methods})", "", post.get("summary", ""), ""]
+        if post.get("description"):
+            out += [post["description"], ""]
+        if method == "GET":
+            curl = _curl("GET", f"$API/rest/v1/rpc/{rpc}?{example}", headers)
+        else:
+            curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, example)
+        out += ["```sh", _env(curl), "```", ""]
     return out
 
 
@@ -246,7 +324,11 @@ def render(doc: Mapping[str, Any], postgrest: Mapping[str, Any]) -> str:
         "reach Flask clients unchanged. Codes starting with `SAPI` come from the Flask layer: "
         "`SAPI400` (body not JSON), `SAPI401` (no bearer token / not the service_role key), "
         "`SAPI404`, `SAPI405`, `SAPI413` (body too large), `SAPI415` (not application/json), "
-        "`SAPI503` (PostgREST unreachable).",
+        "`SAPI503` (PostgREST unreachable). The local stack's gateway refuses a few requests "
+        "before either: codes starting with `GATEWAY` (`GATEWAY400` for a URL or header that is "
+        "not UTF-8 text, `GATEWAY404` for a path outside /rest/v1/ and /api/, `GATEWAY413` for a "
+        "body over the same cap as the Flask layer's, `GATEWAY503` when nothing answers behind "
+        "it).",
         "",
         *_flask_section(doc),
         *_rpc_section(postgrest, doc),

@@ -63,6 +63,17 @@ def _external_stack() -> StackInfo | None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `runs_last` go after all others (the log check reads what they left);
+    tests marked `local_stack` are skipped against an external stack."""
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
+    if _external_stack():
+        skip = pytest.mark.skip(reason="exercises the local runner itself")
+        for item in items:
+            if item.get_closest_marker("local_stack"):
+                item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[StackInfo]:
     external = _external_stack()

@@ -25,6 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from support_api.openapi import openapi_document
+from support_api.tokens import mint_jwt
 from support_dev import apidocs
 
 DOC = openapi_document()
@@ -226,6 +227,8 @@ def _setup_for(setup: str, stack, user) -> str:
     setup = re.sub(r"^API=.*$", f"API={stack.gateway_url}", setup, flags=re.MULTILINE)
     setup = re.sub(r"^USER_ID=.*$", f"USER_ID={user.id}", setup, flags=re.MULTILINE)
     setup = re.sub(r"^USER_JWT=.*$", f"USER_JWT={user.jwt}", setup, flags=re.MULTILINE)
+    agent_jwt = mint_jwt(stack.jwt_secret, sub=apidocs.SEED_AGENT_ID)
+    setup = re.sub(r"^AGENT_JWT=.*$", f"AGENT_JWT={agent_jwt}", setup, flags=re.MULTILINE)
     if stack.log_dir is None:  # an external stack has keys of its own
         setup += f"\nANON_KEY={stack.anon_key}\nSERVICE_ROLE_KEY={stack.service_role_key}\n"
     return setup

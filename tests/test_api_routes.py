@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+from contract import ERROR_KEYS
 
 from support_api.app import create_app
+from support_api.postgrest import get_postgrest
 from support_api.settings import Settings
 from support_api.tokens import mint_jwt
-
-ERROR_KEYS = {"code", "message", "details", "hint"}
 
 
 @dataclass(frozen=True)
@@ -494,7 +494,8 @@ def test_access_log_has_route_status_and_request_id_but_no_content(stack, make_u
 def test_one_connection_pool_per_process_is_reused(stack, make_user):
     app = create_app(_settings(stack))
     client, user = app.test_client(), make_user()
-    pool = app.extensions["support_api.postgrest"]._pool
+    with app.app_context():
+        pool = get_postgrest()._pool
     connections = set()
     for _ in range(3):
         response = client.get(

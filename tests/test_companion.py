@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,7 @@ from support_api import (
     UnknownUser,
     create_ticket_from_companion,
 )
-from support_api.companion_intents import IntentKind, parse_intent
+from support_api.companion.vocabulary import PENDING, VOCABULARY, IntentKind, parse_intent
 from support_api.tokens import mint_jwt, project_api_key
 
 
@@ -48,7 +49,7 @@ def bot(stack) -> Iterator[Bot]:
 
 
 @pytest.fixture(scope="module")
-def handle(stack) -> Iterator[PostgrestHandle]:
+def helper_db(stack) -> Iterator[PostgrestHandle]:
     db = PostgrestHandle(stack.rest_url, anon_key=stack.anon_key, jwt_secret=stack.jwt_secret)
     yield db
     db.close()
@@ -276,36 +277,36 @@ def test_rate_limit_counts_both_paths(bot, stack, make_user, app_first):
         assert int(sixth.headers["Retry-After"]) > 0
 
 
-def test_helper_awaited_directly_files_and_raises_typed_errors(handle, make_user, db):
+def test_helper_awaited_directly_files_and_raises_typed_errors(helper_db, make_user, db):
     user = make_user()
 
     async def scenario() -> None:
         ticket_id = await create_ticket_from_companion(
-            user_id=user.id, ticket_type="bug", description="helper bug", db=handle
+            user_id=user.id, ticket_type="bug", description="helper bug", db=helper_db
         )
         feedback_id = await create_ticket_from_companion(
-            user_id=user.id, ticket_type="feedback", description="helper feedback", db=handle
+            user_id=user.id, ticket_type="feedback", description="helper feedback", db=helper_db
         )
         assert uuid.UUID(ticket_id) and uuid.UUID(feedback_id)
         with pytest.raises(InvalidInput) as invalid:
             await create_ticket_from_companion(
-                user_id=user.id, ticket_type="bug", description=" ", db=handle
+                user_id=user.id, ticket_type="bug", description=" ", db=helper_db
             )
         assert invalid.value.field == "description"
         with pytest.raises(InvalidInput) as bad_type:
             await create_ticket_from_companion(
-                user_id=user.id, ticket_type="billing", description="d", db=handle
+                user_id=user.id, ticket_type="billing", description="d", db=helper_db
             )
         assert bad_type.value.field == "ticket_type"
         with pytest.raises(UnknownUser):
             await create_ticket_from_companion(
-                user_id=str(uuid.uuid4()), ticket_type="bug", description="d", db=handle
+                user_id=str(uuid.uuid4()), ticket_type="bug", description="d", db=helper_db
             )
         # Concurrent calls share the handle's pool; the limit holds for them too.
         results = await asyncio.gather(
             *(
                 create_ticket_from_companion(
-                    user_id=user.id, ticket_type="bug", description=f"n{n}", db=handle
+                    user_id=user.id, ticket_type="bug", description=f"n{n}", db=helper_db
                 )
                 for n in range(5)
             ),
@@ -319,9 +320,9 @@ def test_helper_awaited_directly_files_and_raises_typed_errors(handle, make_user
     assert [row[1] for row in stored(db, user.id)].count("bug") == 5
 
 
-def test_minted_user_token_lives_a_minute_at_most(handle, stack):
+def test_minted_user_token_lives_a_minute_at_most(helper_db, stack):
     claims = jwt.decode(
-        handle.mint_user_jwt(str(uuid.uuid4()), expires_in=3600),
+        helper_db.mint_user_jwt(str(uuid.uuid4()), expires_in=3600),
         stack.jwt_secret,
         algorithms=["HS256"],
         audience="authenticated",
@@ -347,3 +348,14 @@ def test_intent_parsing(text, kind, details):
     assert (intent.kind if intent else None) == kind
     if intent:
         assert intent.details == details
+
+
+def test_the_database_keeps_pending_exactly_the_intents_the_bot_asks_about(db):
+    definition = db.execute(
+        "select pg_get_constraintdef(oid) from pg_constraint "
+        "where conrelid = 'public.companion_conversations'::regclass "
+        "and conname = 'companion_conversations_intent_valid'"
+    ).fetchone()[0]
+    assert set(re.findall(r"'([^']*)'::text", definition)) == {kind.value for kind in PENDING}
+    # Every intent the bot asks about is one it can file when the answer comes.
+    assert all(VOCABULARY[kind].filing for kind in PENDING)

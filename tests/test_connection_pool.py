@@ -1,4 +1,4 @@
-"""The relay's keep-alive pool: reuse, and no resend when the upstream goes away.
+"""The PostgREST transport's keep-alive pool: reuse, and no resend when the upstream goes away.
 
 The upstream here is a real HTTP/1.1 server on loopback that counts what it receives, so that
 "never sent twice" is observed on the server's side.
@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from support_api.connection_pool import ConnectionPool
+from support_api.postgrest import ConnectionPool
 
 
 class Upstream(ThreadingHTTPServer):

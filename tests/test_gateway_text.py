@@ -60,7 +60,7 @@ def test_the_refusal_names_the_header(stack, make_user, http):
     )
     assert response.status_code == 400
     assert response.json() == {
-        "code": "PGRST400",
+        "code": "GATEWAY400",
         "message": "Header not UTF-8 text: Prefer Range",
         "details": None,
         "hint": None,

@@ -58,6 +58,7 @@ def test_the_owner_rates_a_resolved_ticket_once(stack, http, db, make_user, path
     assert first.status_code == 200, first.text
     assert {k: v for k, v in first.json().items() if k != "created_at"} == {
         "ticket_id": ticket_id,
+        "subject": "Charged twice",
         "rating": 5,
         "comment": "Quick",
     }
@@ -231,8 +232,8 @@ def test_companion_rates_the_latest_resolved_ticket(stack, http, db, make_user):
     owner = make_user()
     nothing = _say(stack, http, owner.id, "rate 5")
     assert (nothing["reply"], nothing["result"]["action"]) == (
-        "You have no resolved ticket to rate yet.",
-        "nothing_to_rate",
+        "You have no resolved ticket to rate",
+        "refused",
     )
     ticket_id = _resolved_ticket(stack, http, db, owner)
 

@@ -17,16 +17,11 @@ import pytest
 
 from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
 from support_dev.stack.config import free_port
-from support_dev.stack.database import MIGRATIONS_DIR
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
-from support_dev.stack.migrations import split_statements
+from support_dev.stack.paths import PROJECT_ROOT, Binaries
+from support_dev.stack.supabase_cli import run_supabase
 
 CLI = [sys.executable, "-m", "support_dev.stack"]
-local_only = pytest.mark.skipif(
-    bool(os.environ.get("SUPABASE_URL")), reason="exercises the local runner itself"
-)
-
-
 def http(method: str, url: str, token: str | None = None, apikey: str | None = None):
     request = urllib.request.Request(url, method=method)
     if token:
@@ -94,35 +89,39 @@ def test_postgrest_refuses_a_request_without_a_valid_jwt(stack, make_user, token
     assert body["message"] == message
 
 
-@local_only
-def test_every_migration_is_applied_once_and_recorded_as_the_supabase_cli_does(db):
-    rows = db.execute(
-        "select version, name, statements from supabase_migrations.schema_migrations "
-        "order by version"
-    ).fetchall()
-    files = sorted(MIGRATIONS_DIR.glob("*.sql"))
-    assert [(version, name) for version, name, _ in rows] == [
-        tuple(path.stem.split("_", 1)) for path in files
-    ]
-    for (_, _, statements), path in zip(rows, files, strict=True):
-        assert statements == split_statements(path.read_text())
+def _cli_migration_list(db_url: str) -> list[tuple[str, str]]:
+    """(local, remote) version pairs as `supabase migration list --db-url` shows them."""
+    result = run_supabase(Binaries.locate().supabase, "migration", "list",
+                          "--output-format", "json", db_url=db_url, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [(row["local"], row["remote"]) for row in json.loads(result.stdout)["migrations"]]
 
 
-def test_statements_split_on_semicolons_outside_quotes_bodies_and_comments():
-    sql = (
-        "-- a comment; not a statement\n"
-        "create table t (x text default 'a;b', \"we;ird\" int);\n"
-        "/* block; comment */ create function f() returns int language sql as $$ select 1; $$;\n"
-        "create function g() returns int language sql as $body$ select 2; $body$;\n"
-    )
-    assert split_statements(sql) == [
-        "-- a comment; not a statement\ncreate table t (x text default 'a;b', \"we;ird\" int)",
-        "/* block; comment */ create function f() returns int language sql as $$ select 1; $$",
-        "create function g() returns int language sql as $body$ select 2; $body$",
-    ]
+def _every_migration_applied() -> list[tuple[str, str]]:
+    versions = sorted(path.name.split("_", 1)[0]
+                      for path in (PROJECT_ROOT / "supabase" / "migrations").glob("*.sql"))
+    return [(version, version) for version in versions]
 
 
-@local_only
+@pytest.mark.local_stack
+def test_the_supabase_cli_lists_every_migration_as_applied(stack):
+    assert _cli_migration_list(stack.db_url) == _every_migration_applied()
+
+
+@pytest.mark.local_stack
+def test_the_platform_schemas_belong_to_supabase_s_roles_as_on_supabase(db):
+    # `supabase db reset --db-url` drops every schema supabase_admin does not own.
+    owners = dict(db.execute(
+        "select nspname, nspowner::regrole::text from pg_namespace "
+        "where nspname in ('auth', 'extensions', 'public', 'private')"
+    ).fetchall())
+    assert owners == {"auth": "supabase_admin", "extensions": "supabase_admin",
+                      "public": "pg_database_owner", "private": "postgres"}
+    assert db.execute("select relowner::regrole::text from pg_class "
+                      "where oid = 'auth.users'::regclass").fetchone() == ("supabase_auth_admin",)
+
+
+@pytest.mark.local_stack
 def test_the_token_command_mints_a_jwt_for_a_user_by_email(stack):
     email = "token-command@example.test"
     result = subprocess.run(
@@ -165,7 +164,7 @@ def _kill_and_wait_for_restart(stack, part: str) -> None:
     assert (status, document["swagger"]) == (200, "2.0")
 
 
-@local_only
+@pytest.mark.local_stack
 def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_leaves_none():
     state_dir = make_state_dir("sfa-lifecycle-") / "stack"
     first = start_stack(state_dir)
@@ -191,6 +190,7 @@ def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_l
                        capture_output=True)
         with psycopg.connect(second.db_url, autocommit=True) as connection:
             assert connection.execute(count).fetchone() == (0,)
+        assert _cli_migration_list(second.db_url) == _every_migration_applied()
         status, _ = http("GET", f"{second.gateway_url}/rest/v1/", apikey=second.anon_key)
         assert status == 200
     finally:
@@ -198,28 +198,59 @@ def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_l
     assert _processes_mentioning(state_dir) == []
 
 
-@local_only
+def _free_ports() -> list[str]:
+    """Every port option of `support-stack start` on a free port: the defaults (Supabase's)
+    may be held by a stack a developer runs."""
+    return [arg for option in ("--gateway-port", "--db-port", "--smtp-port", "--mail-web-port")
+            for arg in (option, str(free_port()))]
+
+
+@pytest.mark.local_stack
 def test_the_runner_fails_fast_and_clearly_when_a_port_is_taken(tmp_path):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
         result = subprocess.run(
-            [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(port),
-             "--db-port", str(free_port())],
+            [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports(),
+             "--gateway-port", str(port)],
             capture_output=True, text=True, timeout=60,
         )
     assert result.returncode == 2
     assert f"port {port} (gateway) is already in use" in result.stdout
 
 
-@local_only
+@pytest.mark.local_stack
 def test_the_runner_fails_fast_and_clearly_when_a_binary_is_missing(tmp_path):
     result = subprocess.run(
-        [*CLI, "start", "--dir", str(tmp_path / "stack"), "--gateway-port", str(free_port()),
-         "--db-port", str(free_port())],
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports()],
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "POSTGREST_BIN": "/nonexistent/postgrest"},
     )
     assert result.returncode == 2
     assert "PostgREST not found at /nonexistent/postgrest: run `npm ci`" in result.stdout
+
+
+@pytest.mark.local_stack
+def test_the_runner_refuses_server_binaries_that_are_not_there(tmp_path):
+    result = subprocess.run(
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports(),
+         "--pg-bin", str(tmp_path / "no-postgres")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"no PostgreSQL server binaries in {tmp_path / 'no-postgres'}" in result.stdout
+
+
+@pytest.mark.local_stack
+def test_the_runner_refuses_a_cluster_of_another_major_version(tmp_path):
+    data_dir = tmp_path / "stack" / "db"
+    data_dir.mkdir(parents=True)
+    (data_dir / "PG_VERSION").write_text("9\n")
+    result = subprocess.run(
+        [*CLI, "start", "--dir", str(tmp_path / "stack"), *_free_ports()],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"the cluster in {data_dir} was made by PostgreSQL 9" in result.stdout
+    assert "use another --dir, the matching --pg-bin, or `support-stack reset`" in result.stdout

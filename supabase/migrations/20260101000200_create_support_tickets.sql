@@ -202,14 +202,6 @@ create index support_tickets_user_id_created_at_idx
     on public.support_tickets (user_id, created_at desc);
 create index support_tickets_user_id_status_created_at_idx
     on public.support_tickets (user_id, status, created_at desc);
--- The rate-limit count reads at most max_per_hour rows of one kind (bug report or other
--- ticket), newest first; one partial index per kind keeps it bounded whatever the history.
-create index support_tickets_user_id_created_at_bug_idx
-    on public.support_tickets (user_id, created_at desc)
-    where ticket_type = 'bug';
-create index support_tickets_user_id_created_at_not_bug_idx
-    on public.support_tickets (user_id, created_at desc)
-    where ticket_type <> 'bug';
 
 -- Triggers.
 

@@ -10,6 +10,8 @@ create table public.user_feedback (
     user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
     category text not null,
     description text not null,
+    -- 1 to 5 (user_feedback_rating_range): nowhere near the int limit squawk warns of.
+    -- squawk-ignore prefer-bigint-over-int
     rating integer,
     feature_name text,
     would_recommend boolean,

@@ -5,17 +5,26 @@
 -- migration; a BEFORE INSERT trigger on both tables enforces them for signed-in users on every
 -- path (RPCs and direct inserts). service_role and admins (postgres) are not limited.
 --
--- How it holds under concurrency: the trigger takes a transaction-level advisory lock on
--- (user, kind), so simultaneous requests of one user queue up; each counts only after it holds
+-- How it holds under concurrency: the trigger takes a transaction-level advisory lock on the
+-- user (one lock for every kind: a request inserting several kinds, in any order, never waits
+-- for a lock while holding another, so two requests of one user cannot deadlock), so
+-- simultaneous requests of one user queue up; each counts only after it holds
 -- the lock, in a new statement, so under READ COMMITTED it sees the rows that the requests
 -- before it committed. Of 8 simultaneous bug reports exactly 5 succeed.
 -- How it stays cheap: the count reads, through an index, at most max_per_hour of the user's
 -- newest rows of that kind, whatever their history.
 -- A refusal is HTTP 429 through PostgREST (`raise sqlstate 'PGRST'`) with a Retry-After
--- header; the insert and the whole request are rolled back, so nothing is stored.
+-- header; the insert and the whole request are rolled back, so nothing is stored. A bulk
+-- insert that alone creates more than the limit gets 429 without Retry-After: no wait helps.
+
+-- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs. The indexes
+-- serve the rate limits, so they live here, beside them.
+-- squawk-ignore-file require-concurrent-index-creation
 
 create table public.rate_limits (
     kind text primary key,
+    -- A count per hour that admins set: nowhere near the int limit squawk warns of.
+    -- squawk-ignore prefer-bigint-over-int
     max_per_hour integer not null,
     description text,
     constraint rate_limits_kind_valid check (kind in ('bug_report', 'support_ticket', 'feedback')),
@@ -62,6 +71,7 @@ declare
     window_start timestamptz;
     recent_count integer;
     oldest_counted timestamptz;
+    own_count integer;
     retry_after integer;
 begin
     -- Only signed-in users are limited; service_role (the companion's admin paths) and
@@ -70,9 +80,11 @@ begin
         return;
     end if;
 
-    -- Serialize this user's requests of this kind until the transaction ends.
+    -- Serialize this user's creating requests until the transaction ends. One lock per user,
+    -- not per (user, kind): two requests mixing kinds in different orders would otherwise each
+    -- hold one kind's lock and wait for the other's.
     perform pg_catalog.pg_advisory_xact_lock(
-        pg_catalog.hashtextextended('support_api.rate_limit:' || kind || ':' || user_id::text, 0)
+        pg_catalog.hashtextextended('support_api.rate_limit:' || user_id::text, 0)
     );
 
     select r.max_per_hour into limit_per_hour
@@ -88,7 +100,9 @@ begin
     window_start := pg_catalog.clock_timestamp() - interval '1 hour';
 
     if kind = 'bug_report' then
-        select count(*), min(recent.created_at) into recent_count, oldest_counted
+        select count(*), min(recent.created_at) filter (where recent.created_at <> pg_catalog.now()),
+            count(*) filter (where recent.created_at = pg_catalog.now())
+        into recent_count, oldest_counted, own_count
         from (
             select t.created_at
             from public.support_tickets as t
@@ -99,7 +113,9 @@ begin
             limit limit_per_hour
         ) as recent;
     elsif kind = 'support_ticket' then
-        select count(*), min(recent.created_at) into recent_count, oldest_counted
+        select count(*), min(recent.created_at) filter (where recent.created_at <> pg_catalog.now()),
+            count(*) filter (where recent.created_at = pg_catalog.now())
+        into recent_count, oldest_counted, own_count
         from (
             select t.created_at
             from public.support_tickets as t
@@ -109,8 +125,25 @@ begin
             order by t.created_at desc
             limit limit_per_hour
         ) as recent;
+    elsif kind = 'ticket_reply' then
+        -- Users' replies (public.ticket_messages, 20260110000600; the kind exists from
+        -- 20260110000700 on). plpgsql resolves the table when this branch first runs.
+        select count(*), min(recent.created_at) filter (where recent.created_at <> pg_catalog.now()),
+            count(*) filter (where recent.created_at = pg_catalog.now())
+        into recent_count, oldest_counted, own_count
+        from (
+            select m.created_at
+            from public.ticket_messages as m
+            where m.author_id = enforce_rate_limit.user_id
+                and m.author_kind = 'user'
+                and m.created_at > window_start
+            order by m.created_at desc
+            limit limit_per_hour
+        ) as recent;
     else
-        select count(*), min(recent.created_at) into recent_count, oldest_counted
+        select count(*), min(recent.created_at) filter (where recent.created_at <> pg_catalog.now()),
+            count(*) filter (where recent.created_at = pg_catalog.now())
+        into recent_count, oldest_counted, own_count
         from (
             select f.created_at
             from public.user_feedback as f
@@ -125,7 +158,24 @@ begin
         return;
     end if;
 
-    -- The request may go through once the oldest of the counted rows leaves the window.
+    -- Rows this request inserted before this one (a bulk insert) are counted too, and were
+    -- created at now(), the transaction's start; they are not stored if it fails, so they
+    -- cannot date a retry. When they alone reach the limit, no wait helps.
+    if own_count >= limit_per_hour then
+        raise sqlstate 'PGRST' using
+            message = pg_catalog.json_build_object(
+                'code', 'P0429',
+                'message', private.support_message('rate_limited.' || kind),
+                'details', pg_catalog.format(
+                    'This request alone creates more than %s: send at most %s at a time.',
+                    limit_per_hour, limit_per_hour),
+                'hint', pg_catalog.format('The limit is %s per hour.', limit_per_hour)
+            )::text,
+            detail = '{"status": 429, "headers": {}}';
+    end if;
+
+    -- The request may go through once the oldest of the counted rows stored before it leaves
+    -- the window (at the earliest: a bulk insert's later rows are not known yet).
     retry_after := greatest(1, ceil(extract(epoch from
         oldest_counted + interval '1 hour' - pg_catalog.clock_timestamp()))::integer);
 
@@ -193,3 +243,13 @@ create trigger user_feedback_enforce_rate_limit
     before insert on public.user_feedback
     for each row
     execute function private.enforce_feedback_rate_limit();
+
+-- enforce_rate_limit() reads at most max_per_hour rows of one kind (bug report or other
+-- ticket), newest first; one partial index per kind keeps it bounded whatever the history.
+-- (Feedback is counted through user_feedback_user_id_created_at_idx, which the list shares.)
+create index support_tickets_user_id_created_at_bug_idx
+    on public.support_tickets (user_id, created_at desc)
+    where ticket_type = 'bug';
+create index support_tickets_user_id_created_at_not_bug_idx
+    on public.support_tickets (user_id, created_at desc)
+    where ticket_type <> 'bug';

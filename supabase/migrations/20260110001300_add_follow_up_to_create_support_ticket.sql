@@ -113,6 +113,7 @@ exception
         perform private.raise_rule_violation(
             error_code, failed_schema, failed_table, failed_constraint, failed_column
         );
+        return null;  -- not reached: raise_rule_violation always raises
 end;
 $$;
 

@@ -7,11 +7,16 @@
 -- syntax); sort: created (newest first, default), updated (most recently changed first) or
 -- priority (urgent first, then oldest first). Keyset pagination: pass the answer's next_cursor
 -- as cursor for the next page (null on the last page), so page 1,000 costs what page 1 costs.
--- total counts the matching tickets up to 10,000 (total_capped says when there are more), so
+-- total counts the matching tickets up to 1,000 (total_capped says when there are more), so
 -- that a count never reads the whole table.
 -- The query is built with format() from checked values (literals quoted with %L) and planned
 -- for those values, so the partial and expression indexes below are used.
--- Non-staff callers get 403.
+-- Non-staff callers get 403. The work is done by private.support_queue, security definer
+-- (staff hold no read policy on the tickets, see 20260110000800), which checks first that the
+-- caller is staff; public.support_queue is its invoker wrapper.
+
+-- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
+-- squawk-ignore-file require-concurrent-index-creation
 
 -- The default views: open and unassigned by created; mine by updated; open by priority.
 create index support_tickets_status_assignee_id_created_at_idx
@@ -26,7 +31,7 @@ create index support_tickets_updated_at_idx on public.support_tickets (updated_a
 create index support_tickets_search_idx on public.support_tickets
     using gin (pg_catalog.to_tsvector('simple'::regconfig, subject || ' ' || description));
 
-create function public.support_queue(
+create function private.support_queue(
     status text default null,
     priority text default null,
     ticket_type text default null,
@@ -34,16 +39,16 @@ create function public.support_queue(
     q text default null,
     sort text default null,
     cursor text default null,
-    "limit" text default null
+    page_size text default null
 )
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
-    page_size integer := 20;
+    rows_per_page integer := 20;
     sort_key text := coalesce(support_queue.sort, 'created');
     filters text[] := array['true'];
     after jsonb;
@@ -69,11 +74,11 @@ begin
     if sort_key not in ('created', 'updated', 'priority') then
         raise exception 'sort must be one of created, updated, priority' using errcode = 'invalid_parameter_value';
     end if;
-    if support_queue."limit" is not null then
-        if support_queue."limit" !~ '^[0-9]{1,3}$' or support_queue."limit"::integer not between 1 and 100 then
-            raise exception 'limit must be an integer from 1 to 100' using errcode = 'invalid_parameter_value';
+    if support_queue.page_size is not null then
+        if support_queue.page_size !~ '^[0-9]{1,3}$' or support_queue.page_size::integer not between 1 and 100 then
+            raise exception 'page_size must be an integer from 1 to 100' using errcode = 'invalid_parameter_value';
         end if;
-        page_size := support_queue."limit"::integer;
+        rows_per_page := support_queue.page_size::integer;
     end if;
 
     if support_queue.status is not null then
@@ -95,7 +100,7 @@ begin
         raise exception 'assignee must be me, unassigned or a staff member''s id'
             using errcode = 'invalid_parameter_value';
     end if;
-    if support_queue.q is not null and support_queue.q !~ '^[[:space:]]*$' then
+    if support_queue.q is not null and not private.is_blank(support_queue.q) then
         if pg_catalog.char_length(support_queue.q) > 200 then
             raise exception 'q must be at most 200 characters' using errcode = 'invalid_parameter_value';
         end if;
@@ -151,31 +156,60 @@ begin
         '    order by %1$s '
         '    limit %5$s '
         ') as page',
-        ordering, sort_key, pg_catalog.array_to_string(filters, ' and '), keyset, page_size + 1
+        ordering, sort_key, pg_catalog.array_to_string(filters, ' and '), keyset, rows_per_page + 1
     ) into rows, positions;
 
     -- One row more than a page was read: when it exists there is a next page, and the cursor
     -- is the position of the last row shown.
-    if pg_catalog.json_array_length(coalesce(rows, '[]'::json)) > page_size then
+    if pg_catalog.json_array_length(coalesce(rows, '[]'::json)) > rows_per_page then
         next_cursor := pg_catalog.translate(
-            pg_catalog.encode(pg_catalog.convert_to((positions -> (page_size - 1))::text, 'UTF8'), 'base64'), E'\n', '');
+            pg_catalog.encode(pg_catalog.convert_to((positions -> (rows_per_page - 1))::text, 'UTF8'), 'base64'), E'\n', '');
         rows := (
             select pg_catalog.json_agg(r.value order by r.n)
             from pg_catalog.json_array_elements(rows) with ordinality as r(value, n)
-            where r.n <= page_size
+            where r.n <= rows_per_page
         );
     end if;
 
     execute pg_catalog.format(
-        'select pg_catalog.count(*) from (select 1 from public.support_tickets as t where %s limit 10001) as c',
+        'select pg_catalog.count(*) from (select 1 from public.support_tickets as t where %s limit 1001) as c',
         pg_catalog.array_to_string(filters, ' and ')
     ) into total;
 
     return pg_catalog.json_build_object(
         'tickets', coalesce(rows, '[]'::json),
         'next_cursor', next_cursor,
-        'total', least(total, 10000),
-        'total_capped', total > 10000
+        'total', least(total, 1000),
+        'total_capped', total > 1000
+    );
+end;
+$$;
+
+comment on function private.support_queue(text, text, text, text, text, text, text, text) is
+    'The staff queue (see public.support_queue); checks that the caller is staff first.';
+revoke all on function private.support_queue(text, text, text, text, text, text, text, text) from public;
+grant execute on function private.support_queue(text, text, text, text, text, text, text, text) to authenticated;
+
+create function public.support_queue(
+    status text default null,
+    priority text default null,
+    ticket_type text default null,
+    assignee text default null,
+    q text default null,
+    sort text default null,
+    cursor text default null,
+    page_size text default null
+)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.support_queue(
+        support_queue.status, support_queue.priority, support_queue.ticket_type, support_queue.assignee,
+        support_queue.q, support_queue.sort, support_queue.cursor, support_queue.page_size
     );
 end;
 $$;
@@ -183,8 +217,8 @@ $$;
 comment on function public.support_queue(text, text, text, text, text, text, text, text) is
     'Staff only (403 otherwise). Tickets filtered by status, priority, ticket_type, assignee (me, '
     'unassigned or a staff id) and q (words of subject and description), sorted by created '
-    '(default), updated or priority; limit 1-100 (default 20); cursor = next_cursor of the '
-    'previous page. Returns {tickets, next_cursor, total (at most 10000), total_capped}.';
+    '(default), updated or priority; page_size 1-100 (default 20); cursor = next_cursor of the '
+    'previous page. Returns {tickets, next_cursor, total (at most 1000), total_capped}.';
 
 revoke all on function public.support_queue(text, text, text, text, text, text, text, text)
     from public, anon, authenticated, service_role;

@@ -5,31 +5,14 @@
 -- message (internal notes included) and every event, oldest first.
 -- GET /rest/v1/rpc/support_ticket?ticket_id=<uuid>. Non-staff callers get 403.
 
--- Security definer: signed-in users cannot read auth.users (nor should they). It returns one
--- email, of the user who filed a ticket, and only to staff (checked first).
-create function private.requester_email(requester uuid)
-    returns text
-    language plpgsql
-    stable
-    security definer
-    set search_path = ''
-as $$
-begin
-    perform private.require_staff();
-    return (select u.email from auth.users as u where u.id = requester);
-end;
-$$;
-
-comment on function private.requester_email(uuid) is
-    'The email of a user, for support staff only (403 for everyone else).';
-revoke all on function private.requester_email(uuid) from public;
-grant execute on function private.requester_email(uuid) to authenticated;
-
-create function public.support_ticket(ticket_id text)
+-- Security definer: staff hold no read policy on tickets, messages and events (see
+-- 20260110000800), and signed-in users cannot read auth.users (the requester's email). It
+-- checks first that the caller is staff and reads the one ticket asked for.
+create function private.support_ticket(ticket_id text)
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -65,7 +48,7 @@ begin
         'app_version', ticket.app_version,
         'screenshot_urls', ticket.screenshot_urls,
         'requester', pg_catalog.json_build_object(
-            'id', ticket.user_id, 'email', private.requester_email(ticket.user_id)),
+            'id', ticket.user_id, 'email', (select u.email from auth.users as u where u.id = ticket.user_id)),
         'assignee', (
             select pg_catalog.json_build_object('id', s.user_id, 'display_name', s.display_name, 'role', s.role)
             from public.support_staff as s
@@ -100,6 +83,23 @@ begin
             where e.ticket_id = ticket.id
         ), '[]'::json)
     );
+end;
+$$;
+
+comment on function private.support_ticket(text) is
+    'A ticket as staff see it (see public.support_ticket); checks that the caller is staff first.';
+revoke all on function private.support_ticket(text) from public;
+grant execute on function private.support_ticket(text) to authenticated;
+
+create function public.support_ticket(ticket_id text)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.support_ticket(support_ticket.ticket_id);
 end;
 $$;
 

@@ -1,9 +1,43 @@
 -- RPC support_reply: staff answer the user publicly or add an internal note.
 --
 -- Why: support's half of the thread. POST /rest/v1/rpc/support_reply with {ticket_id, body,
--- internal?} (internal defaults to false). Security invoker: staff insert through their RLS
--- policy; the message triggers set the author and write the history. An internal note is
--- never shown to the ticket's owner. Non-staff callers get 403.
+-- internal?} (internal defaults to false). The message triggers set the author (the agent)
+-- and write the history. An internal note is never shown to the ticket's owner. Non-staff
+-- callers get 403.
+
+-- Security definer: staff hold no policy on tickets and messages (see 20260110000800), and
+-- users may not insert the internal column. It checks first that the caller is staff and
+-- inserts one message, of the caller, on the ticket given.
+create function private.reply_as_staff(target uuid, body text, internal boolean)
+    returns json
+    language plpgsql
+    volatile
+    security definer
+    set search_path = ''
+as $$
+declare
+    ticket_status text;
+    message public.ticket_messages;
+begin
+    perform private.require_staff();
+    select t.status into ticket_status from public.support_tickets as t where t.id = target;
+    if not found then
+        perform private.raise_ticket_not_found();
+    end if;
+    message := private.insert_message(target, body, internal);
+    return pg_catalog.json_build_object(
+        'message_id', message.id,
+        'internal', message.internal,
+        'status', ticket_status,
+        'created_at', private.utc_text(message.created_at)
+    );
+end;
+$$;
+
+comment on function private.reply_as_staff(uuid, text, boolean) is
+    'Staff only: a public reply or internal note of the caller on a ticket.';
+revoke all on function private.reply_as_staff(uuid, text, boolean) from public;
+grant execute on function private.reply_as_staff(uuid, text, boolean) to authenticated;
 
 create function public.support_reply(jsonb)
     returns json
@@ -14,25 +48,13 @@ create function public.support_reply(jsonb)
 as $$
 declare
     body jsonb := $1;
-    target uuid;
-    message public.ticket_messages;
-    ticket_status text;
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "body": "string", "internal": "boolean"}');
-    target := private.ticket_uuid(body ->> 'ticket_id');
-    select t.status into ticket_status from public.support_tickets as t where t.id = target;
-    if not found then
-        perform private.raise_ticket_not_found();
-    end if;
-
-    message := private.insert_message(target, body ->> 'body', coalesce((body ->> 'internal')::boolean, false));
-
-    return pg_catalog.json_build_object(
-        'message_id', message.id,
-        'internal', message.internal,
-        'status', ticket_status,
-        'created_at', private.utc_text(message.created_at)
+    return private.reply_as_staff(
+        private.ticket_uuid(body ->> 'ticket_id'),
+        body ->> 'body',
+        coalesce((body ->> 'internal')::boolean, false)
     );
 end;
 $$;

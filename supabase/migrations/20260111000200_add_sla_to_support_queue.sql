@@ -2,11 +2,18 @@
 -- breached and due_before, and sort=due (the next running deadline first).
 --
 -- Why: agents work the tickets whose promise runs out first. The function of
--- 20260110001400_create_support_queue.sql gains two parameters (so it is dropped and created
--- again: PostgREST must not see two functions of one name) and builds each ticket of the page
--- with private.queue_item, which later migrations extend without repeating the queue.
+-- 20260110001400_create_support_queue.sql gains two parameters (so private.support_queue and
+-- its public wrapper are dropped and created again: PostgREST must not see two functions of one
+-- name) and builds each ticket of the page with private.queue_item, which later migrations
+-- extend without repeating the queue. As in 20260110001400, the work runs as security definer
+-- in private (staff hold no read policy on the tickets, see 20260110000800) and checks first
+-- that the caller is staff; public.support_queue is its invoker wrapper.
 -- sort=due lists only tickets whose clock runs (sla_next_due_at not null), soonest due first,
 -- through support_tickets_sla_next_due_at_idx. breached is evaluated at the request's time.
+
+-- squawk: support_queue is dropped only to be created again at once with more parameters, in
+-- the same transaction; nothing is deployed yet.
+-- squawk-ignore-file ban-drop-function
 
 create function private.queue_item(t public.support_tickets, at timestamptz)
     returns json
@@ -39,8 +46,9 @@ revoke all on function private.queue_item(public.support_tickets, timestamptz) f
 grant execute on function private.queue_item(public.support_tickets, timestamptz) to authenticated;
 
 drop function public.support_queue(text, text, text, text, text, text, text, text);
+drop function private.support_queue(text, text, text, text, text, text, text, text);
 
-create function public.support_queue(
+create function private.support_queue(
     status text default null,
     priority text default null,
     ticket_type text default null,
@@ -48,18 +56,18 @@ create function public.support_queue(
     q text default null,
     sort text default null,
     cursor text default null,
-    "limit" text default null,
+    page_size text default null,
     breached text default null,
     due_before text default null
 )
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
-    page_size integer := 20;
+    rows_per_page integer := 20;
     sort_key text := coalesce(support_queue.sort, 'created');
     filters text[] := array['true'];
     after jsonb;
@@ -91,11 +99,11 @@ begin
     if support_queue.breached is not null and support_queue.breached not in ('true', 'false') then
         raise exception 'breached must be true or false' using errcode = 'invalid_parameter_value';
     end if;
-    if support_queue."limit" is not null then
-        if support_queue."limit" !~ '^[0-9]{1,3}$' or support_queue."limit"::integer not between 1 and 100 then
-            raise exception 'limit must be an integer from 1 to 100' using errcode = 'invalid_parameter_value';
+    if support_queue.page_size is not null then
+        if support_queue.page_size !~ '^[0-9]{1,3}$' or support_queue.page_size::integer not between 1 and 100 then
+            raise exception 'page_size must be an integer from 1 to 100' using errcode = 'invalid_parameter_value';
         end if;
-        page_size := support_queue."limit"::integer;
+        rows_per_page := support_queue.page_size::integer;
     end if;
 
     if support_queue.status is not null then
@@ -133,7 +141,7 @@ begin
     if sort_key = 'due' then
         filters := filters || 't.sla_next_due_at is not null'::text;
     end if;
-    if support_queue.q is not null and support_queue.q !~ '^[[:space:]]*$' then
+    if support_queue.q is not null and not private.is_blank(support_queue.q) then
         if pg_catalog.char_length(support_queue.q) > 200 then
             raise exception 'q must be at most 200 characters' using errcode = 'invalid_parameter_value';
         end if;
@@ -187,31 +195,63 @@ begin
         '    order by %1$s '
         '    limit %5$s '
         ') as page',
-        ordering, sort_key, pg_catalog.array_to_string(filters, ' and '), keyset, page_size + 1, now()
+        ordering, sort_key, pg_catalog.array_to_string(filters, ' and '), keyset, rows_per_page + 1, now()
     ) into rows, positions;
 
     -- One row more than a page was read: when it exists there is a next page, and the cursor
     -- is the position of the last row shown.
-    if pg_catalog.json_array_length(coalesce(rows, '[]'::json)) > page_size then
+    if pg_catalog.json_array_length(coalesce(rows, '[]'::json)) > rows_per_page then
         next_cursor := pg_catalog.translate(
-            pg_catalog.encode(pg_catalog.convert_to((positions -> (page_size - 1))::text, 'UTF8'), 'base64'), E'\n', '');
+            pg_catalog.encode(pg_catalog.convert_to((positions -> (rows_per_page - 1))::text, 'UTF8'), 'base64'), E'\n', '');
         rows := (
             select pg_catalog.json_agg(r.value order by r.n)
             from pg_catalog.json_array_elements(rows) with ordinality as r(value, n)
-            where r.n <= page_size
+            where r.n <= rows_per_page
         );
     end if;
 
     execute pg_catalog.format(
-        'select pg_catalog.count(*) from (select 1 from public.support_tickets as t where %s limit 10001) as c',
+        'select pg_catalog.count(*) from (select 1 from public.support_tickets as t where %s limit 1001) as c',
         pg_catalog.array_to_string(filters, ' and ')
     ) into total;
 
     return pg_catalog.json_build_object(
         'tickets', coalesce(rows, '[]'::json),
         'next_cursor', next_cursor,
-        'total', least(total, 10000),
-        'total_capped', total > 10000
+        'total', least(total, 1000),
+        'total_capped', total > 1000
+    );
+end;
+$$;
+
+comment on function private.support_queue(text, text, text, text, text, text, text, text, text, text) is
+    'The staff queue with service levels (see public.support_queue); checks that the caller is staff first.';
+revoke all on function private.support_queue(text, text, text, text, text, text, text, text, text, text) from public;
+grant execute on function private.support_queue(text, text, text, text, text, text, text, text, text, text) to authenticated;
+
+create function public.support_queue(
+    status text default null,
+    priority text default null,
+    ticket_type text default null,
+    assignee text default null,
+    q text default null,
+    sort text default null,
+    cursor text default null,
+    page_size text default null,
+    breached text default null,
+    due_before text default null
+)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.support_queue(
+        support_queue.status, support_queue.priority, support_queue.ticket_type, support_queue.assignee,
+        support_queue.q, support_queue.sort, support_queue.cursor, support_queue.page_size,
+        support_queue.breached, support_queue.due_before
     );
 end;
 $$;
@@ -220,9 +260,9 @@ comment on function public.support_queue(text, text, text, text, text, text, tex
     'Staff only (403 otherwise). Tickets filtered by status, priority, ticket_type, assignee (me, '
     'unassigned or a staff id), q (words of subject and description), breached (true/false: a '
     'service-level target missed) and due_before (next deadline before that time), sorted by '
-    'created (default), updated, priority or due (running clocks only, soonest first); limit '
+    'created (default), updated, priority or due (running clocks only, soonest first); page_size '
     '1-100 (default 20); cursor = next_cursor of the previous page. Each ticket carries its due '
-    'times and breached. Returns {tickets, next_cursor, total (at most 10000), total_capped}.';
+    'times and breached. Returns {tickets, next_cursor, total (at most 1000), total_capped}.';
 
 revoke all on function public.support_queue(text, text, text, text, text, text, text, text, text, text)
     from public, anon, authenticated, service_role;

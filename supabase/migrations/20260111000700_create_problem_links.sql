@@ -102,6 +102,26 @@ comment on function private.resolve_problem_reports() is
 revoke all on function private.link_problem_as_staff(uuid, uuid), private.resolve_problem_reports() from public;
 grant execute on function private.link_problem_as_staff(uuid, uuid) to authenticated;
 
+-- Security definer: staff hold no read policy on the tickets (20260110000800), and the reports
+-- belong to other users. It checks that the caller is staff and answers only a count.
+create function private.problem_report_count(problem uuid)
+    returns bigint
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+begin
+    perform private.require_staff();
+    return (select pg_catalog.count(*) from public.support_tickets as r where r.problem_id = problem_report_count.problem);
+end;
+$$;
+
+comment on function private.problem_report_count(uuid) is
+    'Staff only: how many reports are linked to the problem.';
+revoke all on function private.problem_report_count(uuid) from public;
+grant execute on function private.problem_report_count(uuid) to authenticated;
+
 create trigger support_tickets_resolve_reports
     after update of status on public.support_tickets
     for each row
@@ -131,7 +151,7 @@ begin
     return pg_catalog.json_build_object(
         'ticket_id', report.id,
         'problem_id', report.problem_id,
-        'reports', (select pg_catalog.count(*) from public.support_tickets as r where r.problem_id = report.problem_id)
+        'reports', private.problem_report_count(report.problem_id)
     );
 end;
 $$;

@@ -63,6 +63,7 @@ exception
         perform private.raise_rule_violation(
             error_code, failed_schema, failed_table, failed_constraint, failed_column
         );
+        return null;  -- not reached: raise_rule_violation always raises
 end;
 $$;
 
@@ -174,7 +175,11 @@ comment on function public.support_review_feedback(jsonb) is
     'public.feedback_transitions does not allow. Shipping an entry with a feature_name ships the '
     'open entries of that feature.';
 
-create function public.support_feedback_queue(
+-- Security definer, as the staff operations on tickets (20260110000800): the work runs in
+-- private, checks first that the caller is staff, and public.support_feedback_queue is its
+-- invoker wrapper, so the queue does not depend on a staff read policy being OR-ed into every
+-- user's read of their own feedback.
+create function private.support_feedback_queue(
     status text default null,
     category text default null,
     feature_name text default null,
@@ -185,9 +190,12 @@ create function public.support_feedback_queue(
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
+-- The contract's names limit and offset are reserved words that plpgsql_check (`supabase db
+-- lint`) warns of; as in list_my_tickets, its "other warnings" are off for this function only.
+-- @plpgsql_check_options: other_warnings = false
 declare
     bounds integer[];
     words text := nullif(pg_catalog.btrim(support_feedback_queue.q), '');
@@ -243,6 +251,36 @@ begin
 end;
 $$;
 
+comment on function private.support_feedback_queue(text, text, text, text, text, text) is
+    'The staff feedback queue (see public.support_feedback_queue); checks that the caller is staff first.';
+revoke all on function private.support_feedback_queue(text, text, text, text, text, text) from public;
+grant execute on function private.support_feedback_queue(text, text, text, text, text, text) to authenticated;
+
+create function public.support_feedback_queue(
+    status text default null,
+    category text default null,
+    feature_name text default null,
+    q text default null,
+    "limit" text default null,
+    "offset" text default null
+)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+-- The contract's names limit and offset are reserved words that plpgsql_check (`supabase db
+-- lint`) warns of; as in list_my_tickets, its "other warnings" are off for this function only.
+-- @plpgsql_check_options: other_warnings = false
+begin
+    return private.support_feedback_queue(
+        support_feedback_queue.status, support_feedback_queue.category, support_feedback_queue.feature_name,
+        support_feedback_queue.q, support_feedback_queue."limit", support_feedback_queue."offset"
+    );
+end;
+$$;
+
 comment on function public.support_feedback_queue(text, text, text, text, text, text) is
     'Staff only (403 otherwise). Feedback filtered by status, category, feature_name and q (words '
     'of the description), newest first; limit 1-100 (default 20), offset. Returns {feedback, '
@@ -260,6 +298,9 @@ create function public.list_my_feedback(
     security invoker
     set search_path = ''
 as $$
+-- The contract's names limit and offset are reserved words that plpgsql_check (`supabase db
+-- lint`) warns of; as in list_my_tickets, its "other warnings" are off for this function only.
+-- @plpgsql_check_options: other_warnings = false
 declare
     bounds integer[];
     total bigint;

@@ -1,6 +1,6 @@
 -- The schema: tables, columns, defaults, keys, indexes, RLS, grants and the API functions.
 begin;
-select plan(71);
+select plan(61);
 
 -- Tables.
 select has_table('public', t, format('public.%s exists', t))
@@ -87,45 +87,17 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_resolved_at_idx',
     'support_tickets_sla_next_due_at_idx',
     'support_tickets_merged_into_idx',
-    'support_tickets_problem_id_status_idx',
-    'support_tickets_open_bug_created_at_idx'
+    'support_tickets_problem_id_status_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue and the scheduler');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
     'user_feedback_created_at_idx', 'user_feedback_created_at_category_status_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
     'user_feedback_status_created_at_idx'],
     'user_feedback is indexed for the user''s rows by recency and for the staff''s feedback queue');
 
--- Every check constraint is named <table>_<column>_<rule> and carries its error message.
-select is(
-    (select array_agg(c.conname order by c.conname) from pg_constraint c
-     where c.contype = 'c' and c.conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass)
-       and coalesce(obj_description(c.oid, 'pg_constraint'), '') = ''),
-    null,
-    'every check constraint on the two tables has a comment, the message the API returns'
-);
-select is(
-    (select array_agg(c.conname order by c.conname) from pg_constraint c
-     where c.contype = 'c' and c.conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass)
-       and c.conname !~ ('^' || (select r.relname from pg_class r where r.oid = c.conrelid) || '_[a-z_]+_[a-z_]+$')),
-    null,
-    'every check constraint is named after its table, column and rule'
-);
-
--- Row Level Security on every table users can reach.
-select is(
-    (select array_agg(n.nspname || '.' || c.relname order by n.nspname, c.relname)
-     from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.oid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass,
-                     'public.rate_limits'::regclass, 'public.support_messages'::regclass,
-                     'private.idempotency_keys'::regclass)
-       and c.relrowsecurity),
-    array['private.idempotency_keys', 'public.rate_limits', 'public.support_messages',
-          'public.support_tickets', 'public.user_feedback'],
-    'row level security is enabled on every table'
-);
+-- Policies (RLS itself on every table: 01-house-rules.sql).
 select policies_are('public', 'support_tickets',
-    array['users read their own tickets', 'users file their own tickets', 'staff read every ticket'],
-    'support_tickets has exactly a read and a file policy for users and a read policy for staff');
+    array['users read their own tickets', 'users file their own tickets'],
+    'support_tickets has exactly a read and a file policy for users');
 select policies_are('public', 'user_feedback',
     array['users read their own feedback', 'users submit their own feedback', 'staff read every feedback entry'],
     'user_feedback has exactly a read and a submit policy for users and a read policy for staff');
@@ -141,9 +113,8 @@ select is(
     'every policy calls auth.uid() through a subquery, evaluated once per statement'
 );
 
--- Grants: anon gets nothing, users read and insert some columns, never update or delete.
-select table_privs_are('public', t, 'anon', array[]::text[], format('anon has no privilege on %s', t))
-from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
+-- Grants: users read and insert some columns, never update or delete (anon gets nothing:
+-- 01-house-rules.sql).
 select table_privs_are('public', t, 'authenticated', array['SELECT'],
     format('signed-in users may only read %s as a whole (inserts are granted by column)', t))
 from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
@@ -178,36 +149,12 @@ from (values
     ('get_ticket', array['text'])
 ) as t(f, args);
 select is(
-    (select array_agg(p.proname::text order by p.proname) from pg_proc p
-     where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef),
-    array['close_own_ticket', 'decide_suggestion_as_staff', 'link_problem_as_staff', 'merge_ticket_as_staff', 'record_feedback_change',
-          'record_ticket_change', 'record_ticket_message', 'record_ticket_rating', 'requester_email',
-          'resolve_problem_reports', 'review_feedback_as_staff', 'staff_role', 'track_sla_reply', 'triage_shadow_mode',
-          'update_ticket_as_staff'],
-    'the only security definer functions are the private ones whose migrations say why'
-);
-select is(
-    (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
-     where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
-       and not exists (select 1 from unnest(p.proconfig) as c where c like 'search_path=%')),
-    null,
-    'every function pins its search_path'
-);
-select is(
     (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
      where p.pronamespace = 'public'::regnamespace
        and p.proname in ('report_bug', 'submit_feedback', 'create_support_ticket', 'list_my_tickets', 'get_ticket')
-       and (has_function_privilege('anon', p.oid, 'execute')
-            or has_function_privilege('service_role', p.oid, 'execute')
-            or not has_function_privilege('authenticated', p.oid, 'execute'))),
+       and not has_function_privilege('authenticated', p.oid, 'execute')),
     null,
-    'the five operations are executable by signed-in users only, not by anon nor service_role'
-);
-select is(
-    (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p
-     where p.pronamespace = 'private'::regnamespace and has_function_privilege('anon', p.oid, 'execute')),
-    null,
-    'anon can execute nothing in the private schema'
+    'signed-in users may call the five operations (and only they: 01-house-rules.sql)'
 );
 select ok(not has_schema_privilege('anon', 'private', 'usage'), 'anon cannot even look into the private schema');
 

@@ -42,7 +42,7 @@ select lives_ok(
 );
 select ok(
     exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and granted),
-    'the accepted insert holds an advisory lock on (user, kind) until the transaction ends'
+    'the accepted insert holds an advisory lock on the user until the transaction ends'
 );
 
 create temporary table refusal on commit drop as

@@ -2,18 +2,13 @@
 -- starts, reads and ends only their own, it expires after 15 minutes, and nobody but the
 -- database sets when it started.
 begin;
-select plan(19);
+select plan(22);
 
-insert into auth.users (id, aud, role, email, created_at, updated_at) values
-    ('4c0e0000-0000-4000-8000-000000000001', 'authenticated', 'authenticated',
-     'companion-owner@example.test', now(), now()),
-    ('4c0e0000-0000-4000-8000-000000000002', 'authenticated', 'authenticated',
-     'companion-other@example.test', now(), now());
+select tests.create_supabase_user('companion-owner');
+select tests.create_supabase_user('companion-other');
 
 -- Owner ---------------------------------------------------------------------------------
-set local role authenticated;
-set local request.jwt.claims =
-    '{"sub": "4c0e0000-0000-4000-8000-000000000001", "role": "authenticated"}';
+select tests.authenticate_as('companion-owner');
 
 select is(
     public.companion_start_conversation('bug'), 'bug',
@@ -21,7 +16,7 @@ select is(
 );
 select results_eq(
     $$ select user_id, intent from public.companion_conversations $$,
-    $$ values ('4c0e0000-0000-4000-8000-000000000001'::uuid, 'bug'::text) $$,
+    format($$ values (%L::uuid, 'bug'::text) $$, tests.get_supabase_uid('companion-owner')),
     'a user reads their own pending conversation'
 );
 select is(
@@ -32,9 +27,10 @@ select is(
     (select count(*)::int from public.companion_conversations), 1,
     'a user has at most one pending conversation'
 );
-select throws_ok(
-    $$ select public.companion_start_conversation('complaint') $$,
-    '23514', null,
+select is(
+    tests.error_of($$ select public.companion_start_conversation('complaint') $$)
+        ->> 'constraint',
+    'companion_conversations_intent_valid',
     'a pending conversation is for a bug report, feedback or a feature request only'
 );
 select throws_ok(
@@ -49,15 +45,14 @@ select throws_ok(
     'a user cannot update a pending conversation'
 );
 select throws_ok(
-    $$ insert into public.companion_conversations (user_id, intent)
-       values ('4c0e0000-0000-4000-8000-000000000002', 'bug') $$,
+    format($$ insert into public.companion_conversations (user_id, intent) values (%L, 'bug') $$,
+           tests.get_supabase_uid('companion-other')),
     '42501', null,
     'a user cannot start a conversation for someone else'
 );
 
 -- Another user ----------------------------------------------------------------------------
-set local request.jwt.claims =
-    '{"sub": "4c0e0000-0000-4000-8000-000000000002", "role": "authenticated"}';
+select tests.authenticate_as('companion-other');
 
 select is_empty(
     $$ select * from public.companion_conversations $$,
@@ -68,14 +63,13 @@ select is(
     'another user cannot take the pending conversation'
 );
 select lives_ok(
-    $$ delete from public.companion_conversations
-       where user_id = '4c0e0000-0000-4000-8000-000000000001' $$,
+    format($$ delete from public.companion_conversations where user_id = %L $$,
+           tests.get_supabase_uid('companion-owner')),
     'another user''s delete runs ...'
 );
 
 -- Owner again -------------------------------------------------------------------------------
-set local request.jwt.claims =
-    '{"sub": "4c0e0000-0000-4000-8000-000000000001", "role": "authenticated"}';
+select tests.authenticate_as('companion-owner');
 
 select is(
     (select count(*)::int from public.companion_conversations), 1,
@@ -95,8 +89,8 @@ select public.companion_start_conversation('feedback');
 reset role;
 update public.companion_conversations
 set started_at = now() - interval '15 minutes 1 second'
-where user_id = '4c0e0000-0000-4000-8000-000000000001';
-set local role authenticated;
+where user_id = tests.get_supabase_uid('companion-owner');
+select tests.authenticate_as('companion-owner');
 
 select is(
     public.companion_take_conversation(), null,
@@ -108,8 +102,7 @@ select is_empty(
 );
 
 -- Anonymous -----------------------------------------------------------------------------------
-set local role anon;
-set local request.jwt.claims = '{"role": "anon"}';
+select tests.clear_authentication();
 
 select throws_ok(
     $$ select public.companion_start_conversation('bug') $$,
@@ -120,6 +113,24 @@ select throws_ok(
     $$ select public.companion_take_conversation() $$,
     '42501', null,
     'an anonymous caller cannot take a conversation'
+);
+
+-- service_role: no user to act for, so no conversation to start or take ---------------------------
+select tests.authenticate_as_service_role();
+
+select throws_ok(
+    $$ select public.companion_start_conversation('bug') $$,
+    '42501', null,
+    'service_role cannot start a conversation (the bot acts as the user)'
+);
+select throws_ok(
+    $$ select public.companion_take_conversation() $$,
+    '42501', null,
+    'service_role cannot take a conversation (the bot acts as the user)'
+);
+select lives_ok(
+    $$ delete from public.companion_conversations $$,
+    'service_role, like an admin, may clear pending conversations directly'
 );
 
 -- Users who do not exist -------------------------------------------------------------------------

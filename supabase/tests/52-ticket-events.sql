@@ -1,6 +1,6 @@
 -- Ticket history: written by triggers, append-only for everyone, public part for the owner.
 begin;
-select plan(27);
+select plan(28);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -35,6 +35,8 @@ select lives_ok(
     'an agent adds an internal note'
 );
 
+select is_empty('select * from public.ticket_events', 'staff read no event directly (support_ticket shows them)');
+reset role;
 select results_eq(
     $$select kind, actor_kind, from_value, to_value, internal from public.ticket_events
       where ticket_id = '52000000-0000-4000-8000-000000000001' order by id$$,
@@ -45,7 +47,7 @@ select results_eq(
              ('assignee', 'agent', null, tests.get_supabase_uid('agent')::text, true),
              ('public_reply', 'agent', null, null, false),
              ('internal_note', 'agent', null, null, true)$$,
-    'staff see every event, with actor kind, from and to, in order'
+    'every change is an event, with actor kind, from and to, in order'
 );
 select is(
     (select count(*)::int from public.ticket_events

@@ -1,7 +1,7 @@
 -- The thread: who reads and writes which messages, the rules of a message, the reply limit,
 -- closed tickets, and the reopen by a user's reply.
 begin;
-select plan(35);
+select plan(37);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -17,24 +17,31 @@ values
     ('53000000-0000-4000-8000-000000000004', tests.get_supabase_uid('owner'), 'billing', 'Long resolved', 'd', 'resolved', 'Done', now() - interval '15 days'),
     ('53000000-0000-4000-8000-000000000005', tests.get_supabase_uid('other'), 'billing', 'Theirs', 'd', 'open', null, null);
 
--- Staff write public replies and internal notes; the author comes from the JWT.
+-- Staff write public replies and internal notes through support_reply; the author comes from
+-- the JWT. They hold no policy on the table itself.
 select tests.authenticate_as('agent');
 select lives_ok(
-    $$insert into public.ticket_messages (ticket_id, body) values ('53000000-0000-4000-8000-000000000001', 'We are on it')$$,
+    $$select public.support_reply('{"ticket_id": "53000000-0000-4000-8000-000000000001", "body": "We are on it"}')$$,
     'an agent replies publicly on any ticket'
 );
 select lives_ok(
-    $$insert into public.ticket_messages (ticket_id, body, internal) values ('53000000-0000-4000-8000-000000000001', 'SECRET-NOTE', true)$$,
+    $$select public.support_reply('{"ticket_id": "53000000-0000-4000-8000-000000000001", "body": "SECRET-NOTE", "internal": true}')$$,
     'an agent adds an internal note'
 );
 select lives_ok(
-    $$insert into public.ticket_messages (ticket_id, body, internal) values ('53000000-0000-4000-8000-000000000003', 'Post-mortem', true)$$,
+    $$select public.support_reply('{"ticket_id": "53000000-0000-4000-8000-000000000003", "body": "Post-mortem", "internal": true}')$$,
     'an agent may still note on a closed ticket'
 );
+select is_empty('select * from public.ticket_messages', 'staff read no message directly (support_ticket shows them)');
+select throws_ok(
+    $$insert into public.ticket_messages (ticket_id, body) values ('53000000-0000-4000-8000-000000000005', 'direct')$$,
+    '42501', null, 'staff do not insert into the table directly'
+);
+reset role;
 select results_eq(
-    $$select author_kind, author_id, internal from public.ticket_messages where ticket_id = '53000000-0000-4000-8000-000000000001' order by created_at, internal$$,
+    $$select author_kind, author_id, internal from public.ticket_messages where ticket_id = '53000000-0000-4000-8000-000000000001' order by internal$$,
     $$values ('agent', tests.get_supabase_uid('agent'), false), ('agent', tests.get_supabase_uid('agent'), true)$$,
-    'staff read every message; each is the agent''s'
+    'each is the agent''s'
 );
 
 -- The owner.
@@ -192,7 +199,7 @@ select '53000000-0000-4000-8000-000000000005', 'agent ' || n, tests.get_supabase
 from generate_series(1, 40) as n;
 select tests.authenticate_as('agent');
 select lives_ok(
-    $$insert into public.ticket_messages (ticket_id, body) values ('53000000-0000-4000-8000-000000000005', 'forty-first')$$,
+    $$select public.support_reply('{"ticket_id": "53000000-0000-4000-8000-000000000005", "body": "forty-first"}')$$,
     'staff replies are not limited'
 );
 

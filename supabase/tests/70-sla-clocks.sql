@@ -47,10 +47,11 @@ select isnt_empty($$update public.sla_policies set first_response_minutes = 60 w
 reset role;
 
 -- One ticket per priority, created two days ago (times are explicit: every statement of this
--- transaction has the same now()).
+-- transaction has the same now()). The queue calls below search for their word (q), so that
+-- other tickets of a shared database (the pytest session's) never push them off a page.
 insert into public.support_tickets (id, user_id, ticket_type, subject, description, priority, created_at, updated_at)
 select ('70000000-0000-4000-8000-00000000000' || n)::uuid, tests.get_supabase_uid('owner'), 'billing',
-       'SLA ' || p, 'SLA test', p, now() - interval '2 days', now() - interval '2 days'
+       'SLA ' || p, 'Zyxwvu clock test', p, now() - interval '2 days', now() - interval '2 days'
 from unnest(array['urgent', 'high', 'medium', 'low']) with ordinality as x(p, n);
 
 select results_eq(
@@ -70,21 +71,21 @@ select is(
 select tests.authenticate_as('agent');
 select is(
     (select array_agg((t ->> 'breached')::boolean order by t ->> 'priority') from json_array_elements(
-        public.support_queue(status => 'open', "limit" => '100') -> 'tickets') as t
+        public.support_queue(status => 'open', q => 'zyxwvu', page_size => '100') -> 'tickets') as t
      where t ->> 'ticket_id' like '70000000-%'),
     array[true, false, true, true],
     'urgent (1 h) and high (4 h) and medium (24 h) unanswered after two days are breached; low (72 h) is not'
 );
 select is(
     (select array_agg(t ->> 'ticket_id' order by n) from json_array_elements(
-        public.support_queue(breached => 'true', "limit" => '100') -> 'tickets') with ordinality as x(t, n)
+        public.support_queue(breached => 'true', q => 'zyxwvu', page_size => '100') -> 'tickets') with ordinality as x(t, n)
      where t ->> 'ticket_id' like '70000000-%'),
     array['70000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000002', '70000000-0000-4000-8000-000000000001'],
     'breached=true lists the breached tickets only'
 );
 select is(
     (select array_agg(t ->> 'ticket_id' order by n) from json_array_elements(
-        public.support_queue(sort => 'due', "limit" => '100') -> 'tickets') with ordinality as x(t, n)
+        public.support_queue(sort => 'due', q => 'zyxwvu', page_size => '100') -> 'tickets') with ordinality as x(t, n)
      where t ->> 'ticket_id' like '70000000-%'),
     array['70000000-0000-4000-8000-000000000001', '70000000-0000-4000-8000-000000000002',
           '70000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000004'],
@@ -92,7 +93,7 @@ select is(
 );
 select is(
     (select count(*)::int from json_array_elements(
-        public.support_queue(due_before => (now() - interval '1 day')::text, "limit" => '100') -> 'tickets') as t
+        public.support_queue(due_before => (now() - interval '1 day')::text, q => 'zyxwvu', page_size => '100') -> 'tickets') as t
      where t ->> 'ticket_id' like '70000000-%'),
     2,
     'due_before: only tickets whose next deadline is before that time'
@@ -103,35 +104,44 @@ select throws_ok($$select public.support_queue(due_before => 'soon')$$, '22023',
     'due_before takes a time');
 -- The cursor of sort=due pages on.
 select is(
-    (select t ->> 'ticket_id' from json_array_elements(public.support_queue(sort => 'due',
-        cursor => (public.support_queue(sort => 'due', "limit" => '1') ->> 'next_cursor')) -> 'tickets') as t limit 1),
-    (select (public.support_queue(sort => 'due', "limit" => '2') -> 'tickets' -> 1) ->> 'ticket_id'),
+    (select t ->> 'ticket_id' from json_array_elements(public.support_queue(sort => 'due', q => 'zyxwvu',
+        cursor => (public.support_queue(sort => 'due', q => 'zyxwvu', page_size => '1') ->> 'next_cursor')) -> 'tickets') as t limit 1),
+    (select (public.support_queue(sort => 'due', q => 'zyxwvu', page_size => '2') -> 'tickets' -> 1) ->> 'ticket_id'),
     'the next page of sort=due starts where the first ended'
 );
 
 -- A priority change recomputes both due times from the creation.
 select public.support_update_ticket(jsonb_build_object('ticket_id', '70000000-0000-4000-8000-000000000004', 'priority', 'urgent'));
+-- Staff read tickets only through the staff operations; the clocks are read as postgres.
+reset role;
 select results_eq(
     $$select first_response_due_at - created_at, resolution_due_at - created_at
       from public.support_tickets where id = '70000000-0000-4000-8000-000000000004'$$,
     $$values (interval '1 hour', interval '8 hours')$$,
     'raising the priority to urgent moves both due times to urgent''s targets'
 );
+select tests.authenticate_as('agent');
 
 -- The first public reply answers; an internal note does not; the reply pauses the clock and
 -- leaves updated_at alone.
 select public.support_reply('{"ticket_id": "70000000-0000-4000-8000-000000000002", "body": "Looking", "internal": true}');
+-- Staff read tickets only through the staff operations; the clocks are read as postgres.
+reset role;
 select is((select first_responded_at from public.support_tickets where id = '70000000-0000-4000-8000-000000000002'),
     null, 'an internal note is not a first response');
+select tests.authenticate_as('agent');
 select public.support_reply('{"ticket_id": "70000000-0000-4000-8000-000000000002", "body": "Which card?"}');
+-- Staff read tickets only through the staff operations; the clocks are read as postgres.
+reset role;
 select results_eq(
     $$select first_responded_at = now(), sla_paused_at = now(), sla_next_due_at is null, updated_at = created_at
       from public.support_tickets where id = '70000000-0000-4000-8000-000000000002'$$,
     $$values (true, true, true, true)$$,
     'support''s public reply is the first response, pauses the clock (nothing due) and keeps updated_at'
 );
+select tests.authenticate_as('agent');
 select is(
-    (select (t ->> 'waiting_on_user')::boolean from json_array_elements(public.support_queue("limit" => '100') -> 'tickets') as t
+    (select (t ->> 'waiting_on_user')::boolean from json_array_elements(public.support_queue(q => 'zyxwvu', page_size => '100') -> 'tickets') as t
      where t ->> 'ticket_id' = '70000000-0000-4000-8000-000000000002'),
     true, 'the queue shows the ticket waiting on the user'
 );
@@ -165,22 +175,30 @@ select is((select sla_paused_at from public.support_tickets where id = '70000000
 -- Resolving stops the clock; a late resolution is a breach, a timely one is not.
 select tests.authenticate_as('agent');
 select public.support_update_ticket('{"ticket_id": "70000000-0000-4000-8000-000000000003", "status": "resolved", "resolution": "Done"}');
+-- Staff read tickets only through the staff operations; the clocks are read as postgres.
+reset role;
 select results_eq(
     $$select sla_paused_at = now(), sla_next_due_at is null, sla_breached_at < now() + interval '1 year'
       from public.support_tickets as t where id = '70000000-0000-4000-8000-000000000003'$$,
     $$values (true, true, true)$$,
     'resolving stops the clock; medium unanswered for two days stays breached'
 );
+select tests.authenticate_as('agent');
 select public.support_update_ticket('{"ticket_id": "70000000-0000-4000-8000-000000000005", "status": "resolved", "resolution": "Done"}');
+-- Staff read tickets only through the staff operations; the clocks are read as postgres.
+reset role;
 select is(
     (select sla_breached_at from public.support_tickets as t
      where id = '70000000-0000-4000-8000-000000000005'),
     null,
     'a ticket answered and resolved in time (the clock stood while it waited on the user) is not breached, however late one asks'
 );
+select tests.authenticate_as('agent');
 
 -- A reopen starts a fresh resolution clock from the reopen.
 select public.support_update_ticket('{"ticket_id": "70000000-0000-4000-8000-000000000003", "status": "open"}');
+-- Staff read tickets only through the staff operations; the clocks are read as postgres.
+reset role;
 select results_eq(
     $$select sla_started_at = now(), resolution_due_at = now() + interval '72 hours', sla_paused_at, sla_paused_for
       from public.support_tickets where id = '70000000-0000-4000-8000-000000000003'$$,

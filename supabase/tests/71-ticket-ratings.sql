@@ -1,7 +1,7 @@
 -- Satisfaction: rate_ticket and ticket_ratings from each actor's side; once, only resolved or
 -- closed, within the window, owner only; the rating event; the window as data.
 begin;
-select plan(30);
+select plan(34);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -26,7 +26,7 @@ values
 select tests.authenticate_as('owner');
 select is(
     public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000001", "rating": 5, "comment": "Quick and kind"}')::jsonb - 'created_at',
-    '{"ticket_id": "71000000-0000-4000-8000-000000000001", "rating": 5, "comment": "Quick and kind"}'::jsonb,
+    '{"ticket_id": "71000000-0000-4000-8000-000000000001", "subject": "R", "rating": 5, "comment": "Quick and kind"}'::jsonb,
     'the owner rates a resolved ticket and gets the rating back'
 );
 select is(
@@ -74,15 +74,31 @@ select throws_ok($$insert into public.ticket_ratings (ticket_id, rating) values 
 select throws_ok($$update public.ticket_ratings set rating = 1$$, '42501', null, 'the owner cannot change a rating');
 select throws_ok($$delete from public.ticket_ratings$$, '42501', null, 'the owner cannot remove a rating');
 
+-- Without ticket_id: the owner's most recently resolved or closed ticket (6, resolved last).
+reset role;
+update public.support_tickets set resolved_at = now() - interval '1 hour' where id in
+    ('71000000-0000-4000-8000-000000000001', '71000000-0000-4000-8000-000000000004');
+select tests.authenticate_as('owner');
+select is(public.rate_ticket('{"rating": 4}') ->> 'ticket_id', '71000000-0000-4000-8000-000000000006',
+    'without ticket_id the owner rates their latest resolved ticket');
+select throws_ok($$select public.rate_ticket('{"rating": 4}')$$,
+    'PGRST', '{"code" : "P0409", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
+    'rating the latest again is a 409, not a rating of an older ticket');
+
 -- Another user.
 select tests.authenticate_as('other');
 select is_empty('select * from public.ticket_ratings', 'another user reads no one else''s ratings');
 select throws_ok($$insert into public.ticket_ratings (ticket_id, rating) values ('71000000-0000-4000-8000-000000000002', 1)$$,
     '42501', null, 'another user cannot rate the owner''s ticket directly');
+select is(public.rate_ticket('{"rating": 4}') ->> 'ticket_id', '71000000-0000-4000-8000-000000000005',
+    'without ticket_id another user rates their own latest ticket, never the owner''s');
 
 -- Staff.
 select tests.authenticate_as('agent');
-select is((select count(*)::int from public.ticket_ratings where ticket_id::text like '71000000-%'), 2, 'an agent reads every rating');
+select throws_ok($$select public.rate_ticket('{"rating": 4}')$$,
+    'PGRST', '{"code" : "P0002", "message" : "You have no resolved ticket to rate", "details" : null, "hint" : null}',
+    'someone with no resolved ticket gets a 404 saying so');
+select is((select count(*)::int from public.ticket_ratings where ticket_id::text like '71000000-%'), 4, 'an agent reads every rating');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000005", "rating": 1}')$$,
     'PGRST', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
     'an agent cannot rate a user''s ticket');
@@ -103,7 +119,7 @@ select throws_ok('select * from public.ticket_ratings', '42501', null, 'anon rea
 select tests.authenticate_as_service_role();
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000002", "rating": 5}')$$,
     '42501', null, 'service_role does not rate in a user''s name');
-select is((select count(*)::int from public.ticket_ratings where ticket_id::text like '71000000-%'), 3, 'service_role reads every rating');
+select is((select count(*)::int from public.ticket_ratings where ticket_id::text like '71000000-%'), 5, 'service_role reads every rating');
 select throws_ok($$insert into public.ticket_ratings (ticket_id, user_id, rating) values ('71000000-0000-4000-8000-000000000005', tests.get_supabase_uid('other'), 5)$$,
     '42501', null, 'service_role cannot write a rating');
 

@@ -13,7 +13,7 @@ insert into public.support_staff (user_id, role, display_name) values
 -- 1 and 2 the owner's (open), 3 another user's, 4 the owner's closed.
 insert into public.support_tickets (id, user_id, ticket_type, subject, description, status, created_at)
 values
-    ('72000000-0000-4000-8000-000000000001', tests.get_supabase_uid('owner'), 'billing', 'Charged twice', 'Twice', 'open', now() - interval '1 hour'),
+    ('72000000-0000-4000-8000-000000000001', tests.get_supabase_uid('owner'), 'billing', 'Charged twice', 'Twice, qwmerge', 'open', now() - interval '1 hour'),
     ('72000000-0000-4000-8000-000000000002', tests.get_supabase_uid('owner'), 'billing', 'Double charge', 'Again', 'open', now() - interval '2 hours'),
     ('72000000-0000-4000-8000-000000000003', tests.get_supabase_uid('other'), 'billing', 'Charged', 'Other', 'open', now()),
     ('72000000-0000-4000-8000-000000000004', tests.get_supabase_uid('owner'), 'billing', 'Old', 'Old', 'closed', now() - interval '9 days');
@@ -67,6 +67,8 @@ select is(
     '{"ticket_id": "72000000-0000-4000-8000-000000000001", "status": "closed", "merged_into": "72000000-0000-4000-8000-000000000002"}'::jsonb,
     'an agent merges 1 into 2: 1 is closed with merged_into'
 );
+-- Staff read tickets and history only through the staff operations: checked as postgres.
+reset role;
 select results_eq(
     $$select kind, from_value, to_value from public.ticket_events
       where ticket_id = '72000000-0000-4000-8000-000000000001' and kind in ('status', 'merged') order by id$$,
@@ -82,6 +84,7 @@ select results_eq(
 );
 select is((select count(*)::int from public.ticket_messages where ticket_id = '72000000-0000-4000-8000-000000000002'), 0,
     'no message is copied: the target''s thread is unchanged');
+select tests.authenticate_as('agent');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000002"}')$$,
     'PGRST', '{"code" : "P0409", "message" : "A closed ticket cannot be merged", "details" : null, "hint" : null}',
     'merging again is refused: the source is closed');
@@ -112,7 +115,7 @@ select is_empty($$select 1 from public.ticket_events where ticket_id::text like 
     'another user sees nothing of the merge');
 select tests.authenticate_as('agent');
 select is(
-    (select (t ->> 'merged_into') from json_array_elements(public.support_queue(status => 'closed', "limit" => '100') -> 'tickets') as t
+    (select (t ->> 'merged_into') from json_array_elements(public.support_queue(status => 'closed', q => 'qwmerge', page_size => '100') -> 'tickets') as t
      where t ->> 'ticket_id' = '72000000-0000-4000-8000-000000000001'),
     '72000000-0000-4000-8000-000000000002', 'the queue shows where a ticket was merged'
 );

@@ -15,7 +15,7 @@ select tests.create_supabase_user('reporter' || n) from generate_series(1, 50) a
 -- The problem (the agent's own bug ticket), two reports (owner, other), a closed ticket, and
 -- 1,000 reports of 50 reporters (20 each), of which 900 open, 50 in progress, 50 resolved.
 insert into public.support_tickets (id, user_id, ticket_type, subject, description, status, resolution) values
-    ('73000000-0000-4000-8000-000000000001', tests.get_supabase_uid('agent'), 'bug', 'Sync loses events', 'Root cause', 'in_progress', null),
+    ('73000000-0000-4000-8000-000000000001', tests.get_supabase_uid('agent'), 'bug', 'Sync loses events', 'Root cause qwproblem', 'in_progress', null),
     ('73000000-0000-4000-8000-000000000002', tests.get_supabase_uid('owner'), 'bug', 'My events vanished', 'Owner secret text', 'open', null),
     ('73000000-0000-4000-8000-000000000003', tests.get_supabase_uid('other'), 'bug', 'Calendar empty', 'Other secret text', 'open', null),
     ('73000000-0000-4000-8000-000000000004', tests.get_supabase_uid('owner'), 'bug', 'Old', 'Old', 'closed', null);
@@ -79,6 +79,8 @@ select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0
 -- Unlink and link again: internal events on both sides.
 select is(public.support_unlink_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003"}') ->> 'problem_id', null,
     'an agent unlinks a report');
+-- Staff read tickets and history only through the staff operations: checked as postgres.
+reset role;
 select results_eq(
     $$select kind, internal, from_value, to_value from public.ticket_events
       where ticket_id = '73000000-0000-4000-8000-000000000003' and kind = 'problem' order by id$$,
@@ -86,19 +88,22 @@ select results_eq(
              ('problem', true, '73000000-0000-4000-8000-000000000001', null)$$,
     'the report''s history records the link and the unlink, internally'
 );
+select tests.authenticate_as('agent');
 select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003", "problem_id": "73000000-0000-4000-8000-000000000001"}');
 -- The 1,000, linked by support's tools (postgres, as a bulk link from Studio would).
 reset role;
 update public.support_tickets set problem_id = '73000000-0000-4000-8000-000000000001' where id::text like '73100000-%';
 select tests.authenticate_as('agent');
 select is(
-    (select (t ->> 'reports')::int from json_array_elements(public.support_queue(status => 'in_progress', "limit" => '100') -> 'tickets') as t
+    (select (t ->> 'reports')::int from json_array_elements(public.support_queue(status => 'in_progress', q => 'qwproblem', page_size => '100') -> 'tickets') as t
      where t ->> 'ticket_id' = '73000000-0000-4000-8000-000000000001'),
     1002, 'the queue shows how many reports the problem has'
 );
 
 -- Resolve the problem: the open and in-progress reports follow in the same statement.
 select public.support_update_ticket('{"ticket_id": "73000000-0000-4000-8000-000000000001", "status": "resolved", "resolution": "Fixed in 1.0.1"}');
+-- Staff read tickets and history only through the staff operations: checked as postgres.
+reset role;
 select is(
     (select count(*)::int from public.support_tickets where problem_id = '73000000-0000-4000-8000-000000000001'
        and status = 'resolved' and resolution = 'Fixed in 1.0.1' and resolved_at = now()),
@@ -147,7 +152,7 @@ select results_eq(
 select is_empty($$select 1 from public.ticket_events as e where e.ticket_id not in (select id from public.support_tickets)$$,
     'a reporter reads no event of another user''s ticket');
 select tests.authenticate_as('other');
-select is_empty($$select 1 from public.support_tickets where description in ('Owner secret text', 'Root cause')$$,
+select is_empty($$select 1 from public.support_tickets where description in ('Owner secret text', 'Root cause qwproblem')$$,
     'another reporter never reads the owner''s report or the problem');
 select tests.clear_authentication();
 select throws_ok('select 1 from public.support_tickets', '42501', null, 'anon reads no ticket');

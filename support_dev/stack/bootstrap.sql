@@ -1,11 +1,14 @@
--- Local-only bootstrap: gives a plain PostgreSQL 15 cluster what every Supabase project
--- already has, so that supabase/migrations/ applies here exactly as `supabase db push`
--- applies it to a hosted project. Nothing in the migrations may depend on anything defined
--- here that Supabase lacks. Runs once, on a new database, as the superuser `postgres`.
--- Definitions follow Supabase's own (supabase/postgres init scripts and GoTrue's schema).
+-- Local-only bootstrap: gives a plain PostgreSQL cluster what every Supabase project
+-- already has, so that `supabase db push` applies supabase/migrations/ here exactly as it does
+-- to a hosted project. Nothing in the migrations may depend on anything defined here that
+-- Supabase lacks. Runs once, on a new database, as the superuser `postgres`.
+-- Definitions follow Supabase's own (supabase/postgres init scripts and GoTrue's schema),
+-- owners included: `supabase db reset --db-url` drops every schema that supabase_admin does
+-- not own, so schemas the platform owns must belong to supabase_admin here too.
 
 -- Roles, with the attributes Supabase gives them. `authenticator` is the role PostgREST logs
--- in as; it switches to the role named in the request's JWT.
+-- in as; it switches to the role named in the request's JWT. supabase_admin and
+-- supabase_auth_admin own the platform's objects; no local service logs in as them.
 -- Roles belong to the cluster, so a recreated database (`reset`) finds them already there.
 do $$
 begin
@@ -15,12 +18,10 @@ begin
         create role service_role nologin noinherit bypassrls;
         create role authenticator login noinherit password 'postgres';
     end if;
-end
-$$;
--- GoTrue's own role: it runs auth hooks (public.custom_access_token_hook) on Supabase.
-do $$
-begin
-    if to_regrole('supabase_auth_admin') is null then
+    if to_regrole('supabase_admin') is null then
+        create role supabase_admin nologin superuser createdb createrole replication bypassrls;
+        -- GoTrue's own role; on Supabase it also runs auth hooks
+        -- (public.custom_access_token_hook).
         create role supabase_auth_admin nologin noinherit createrole;
     end if;
 end
@@ -33,12 +34,17 @@ alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
 alter role postgres set search_path = "$user", public, extensions;
 
+-- Supabase creates its schemas and extensions as supabase_admin.
+set role supabase_admin;
+
 -- Extensions live in their own schema, as on Supabase.
 create schema extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 create extension "uuid-ossp" with schema extensions;
 create extension pgcrypto with schema extensions;
 create extension pg_stat_statements with schema extensions;
+
+reset role;
 
 -- Supabase's default grants: every new object in public is granted to the API roles, and
 -- Row Level Security decides what they see. Migrations narrow these grants themselves.
@@ -48,7 +54,9 @@ alter default privileges in schema public grant all on functions to postgres, an
 alter default privileges in schema public grant all on sequences to postgres, anon, authenticated, service_role;
 
 -- The auth schema: the parts of GoTrue's schema that application migrations reference.
-create schema auth;
+-- The schema is supabase_admin's; GoTrue's tables and functions are supabase_auth_admin's.
+create schema auth authorization supabase_admin;
+grant all on schema auth to supabase_auth_admin;
 grant usage on schema auth to anon, authenticated, service_role;
 
 create table auth.users (
@@ -117,10 +125,18 @@ $$;
 grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
     to anon, authenticated, service_role;
 
--- Where the Supabase CLI records applied migrations.
-create schema supabase_migrations;
-create table supabase_migrations.schema_migrations (
-    version text not null primary key,
-    statements text[],
-    name text
-);
+alter table auth.users owner to supabase_auth_admin;
+alter function auth.uid() owner to supabase_auth_admin;
+alter function auth.role() owner to supabase_auth_admin;
+alter function auth.email() owner to supabase_auth_admin;
+alter function auth.jwt() owner to supabase_auth_admin;
+
+-- Supabase Realtime's publication, empty as a new Supabase project has it; migrations add the
+-- tables the app listens to.
+do $$
+begin
+    if not exists (select 1 from pg_catalog.pg_publication where pubname = 'supabase_realtime') then
+        create publication supabase_realtime;
+    end if;
+end
+$$;

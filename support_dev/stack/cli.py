@@ -2,7 +2,7 @@
 
   support-stack [start]   bring everything up; Ctrl-C stops it
   support-stack token     mint a JWT for a local user (by id or email)
-  support-stack reset     recreate the database from migrations and seed
+  support-stack reset     recreate the database: bootstrap, then `supabase db push`
   support-stack stop      stop a stack started in another terminal
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from support_api.tokens import mint_jwt
 from support_dev.stack.config import PortTaken, StackConfig
 from support_dev.stack.database import Database, DatabaseError
-from support_dev.stack.paths import DEFAULT_STATE_DIR, Binaries, MissingBinary
+from support_dev.stack.paths import DEFAULT_STATE_DIR, PG_BIN_ENV, Binaries, MissingBinary
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.runner import Stack, Stop, install_stop_handlers
 
@@ -48,6 +48,9 @@ def _config(args: argparse.Namespace) -> StackConfig:
         flask_workers=args.flask_workers,
         flask_threads=args.flask_threads,
         postgrest_pool=args.postgrest_pool,
+        smtp_port=args.smtp_port,
+        mail_web_port=args.mail_web_port,
+        notification_workers=args.workers,
     )
 
 
@@ -58,7 +61,7 @@ def start(args: argparse.Namespace) -> int:
     config = _config(args)
     supervisor = Supervisor(config.log_dir)
     install_stop_handlers()
-    stack = Stack(config, Binaries.locate(), supervisor, say)
+    stack = Stack(config, Binaries.locate(args.pg_bin), supervisor, say)
     say(f"Starting the local stack in {config.state_dir}")
     try:
         stack.start()
@@ -96,7 +99,7 @@ def reset(args: argparse.Namespace) -> int:
     if running:
         port = int(running["db_url"].rsplit(":", 1)[1].split("/")[0])
         config = StackConfig(state_dir=state_dir, db_port=port)
-        database = Database(config, Binaries.locate())
+        database = Database(config, Binaries.locate(args.pg_bin))
         say("Recreating the database of the running stack ...")
         database.recreate()
         database.psql("notify pgrst, 'reload schema';")
@@ -105,7 +108,7 @@ def reset(args: argparse.Namespace) -> int:
     config = _config(args)
     config.check_ports()
     supervisor = Supervisor(config.log_dir)
-    stack = Stack(config, Binaries.locate(), supervisor, say)
+    stack = Stack(config, Binaries.locate(args.pg_bin), supervisor, say)
     stack.prepare_folders()
     database = Database(config, stack.binaries)
     say("Recreating the database cluster ...")
@@ -123,7 +126,8 @@ def reset(args: argparse.Namespace) -> int:
 def token(args: argparse.Namespace) -> int:
     state = _running_state(args.dir.resolve())
     port = int(state["db_url"].rsplit(":", 1)[1].split("/")[0]) if state else args.db_port
-    database = Database(StackConfig(state_dir=args.dir.resolve(), db_port=port), Binaries.locate())
+    database = Database(StackConfig(state_dir=args.dir.resolve(), db_port=port),
+                        Binaries.locate(args.pg_bin))
     if not database.accepts_connections():
         say("The database is not running: start the stack first (`make dev`).")
         return 1
@@ -139,8 +143,16 @@ def token(args: argparse.Namespace) -> int:
         f"where id::text = '{_quote(user_id)}' or email = '{_quote(email)}' limit 1;"
     ).strip()
     found_id, _, found_email = row.partition("|")
-    claims = {"email": found_email} if found_email else {}
-    say(mint_jwt(_config(args).jwt_secret, sub=found_id, expires_in=args.expires_in, **claims))
+    claims: dict[str, object] = {"sub": found_id, "role": "authenticated", "aud": "authenticated"}
+    if found_email:
+        claims["email"] = found_email
+    # The hook GoTrue calls before it issues a token (adds staff_role for staff).
+    event = json.dumps({"user_id": found_id, "claims": claims})
+    issued = json.loads(database.psql(
+        f"select public.custom_access_token_hook('{_quote(event)}'::jsonb) -> 'claims';"
+    ))
+    extra = {key: value for key, value in issued.items() if key not in ("sub", "role", "aud")}
+    say(mint_jwt(_config(args).jwt_secret, sub=found_id, expires_in=args.expires_in, **extra))
     return 0
 
 
@@ -163,6 +175,13 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--flask-workers", type=int, default=2)
     common.add_argument("--flask-threads", type=int, default=8)
     common.add_argument("--postgrest-pool", type=int, default=10)
+    common.add_argument("--pg-bin", type=Path, default=None,
+                        help="folder of the PostgreSQL server binaries (initdb, postgres) to "
+                             f"run (default: ${PG_BIN_ENV}, else Debian's PostgreSQL 15)")
+    common.add_argument("--smtp-port", type=int, default=54325, help="MailDev's SMTP port")
+    common.add_argument("--mail-web-port", type=int, default=54324, help="MailDev's web port")
+    common.add_argument("--workers", type=int, default=1,
+                        help="support-worker processes to run (0: none)")
     commands = root.add_subparsers(dest="command")
     commands.add_parser("start", parents=[common], help="run the stack (default)")
     commands.add_parser("stop", parents=[common], help="stop a running stack")

@@ -44,6 +44,10 @@ class StackConfig:
     flask_workers: int = 2
     flask_threads: int = 8
     postgrest_pool: int = 10
+    # MailDev on the Supabase CLI's mail ports (Inbucket/Mailpit there).
+    smtp_port: int = 54325
+    mail_web_port: int = 54324
+    notification_workers: int = 1
     jwt_secret: str = LOCAL_JWT_SECRET
 
     @property
@@ -71,6 +75,10 @@ class StackConfig:
         return f"postgresql://postgres:{DB_PASSWORD}@127.0.0.1:{self.db_port}/postgres"
 
     @property
+    def mail_url(self) -> str:
+        return f"http://127.0.0.1:{self.mail_web_port}"
+
+    @property
     def anon_key(self) -> str:
         return project_api_key(self.jwt_secret, "anon")
 
@@ -85,5 +93,7 @@ class StackConfig:
             (self.postgrest_port, "PostgREST"),
             (self.postgrest_admin_port, "PostgREST admin"),
             (self.flask_port, "Flask"),
+            (self.smtp_port, "MailDev SMTP"),
+            (self.mail_web_port, "MailDev web"),
         ):
             ensure_port_free(port, what)

@@ -1,7 +1,9 @@
-"""The local PostgreSQL 15 cluster: created once, then bootstrapped, migrated and seeded."""
+"""The local PostgreSQL cluster: created once, bootstrapped, then migrated and seeded by the
+Supabase CLI (`supabase db push`), as a hosted project is."""
 
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -9,13 +11,16 @@ import subprocess
 from pathlib import Path
 
 from support_dev.stack.config import DB_PASSWORD, StackConfig
-from support_dev.stack.migrations import split_statements
-from support_dev.stack.paths import PROJECT_ROOT, Binaries
+from support_dev.stack.extensions import install_pgmq, pg_cron_available
+from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import Child, Supervisor
+from support_dev.stack.supabase_cli import run_supabase
 
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
-MIGRATIONS_DIR = PROJECT_ROOT / "supabase" / "migrations"
-SEED_SQL = PROJECT_ROOT / "supabase" / "seed.sql"
+# What `supabase db push` prints for each migration it applies.
+_APPLYING = re.compile(r"^Applying migration (\S+?)\.\.\.$", re.M)
+# The storage schema as Supabase's Storage server creates it (there is no Storage server here).
+STORAGE_SQL = Path(__file__).with_name("storage.sql")
 
 # PostgreSQL refuses to run as root; when we are root, the cluster belongs to `postgres`.
 _SERVER_USER = "postgres" if os.geteuid() == 0 else None
@@ -52,6 +57,22 @@ class Database:
     def exists(self) -> bool:
         return (self.config.data_dir / "PG_VERSION").is_file()
 
+    def server_major_version(self) -> str:
+        """The major version of the server binaries, e.g. "15" or "17"."""
+        result = subprocess.run([str(self.binaries.postgres_bindir / "postgres"), "--version"],
+                                capture_output=True, text=True, check=True)
+        return result.stdout.split()[-1].split(".")[0]
+
+    def check_cluster_version(self) -> None:
+        cluster = (self.config.data_dir / "PG_VERSION").read_text().strip()
+        server = self.server_major_version()
+        if cluster != server:
+            raise DatabaseError(
+                f"the cluster in {self.config.data_dir} was made by PostgreSQL {cluster}, and "
+                f"these binaries are PostgreSQL {server} ({self.binaries.postgres_bindir}): "
+                "use another --dir, the matching --pg-bin, or `support-stack reset`"
+            )
+
     def create_cluster(self) -> None:
         data_dir = self.config.data_dir
         if data_dir.exists():
@@ -74,7 +95,14 @@ class Database:
             password_file.unlink()
 
     def start(self, supervisor: Supervisor) -> Child:
+        install_pgmq(self.binaries.postgres_bindir)
         settings = {**SERVER_SETTINGS, "port": str(self.config.db_port)}
+        if pg_cron_available(self.binaries.postgres_bindir):
+            # As on hosted Supabase: pg_cron runs its jobs in the `postgres` database.
+            settings["shared_preload_libraries"] += ",pg_cron"
+            settings["cron.database_name"] = "postgres"
+            # Jobs run in background workers: no login over a socket this cluster does not open.
+            settings["cron.use_background_workers"] = "on"
         argv = [str(self.binaries.postgres_bindir / "postgres"), "-D", str(self.config.data_dir)]
         for name, value in settings.items():
             argv += ["-c", f"{name}={value}"]
@@ -83,7 +111,7 @@ class Database:
 
     def accepts_connections(self) -> bool:
         probe = subprocess.run(
-            [str(self.binaries.postgres_bindir / "pg_isready"), "-q", "-h", "127.0.0.1",
+            [str(self.binaries.client_bindir / "pg_isready"), "-q", "-h", "127.0.0.1",
              "-p", str(self.config.db_port), "-d", "postgres", "-U", "postgres"],
             check=False,
         )
@@ -112,29 +140,21 @@ class Database:
         self.prepare(new=True)
 
     def prepare(self, *, new: bool) -> list[str]:
-        """Bootstraps a new database, applies pending migrations, seeds a new database."""
+        """Bootstraps a new database; the CLI applies pending migrations and seeds a new one."""
         if new:
             self.psql(BOOTSTRAP_SQL.read_text())
-        applied = self.apply_migrations()
-        if new and SEED_SQL.is_file():
-            self.psql(SEED_SQL.read_text())
-        return applied
+            self.psql(STORAGE_SQL.read_text())
+        return self.push(seed=new)
 
-    def apply_migrations(self) -> list[str]:
-        done = set(self.psql("select version from supabase_migrations.schema_migrations").split())
-        applied = []
-        for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-            version, _, name = path.stem.partition("_")
-            if version in done:
-                continue
-            sql = path.read_text()
-            record = _record_migration_sql(version, name, split_statements(sql))
-            try:
-                self.psql(f"{sql}\n;\n{record}")
-            except DatabaseError as error:
-                raise DatabaseError(f"migration {path.name} failed:\n{error}") from None
-            applied.append(path.name)
-        return applied
+    def push(self, *, seed: bool) -> list[str]:
+        """`supabase db push`: the migrations it applied, by file name."""
+        seed_flag = ("--include-seed",) if seed else ()
+        result = run_supabase(self.binaries.supabase, "db", "push", "--yes", *seed_flag,
+                              db_url=self.config.db_url)
+        output = f"{result.stdout}\n{result.stderr}"
+        if result.returncode != 0:
+            raise DatabaseError(f"supabase db push failed:\n{output.strip()}")
+        return _APPLYING.findall(output)
 
     def _psql_statement(self, statement: str, *, database: str) -> None:
         result = subprocess.run(
@@ -154,16 +174,3 @@ class Database:
         )
         if result.returncode != 0:
             raise DatabaseError(f"{Path(argv[0]).name} failed:\n{result.stderr.strip()}")
-
-
-def _dollar_quoted(text: str) -> str:
-    tag = f"$m{secrets.token_hex(6)}$"
-    return f"{tag}{text}{tag}"
-
-
-def _record_migration_sql(version: str, name: str, statements: list[str]) -> str:
-    array = ", ".join(_dollar_quoted(statement) for statement in statements)
-    return (
-        "insert into supabase_migrations.schema_migrations (version, name, statements) "
-        f"values ({_dollar_quoted(version)}, {_dollar_quoted(name)}, array[{array}]::text[]);"
-    )

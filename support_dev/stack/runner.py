@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from support_api.tokens import mint_jwt
+from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
-from support_dev.stack.database import Database
+from support_dev.stack.database import Database, DatabaseError
+from support_dev.stack.notifications import start_maildev, start_workers
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
@@ -19,6 +21,9 @@ DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.
 MAX_RESTARTS = 5
 RESTART_WINDOW = 60.0
+# What pg_cron does on hosted Supabase (see 20260110001800_create_close_resolved_tickets.sql).
+SCHEDULED_JOBS = "select private.close_resolved_tickets();"
+SCHEDULE_EVERY = 60.0
 T = TypeVar("T")
 
 
@@ -49,9 +54,12 @@ class Stack:
         started = time.monotonic()
         if new:
             self._step("PostgreSQL: creating a new cluster", database.create_cluster)
-        self._step(f"PostgreSQL 15 on port {self.config.db_port}",
+        else:
+            database.check_cluster_version()
+        self._step(f"PostgreSQL {database.server_major_version()} on port {self.config.db_port}",
                    lambda: database.start(self.supervisor))
-        applied = self._step("Database: bootstrap, migrations" + (", seed" if new else ""),
+        applied = self._step(("Database: bootstrap, " if new else "Database: ")
+                             + "supabase db push" + (" --include-seed" if new else ""),
                              lambda: database.prepare(new=new))
         for name in applied:
             self.say(f"    applied {name}")
@@ -61,6 +69,11 @@ class Stack:
                    lambda: start_flask(self.config, self.binaries, self.supervisor))
         self._step(f"Gateway (nginx) on port {self.config.gateway_port}",
                    lambda: start_nginx(self.config, self.binaries, self.supervisor))
+        self._step(f"MailDev (SMTP {self.config.smtp_port}, web {self.config.mail_web_port})",
+                   lambda: start_maildev(self.config, self.binaries, self.supervisor))
+        if self.config.notification_workers:
+            self._step(f"support-worker x{self.config.notification_workers}",
+                       lambda: start_workers(self.config, self.binaries, self.supervisor))
         self.first_start = {"ready_in_seconds": round(time.monotonic() - started, 2),
                             "new_cluster": new}
         self.write_state()
@@ -85,6 +98,8 @@ class Stack:
             "anon_key": config.anon_key,
             "service_role_key": config.service_role_key,
             "jwt_secret": config.jwt_secret,
+            "mail_url": config.mail_url,
+            "smtp_port": config.smtp_port,
             "log_dir": str(config.log_dir),
             "runner_pid": os.getpid(),
             "pids": {child.name: child.process.pid for child in self.supervisor.children},
@@ -99,6 +114,16 @@ class Stack:
         partial.chmod(0o600)
         os.replace(partial, path)
 
+    def dashboard_summary(self) -> str:
+        try:
+            rows = Database(self.config, self.binaries).psql(dashboard.demo_staff_query())
+        except DatabaseError as failure:
+            return f"  (could not look up the demo staff: {failure})"
+        links = dashboard.sign_in_links(self.config, rows)
+        if not links:
+            return "  (no demo staff in this database: add rows to public.support_staff)"
+        return "\n".join(links)
+
     def summary(self) -> str:
         config = self.config
         demo_jwt = mint_jwt(config.jwt_secret, sub=DEMO_USER_ID, email=DEMO_USER_EMAIL,
@@ -110,12 +135,18 @@ Support & Feedback API is running locally.
         REST URL: {config.gateway_url}/rest/v1
    Flask API URL: {config.gateway_url}/api
           DB URL: {config.db_url}
+         Mail UI: {config.mail_url}   (MailDev: every email the stack sends)
+       SMTP port: {config.smtp_port}
       JWT secret: {config.jwt_secret}
         anon key: {config.anon_key}
 service_role key: {config.service_role_key}
 
 Demo user {DEMO_USER_EMAIL} ({DEMO_USER_ID}), JWT valid 24 h:
 {demo_jwt}
+
+Support dashboard: {config.gateway_url}/dashboard/
+Sign-in links (local only: a JWT in the URL fragment, valid 12 h):
+{self.dashboard_summary()}
 
 Try it:
   curl -H "Authorization: Bearer <demo JWT>" {config.gateway_url}/rest/v1/rpc/list_my_tickets
@@ -128,7 +159,11 @@ Press Ctrl-C to stop every part.
     def serve_until_signal(self) -> str:
         """Restarts a part that dies, as a service manager would; returns why it gave up."""
         restarts: list[float] = []
+        next_jobs = time.monotonic() + SCHEDULE_EVERY
         while True:
+            if time.monotonic() >= next_jobs:
+                self.run_scheduled_jobs()
+                next_jobs = time.monotonic() + SCHEDULE_EVERY
             dead = self.supervisor.first_dead()
             if dead is None:
                 time.sleep(0.2)
@@ -149,6 +184,14 @@ Press Ctrl-C to stop every part.
                 continue
             self.say(f"  ready    {dead.name} again")
             self.write_state()
+
+
+    def run_scheduled_jobs(self) -> None:
+        try:
+            Database(self.config, self.binaries).psql(SCHEDULED_JOBS)
+        except DatabaseError as failure:
+            # PostgreSQL may be restarting; the next turn tries again.
+            self.say(f"  scheduled jobs failed: {failure}")
 
 
 def install_stop_handlers() -> None:

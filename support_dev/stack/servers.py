@@ -4,7 +4,16 @@ import http.client
 import os
 import signal
 
+from support_api.settings import DEFAULT_MAX_BODY_BYTES
+from support_dev.stack import dashboard
 from support_dev.stack.config import DB_PASSWORD, StackConfig
+from support_dev.stack.gateway_policy import (
+    nginx_error_locations,
+    nginx_http_policy,
+    nginx_location_limits,
+    nginx_postgrest_busy_server,
+    nginx_postgrest_location,
+)
 from support_dev.stack.gateway_text import nginx_location_guard, nginx_maps
 from support_dev.stack.paths import PROJECT_ROOT, Binaries
 from support_dev.stack.processes import Child, Supervisor
@@ -29,6 +38,9 @@ def postgrest_conf(config: StackConfig) -> str:
         "db-anon-role": "anon",
         "db-pool": config.postgrest_pool,
         "db-max-rows": 1000,
+        # Fair share (supabase/migrations/*_create_fair_share.sql); the migration sets it in the
+        # database as well, which is how a hosted project gets it.
+        "db-pre-request": "api_guard.check_request",
         "jwt-secret": config.jwt_secret,
         # A verified token is cached until it expires: a busy client's repeat requests skip
         # the signature check.
@@ -85,6 +97,11 @@ def start_flask(config: StackConfig, binaries: Binaries, supervisor: Supervisor)
         "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",
         "--graceful-timeout", "10",
         "--keep-alive", "75",
+        # The gateway bounds the request line and each header (gateway_policy.MAX_HEADER_LINE)
+        # and answers longer ones in the error shape; gunicorn's own, shorter bounds would
+        # answer a long but legal request with an HTML 400.
+        "--limit-request-line", "0",
+        "--limit-request-field_size", "0",
         "--log-level", "warning",
         "support_api.wsgi:app",
     ]
@@ -97,9 +114,11 @@ def _importable_path() -> str:
     return os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
 
 
-def _error_json(status: int, code: str, message: str) -> str:
+def _error_json(status: int, message: str) -> str:
+    """A refusal of the gateway itself: PostgREST's error shape with a code of its own,
+    GATEWAY<status>, never one of PostgREST's PGRST codes (nor the Flask layer's SAPI)."""
     return (
-        f"return {status} '{{\"code\":\"{code}\",\"message\":\"{message}\","
+        f"return {status} '{{\"code\":\"GATEWAY{status}\",\"message\":\"{message}\","
         f"\"details\":null,\"hint\":null}}';"
     )
 
@@ -119,8 +138,8 @@ error_log {logs}/nginx.log crit;
 events {{ worker_connections 4096; }}
 
 http {{
-    # The access log has the route only: no query string, no body, no header.
-    log_format gateway '$time_iso8601 $request_id $request_method $uri $status '
+    # The access log has the route template only: no path, no query string, no body, no header.
+    log_format gateway '$time_iso8601 $request_id $request_method $route $status '
                        '$body_bytes_sent $request_time';
     access_log {logs}/gateway-access.log gateway;
     client_body_temp_path {run}/nginx-body;
@@ -129,15 +148,18 @@ http {{
     uwsgi_temp_path {run}/nginx-uwsgi;
     scgi_temp_path {run}/nginx-scgi;
     server_tokens off;
-    # The largest valid request is ~200 KB; anything much bigger is refused here.
-    client_max_body_size 1m;
-    client_body_buffer_size 1m;
+    # The largest valid request is ~200 KB; anything much bigger is refused here, at the Flask
+    # layer's own cap (the same setting), so both paths refuse the same bodies.
+    client_max_body_size {DEFAULT_MAX_BODY_BYTES};
+    client_body_buffer_size {DEFAULT_MAX_BODY_BYTES};
     client_body_timeout 15s;
     proxy_connect_timeout 5s;
     proxy_read_timeout 30s;
     proxy_send_timeout 30s;
 
     upstream postgrest {{ server 127.0.0.1:{config.postgrest_port}; keepalive 64; }}
+    upstream postgrest_busy {{ server unix:{run}/postgrest-busy.sock; keepalive 64; }}
+{nginx_http_policy(config.anon_key, config.service_role_key)}
     upstream flask {{ server 127.0.0.1:{config.flask_port}; keepalive 64; }}
 
     map $http_authorization $authorization {{
@@ -151,38 +173,39 @@ http {{
     }}
 {nginx_maps()}
 
+{nginx_postgrest_busy_server(f"{run}/postgrest-busy.sock", _error_json)}
+
     server {{
         listen 127.0.0.1:{config.gateway_port} reuseport;
         default_type application/json;
 
         location /rest/v1/ {{
 {nginx_location_guard(_error_json)}
-            proxy_pass http://postgrest/;
+{nginx_location_limits()}
+{nginx_postgrest_location(_error_json)}
+            proxy_pass http://postgrest_busy/;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Authorization $authorization;
             proxy_set_header X-Request-Id $request_id;
+            proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header Host $http_host;
         }}
         location /api/ {{
+{nginx_location_limits()}
             proxy_pass http://flask;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header X-Request-Id $request_id;
+            proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header Host $http_host;
+            proxy_hide_header X-Route;
         }}
+{dashboard.nginx_locations(config)}
         location = /health {{ return 200 '{{"status":"ok"}}'; }}
-        location / {{ {_error_json(404, "PGRST404", "Not found: use /rest/v1/ or /api/")} }}
+        location / {{ {_error_json(404, "Not found: use /rest/v1/ or /api/")} }}
 
-        error_page 413 @too_large;
-        error_page 502 503 504 =503 @unavailable;
-        location @too_large {{
-            {_error_json(413, "PGRST413", "Request body too large: at most 1 MB")}
-        }}
-        location @unavailable {{
-            add_header Retry-After 1 always;
-            {_error_json(503, "PGRST503", "Service temporarily unavailable, retry shortly")}
-        }}
+{nginx_error_locations(_error_json)}
     }}
 }}
 """
@@ -191,6 +214,7 @@ http {{
 def start_nginx(config: StackConfig, binaries: Binaries, supervisor: Supervisor) -> Child:
     conf = config.run_dir / "nginx.conf"
     conf.write_text(nginx_conf(config))
+    dashboard.write_config(config)
     argv = [str(binaries.nginx), "-p", str(config.run_dir), "-c", str(conf),
             "-e", str(config.log_dir / "nginx.log")]
     return supervisor.spawn("nginx", argv, stop_signal=signal.SIGQUIT,

@@ -1,0 +1,43 @@
+// The dashboard's only way to the data: PostgREST operations through supabase-js, with the
+// signed-in staff member's JWT. Each call answers the data or throws a DbError carrying the
+// status and PostgREST's {code, message, details, hint} unchanged.
+
+export class DbError extends Error {
+  constructor({ status, code, message, details, hint }) {
+    super(message || 'The request failed');
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.hint = hint;
+  }
+
+  // The answer of support_update_ticket to a stale expected_updated_at.
+  get isConflict() {
+    return this.status === 409 && /changed by someone else/i.test(this.message);
+  }
+}
+
+async function answer(request) {
+  const { data, error, status } = await request;
+  if (error) throw new DbError({ ...error, status });
+  return data;
+}
+
+function defined(params) {
+  return Object.fromEntries(
+    Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''),
+  );
+}
+
+export function createApi(client) {
+  return {
+    queue: (params) => answer(client.rpc('support_queue', defined(params))),
+    ticket: (ticketId) => answer(client.rpc('support_ticket', { ticket_id: ticketId })),
+    updateTicket: (body) => answer(client.rpc('support_update_ticket', body)),
+    reply: (body) => answer(client.rpc('support_reply', body)),
+    staff: () => answer(client.from('support_staff').select('user_id,display_name,role').order('display_name')),
+    agentMoves: () => answer(client.from('ticket_transitions')
+      .select('from_status,to_status,requires_resolution,description')
+      .eq('actor_kind', 'agent')),
+  };
+}

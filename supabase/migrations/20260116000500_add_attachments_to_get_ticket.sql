@@ -1,0 +1,128 @@
+-- get_ticket gains the ticket's files: `attachments`, the files the user may see (their own and
+-- support's on public replies; never those on internal notes), oldest first, each
+-- {attachment_id, message_id, bucket, path, name, content_type, size, created_at}. The client
+-- turns a path into a link with storage-js: createSignedUrl(path, seconds). Fields added, none
+-- of the contract's changed. Replaces the definition of 20260110001100 with one field more.
+
+-- Both read the links through the caller's RLS (public.ticket_attachments) and the file's
+-- metadata through the policies on storage.objects; one helper, so the two answers agree.
+create function private.ticket_attachments_json(ticket_id uuid, include_internal boolean)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return coalesce((
+        select pg_catalog.json_agg(pg_catalog.json_build_object(
+                'attachment_id', a.id,
+                'message_id', a.message_id,
+                'bucket', a.bucket_id,
+                'path', a.object_name,
+                'name', pg_catalog.split_part(a.object_name, '/', 3),
+                'content_type', o.metadata ->> 'mimetype',
+                'size', private.attachment_size(o.metadata),
+                'created_at', private.utc_text(a.created_at)
+            ) order by a.created_at, a.id)
+        from public.ticket_attachments as a
+        left join public.ticket_messages as m on m.id = a.message_id
+        left join storage.objects as o on o.bucket_id = a.bucket_id and o.name = a.object_name
+        where a.ticket_id = ticket_attachments_json.ticket_id
+            -- A message the caller cannot read (RLS) is not public to them.
+            and (include_internal or a.message_id is null or m.internal is false)
+    ), '[]'::json);
+end;
+$$;
+
+comment on function private.ticket_attachments_json(uuid, boolean) is
+    'The attachments of a ticket the caller may see, oldest first: {attachment_id, message_id, '
+    'bucket, path, name, content_type, size, created_at}. Without include_internal, files on '
+    'internal notes are left out even for staff.';
+revoke all on function private.ticket_attachments_json(uuid, boolean) from public;
+grant execute on function private.ticket_attachments_json(uuid, boolean) to authenticated;
+
+create or replace function public.get_ticket(ticket_id text)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+declare
+    ticket public.support_tickets;
+begin
+    if get_ticket.ticket_id is null
+        or get_ticket.ticket_id !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        raise exception 'ticket_id must be a UUID'
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    select t.* into ticket
+    from public.support_tickets as t
+    where t.id = get_ticket.ticket_id::uuid
+        and t.user_id = (select auth.uid());
+
+    if not found then
+        raise sqlstate 'PGRST' using
+            message = pg_catalog.json_build_object(
+                'code', 'P0002',
+                'message', private.support_message('ticket_not_found'),
+                'details', null,
+                'hint', null
+            )::text,
+            detail = '{"status":404,"headers":{}}';
+    end if;
+
+    return pg_catalog.json_build_object(
+        'ticket_id', ticket.id,
+        'ticket_type', ticket.ticket_type,
+        'subject', ticket.subject,
+        'description', ticket.description,
+        'status', ticket.status,
+        'priority', ticket.priority,
+        'admin_notes', ticket.admin_notes,
+        'resolution', ticket.resolution,
+        'created_at', private.utc_text(ticket.created_at),
+        'updated_at', private.utc_text(ticket.updated_at),
+        'resolved_at', private.utc_text(ticket.resolved_at),
+        'steps_to_reproduce', ticket.steps_to_reproduce,
+        'expected_behavior', ticket.expected_behavior,
+        'actual_behavior', ticket.actual_behavior,
+        'device_info', ticket.device_info,
+        'app_version', ticket.app_version,
+        'screenshot_urls', ticket.screenshot_urls,
+        'follow_up_of', ticket.follow_up_of,
+        'messages', coalesce((
+            select pg_catalog.json_agg(pg_catalog.json_build_object(
+                    'message_id', m.id,
+                    'author_kind', m.author_kind,
+                    'body', m.body,
+                    'created_at', private.utc_text(m.created_at)
+                ) order by m.created_at, m.id)
+            from public.ticket_messages as m
+            where m.ticket_id = ticket.id and not m.internal
+        ), '[]'::json),
+        'events', coalesce((
+            select pg_catalog.json_agg(pg_catalog.json_build_object(
+                    'kind', e.kind,
+                    'actor_kind', e.actor_kind,
+                    'from', e.from_value,
+                    'to', e.to_value,
+                    'message_id', e.message_id,
+                    'at', private.utc_text(e.created_at)
+                ) order by e.created_at, e.id)
+            from public.ticket_events as e
+            where e.ticket_id = ticket.id and not e.internal
+        ), '[]'::json),
+        'attachments', private.ticket_attachments_json(ticket.id, false)
+    );
+end;
+$$;
+
+comment on function public.get_ticket(text) is
+    'One of the signed-in user''s tickets: the contract''s detail fields, the bug details, '
+    'follow_up_of, the public thread (messages) and history (events), oldest first, and the '
+    'files (attachments: paths in the support-attachments bucket, for createSignedUrl). 400 when '
+    'ticket_id is not a UUID; 404 (code P0002, "Ticket not found") when it does not exist or '
+    'belongs to someone else.';

@@ -1,0 +1,93 @@
+-- support_ticket gains the ticket's files: `attachments`, every file linked to the ticket or
+-- one of its messages (internal notes included), oldest first, in the shape get_ticket uses.
+-- Replaces private.support_ticket of 20260110001500 (the staff-checking definer behind the
+-- public wrapper) with one field more; the wrapper is unchanged.
+
+create or replace function private.support_ticket(ticket_id text)
+    returns json
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+declare
+    target uuid;
+    ticket public.support_tickets;
+begin
+    perform private.require_staff();
+    target := private.ticket_uuid(support_ticket.ticket_id);
+    select t.* into ticket from public.support_tickets as t where t.id = target;
+    if not found then
+        perform private.raise_ticket_not_found();
+    end if;
+
+    return pg_catalog.json_build_object(
+        'ticket_id', ticket.id,
+        'ticket_type', ticket.ticket_type,
+        'subject', ticket.subject,
+        'description', ticket.description,
+        'status', ticket.status,
+        'priority', ticket.priority,
+        'admin_notes', ticket.admin_notes,
+        'resolution', ticket.resolution,
+        'assigned_to', ticket.assigned_to,
+        'meta_data', ticket.meta_data,
+        'follow_up_of', ticket.follow_up_of,
+        'created_at', private.utc_text(ticket.created_at),
+        'updated_at', private.utc_text_precise(ticket.updated_at),
+        'resolved_at', private.utc_text(ticket.resolved_at),
+        'steps_to_reproduce', ticket.steps_to_reproduce,
+        'expected_behavior', ticket.expected_behavior,
+        'actual_behavior', ticket.actual_behavior,
+        'device_info', ticket.device_info,
+        'app_version', ticket.app_version,
+        'screenshot_urls', ticket.screenshot_urls,
+        'requester', pg_catalog.json_build_object(
+            'id', ticket.user_id, 'email', (select u.email from auth.users as u where u.id = ticket.user_id)),
+        'assignee', (
+            select pg_catalog.json_build_object('id', s.user_id, 'display_name', s.display_name, 'role', s.role)
+            from public.support_staff as s
+            where s.user_id = ticket.assignee_id
+        ),
+        'messages', coalesce((
+            select pg_catalog.json_agg(pg_catalog.json_build_object(
+                    'message_id', m.id,
+                    'author_id', m.author_id,
+                    'author_kind', m.author_kind,
+                    'author_name', s.display_name,
+                    'internal', m.internal,
+                    'body', m.body,
+                    'created_at', private.utc_text(m.created_at)
+                ) order by m.created_at, m.id)
+            from public.ticket_messages as m
+            left join public.support_staff as s on s.user_id = m.author_id
+            where m.ticket_id = ticket.id
+        ), '[]'::json),
+        'events', coalesce((
+            select pg_catalog.json_agg(pg_catalog.json_build_object(
+                    'kind', e.kind,
+                    'internal', e.internal,
+                    'actor_id', e.actor_id,
+                    'actor_kind', e.actor_kind,
+                    'from', e.from_value,
+                    'to', e.to_value,
+                    'message_id', e.message_id,
+                    'at', private.utc_text(e.created_at)
+                ) order by e.created_at, e.id)
+            from public.ticket_events as e
+            where e.ticket_id = ticket.id
+        ), '[]'::json),
+        'attachments', private.ticket_attachments_json(ticket.id, true)
+    );
+end;
+$$;
+
+comment on function private.support_ticket(text) is
+    'A ticket as staff see it (see public.support_ticket); checks that the caller is staff first.';
+revoke all on function private.support_ticket(text) from public;
+grant execute on function private.support_ticket(text) to authenticated;
+
+comment on function public.support_ticket(text) is
+    'Staff only (403 otherwise): a ticket with requester {id, email}, assignee, every message '
+    '(internal notes included), every event and every attachment. 400 when ticket_id is not a '
+    'UUID, 404 when it does not exist.';

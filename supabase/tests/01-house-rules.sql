@@ -1,0 +1,110 @@
+-- The house rules of the SQL, checked on every object the catalog holds in the schemas of the
+-- API (public, exposed by PostgREST; private, not exposed), so that the next table, constraint
+-- or function is covered without anyone adding it to a list. Each assertion lists the objects
+-- that break its rule: the list must be empty. Objects that belong to an extension are not
+-- ours and are left out.
+begin;
+select plan(9);
+
+-- Tables ------------------------------------------------------------------------------------
+select is(
+    (select array_agg(c.oid::regclass::text order by 1)
+     from pg_catalog.pg_class as c
+     where c.relnamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and c.relkind in ('r', 'p')
+       and not c.relrowsecurity),
+    null,
+    'every table in public and private has row level security enabled'
+);
+select is(
+    (select array_agg(c.oid::regclass::text order by 1)
+     from pg_catalog.pg_class as c
+     where c.relnamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and c.relkind in ('r', 'p', 'v', 'm', 'f')
+       and (pg_catalog.has_table_privilege('anon', c.oid,
+                'select, insert, update, delete, truncate, references, trigger')
+            or pg_catalog.has_any_column_privilege('anon', c.oid,
+                'select, insert, update, references'))),
+    null,
+    'anonymous callers hold no privilege on any table, view or column of public and private'
+);
+
+-- CHECK constraints -------------------------------------------------------------------------
+select is(
+    (select array_agg(con.conrelid::regclass::text || '.' || con.conname order by 1)
+     from pg_catalog.pg_constraint as con
+     where con.connamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and con.contype = 'c'
+       and coalesce(pg_catalog.obj_description(con.oid, 'pg_constraint'), '') = ''),
+    null,
+    'every check constraint has a comment: the message a client reads when it is broken'
+);
+select is(
+    (select array_agg(con.conrelid::regclass::text || '.' || con.conname order by 1)
+     from pg_catalog.pg_constraint as con
+     join pg_catalog.pg_class as c on c.oid = con.conrelid
+     where con.connamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and con.contype = 'c'
+       and con.conname !~ ('^' || c.relname || '_[a-z0-9_]+_[a-z0-9_]+$')),
+    null,
+    'every check constraint is named <table>_<column>_<rule>'
+);
+
+-- Functions -----------------------------------------------------------------------------------
+create temporary view our_functions as
+select p.oid, p.pronamespace, p.prosecdef, p.proconfig, p.proowner, p.proacl
+from pg_catalog.pg_proc as p
+where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+  and not exists (
+      select 1 from pg_catalog.pg_depend as d
+      where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+  );
+
+select is(
+    (select array_agg(f.oid::regprocedure::text order by 1)
+     from our_functions as f
+     where f.pronamespace = 'public'::regnamespace and f.prosecdef),
+    null,
+    'no function PostgREST exposes runs as its owner (security definer)'
+);
+select is(
+    (select array_agg(f.oid::regprocedure::text order by 1)
+     from our_functions as f
+     where f.prosecdef
+       and coalesce(pg_catalog.obj_description(f.oid, 'pg_proc'), '') = ''),
+    null,
+    'a security definer function, allowed only outside public, has a comment saying why'
+);
+select is(
+    (select array_agg(f.oid::regprocedure::text order by 1)
+     from our_functions as f
+     where not coalesce(f.proconfig @> array['search_path=""'], false)),
+    null,
+    'every function runs with an empty search_path, so every name it uses is qualified'
+);
+select is(
+    (select array_agg(f.oid::regprocedure::text order by 1)
+     from our_functions as f
+     where f.pronamespace = 'public'::regnamespace
+       and pg_catalog.has_function_privilege('authenticated', f.oid, 'execute')
+       and (pg_catalog.has_function_privilege('anon', f.oid, 'execute')
+            or pg_catalog.has_function_privilege('service_role', f.oid, 'execute')
+            or exists (
+                select 1
+                from pg_catalog.aclexplode(
+                    coalesce(f.proacl, pg_catalog.acldefault('f', f.proowner))) as a
+                where a.grantee = 0 and a.privilege_type = 'EXECUTE'))),
+    null,
+    'every RPC signed-in users may call is closed to anon, to public and to service_role'
+);
+select is(
+    (select array_agg(f.oid::regprocedure::text order by 1)
+     from our_functions as f
+     where f.pronamespace = 'private'::regnamespace
+       and pg_catalog.has_function_privilege('anon', f.oid, 'execute')),
+    null,
+    'anonymous callers can execute nothing in the private schema'
+);
+
+select * from finish();
+rollback;

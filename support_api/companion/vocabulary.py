@@ -1,0 +1,141 @@
+"""What the companion bot understands and what it says, written once.
+
+`VOCABULARY` is the whole of it: for each intent, the phrase a user writes (in any case, among
+other words), what the bot asks when the phrase comes alone, and how the answer is filed
+through the contract's helper. The intents a pending conversation may wait for (`PENDING`)
+are the ones the bot asks about; the CHECK constraint of
+``public.companion_conversations.intent`` lists the same names, and a test compares the two.
+
+This is conversation parsing, not a rule of the API: whatever the user asks for is filed
+through the same RPCs as every other path, and the database decides whether it is valid. What
+the user is told about a created item or a refusal is the database's message, never a text
+from here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class IntentKind(StrEnum):
+    BUG = "bug"
+    FEEDBACK = "feedback"
+    FEATURE_REQUEST = "feature_request"
+    TICKETS = "tickets"
+    RATE = "rate"
+    REPLY = "reply"
+
+
+@dataclass(frozen=True)
+class Filing:
+    """How the helper files an answer: its ticket type and, for feedback, its category."""
+
+    ticket_type: str
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Words:
+    phrase: str  # a regular expression, matched as whole words in any case
+    ask: str | None = None  # the bot's question when the phrase comes alone
+    filing: Filing | None = None  # None: the intent reads, it files nothing
+
+
+VOCABULARY: dict[IntentKind, Words] = {
+    IntentKind.BUG: Words(
+        r"report\s+(?:a\s+)?bug",
+        ask="Sorry about that! What happened? Tell me in your next message and I'll "
+        "file a bug report.",
+        filing=Filing("bug"),
+    ),
+    IntentKind.FEEDBACK: Words(
+        r"i\s+have\s+(?:some\s+)?feedback",
+        ask="I'd love to hear it. What's your feedback?",
+        filing=Filing("feedback"),  # the helper's default category
+    ),
+    IntentKind.FEATURE_REQUEST: Words(
+        r"feature\s+request",
+        ask="Great, what would you like us to build?",
+        filing=Filing("feedback", "feature_request"),
+    ),
+    IntentKind.TICKETS: Words(r"my\s+tickets|ticket\s+status"),
+    # "rate 5", "rate it 4 thanks": only with a rating after it, so "rate limit" is no intent.
+    IntentKind.RATE: Words(r"rate(?:\s+(?:it|my\s+(?:last\s+)?ticket))?(?=\s+[1-5]\b)"),
+    # Only with a colon: "please reply soon" is no reply to send. Alone ("reply:"), the bot
+    # asks for the text but keeps no pending conversation: the user writes "reply: ..." again.
+    IntentKind.REPLY: Words(r"reply(?=\s*:)"),
+}
+# What a pending conversation may wait for: the intents the bot asks about.
+PENDING = frozenset(kind for kind, words in VOCABULARY.items() if words.ask)
+
+HELP = (
+    'I can file a bug report ("report bug: what went wrong"), pass on feedback '
+    '("I have feedback: ..."), send a feature request ("feature request: ..."), answer '
+    'support on your latest ticket ("reply: ..."), show your tickets ("my tickets") or rate '
+    'your last resolved ticket ("rate 5").'
+)
+ASK_REPLY = 'What should I send to support? Write "reply: " and your message.'
+NO_OPEN_TICKET = (
+    "You have no open ticket to reply to. Tell me what's wrong and I'll file one "
+    '("report bug: ...").'
+)
+UNKNOWN_USER = (
+    "I couldn't find your account, so I can't file that. Please sign in to the app first."
+)
+FAILED = "Sorry, something went wrong on our side and I couldn't do that. Please try again later."
+NO_TICKETS = "You have no support tickets."
+
+_PATTERN = re.compile(
+    "|".join(rf"(?P<{kind.name}>\b(?:{words.phrase})\b)" for kind, words in VOCABULARY.items()),
+    re.IGNORECASE,
+)
+# What may sit between the phrase and the details ("report bug: ...", "feature request - ...").
+_LEADING = re.compile(r"^[\s:;,.!?\-\u2013\u2014]+")
+# Words that are not details: "report a bug please" asks the bot to ask what happened.
+_FILLER = re.compile(r"^(?:[\s\W]|please|pls|thanks|thank\s+you|now|here)*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: IntentKind
+    details: str  # what follows the phrase; "" when the user wrote the phrase alone
+
+
+def parse_intent(text: str) -> Intent | None:
+    """The first phrase in `text` and the details after it, or None when there is none."""
+    match = _PATTERN.search(text)
+    if match is None or match.lastgroup is None:
+        return None
+    details = _LEADING.sub("", text[match.end() :]).strip()
+    if _FILLER.fullmatch(details):
+        details = ""
+    return Intent(IntentKind[match.lastgroup], details)
+
+
+def refused(message: str, details: Any) -> str:
+    """The database's refusal, with its details (for a rate limit: when to try again)."""
+    return f"{message} {details}".strip() if isinstance(details, str) else message
+
+
+def replied(subject: Any, reopened: bool) -> str:
+    return f'Sent to support on "{subject}".' + (" It is open again." if reopened else "")
+
+
+def latest_support_reply(subject: Any, body: Any) -> str:
+    return f'Latest reply from support on "{subject}": {body}'
+
+
+def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int) -> str:
+    if not tickets:
+        return NO_TICKETS
+    lines = [f"Your tickets ({len(tickets)} of {total}):"]
+    lines += [f"- {ticket.get('subject')} ({ticket.get('status')})" for ticket in tickets]
+    return "\n".join(lines)
+
+
+def rated(rating: Mapping[str, Any]) -> str:
+    return f'Thanks! You rated "{rating.get("subject")}" {rating.get("rating")} out of 5.'

@@ -1,0 +1,60 @@
+"""`/api/notifications/unsubscribe`: the one-click unsubscribe link of every email (RFC 8058).
+
+The mail client POSTs `List-Unsubscribe=One-Click` to the link; a person who opens it in a
+browser gets a page with one button that POSTs the same. The signed token names the user and
+the kinds; the route turns those off through PostgREST with a one-minute JWT for that user, so
+the database applies its own rules (policies, the kinds' foreign key) as for any call.
+"""
+
+from __future__ import annotations
+
+import html
+
+from flask import Blueprint, Response, current_app, json, request
+
+from support_api.errors import ApiError
+from support_api.postgrest import get_postgrest
+from support_api.unsubscribe_tokens import InvalidToken, verify
+
+bp = Blueprint("notifications", __name__, url_prefix="/api/notifications")
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto;">
+<h1 style="font-size: 1.4rem;">Stop these emails?</h1>
+<p>You will no longer get emails about: {kinds}. You can turn them on again in the app.</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button></form>
+</body></html>
+"""
+
+
+def _token_claims() -> tuple[str, list[str]]:
+    token = request.args.get("token", "")
+    try:
+        return verify(current_app.config["SUPPORT_API_SETTINGS"].jwt_secret, token)
+    except InvalidToken:
+        raise ApiError(400, "The unsubscribe link is not valid",
+                       hint="Use the link of the email as it was sent.") from None
+
+
+@bp.get("/unsubscribe")
+def unsubscribe_page() -> Response:
+    _, kinds = _token_claims()
+    page = _PAGE.format(kinds=html.escape(", ".join(kinds)))
+    return Response(page, mimetype="text/html")
+
+
+@bp.post("/unsubscribe")
+def unsubscribe() -> Response:
+    user_id, kinds = _token_claims()
+    postgrest = get_postgrest()
+    result = postgrest.rpc("set_email_notifications", jwt=postgrest.mint_user_jwt(user_id),
+                           body={"kinds": kinds, "enabled": False})
+    if not result.ok:
+        # The database's refusal (e.g. a kind removed since the email was sent), as it came.
+        refusal = Response(result.body, status=result.status, mimetype="application/json")
+        refusal.headers.update(result.headers)
+        return refusal
+    return Response(json.dumps({"unsubscribed": kinds}), status=200,
+                    mimetype="application/json")

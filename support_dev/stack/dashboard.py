@@ -1,0 +1,94 @@
+"""The support dashboard on the local gateway: its nginx locations, its config and sign-in links.
+
+The dashboard is static files (dashboard/) plus two pinned npm files it loads (supabase-js's
+UMD build; axe-core is only injected by the tests). Locally there is no Auth server, so the
+runner prints a sign-in link per demo staff member that carries a JWT in the URL fragment; the
+dashboard reads the fragment, keeps the token in the tab's sessionStorage and removes it from
+the address bar. A fragment never reaches a server (no request line, no log, no Referer), and
+the token is signed with the local stack's well-known secret, which the API refuses outside
+local mode: the link is worth nothing anywhere but on this machine.
+"""
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from support_api.tokens import mint_jwt
+from support_dev.stack.config import StackConfig
+from support_dev.stack.paths import PROJECT_ROOT
+
+DASHBOARD_DIR = PROJECT_ROOT / "dashboard"
+# What the pages load from node_modules, under /dashboard/vendor/ (versions in package-lock.json).
+VENDOR_FILES = {
+    "supabase.js": PROJECT_ROOT / "node_modules/@supabase/supabase-js/dist/umd/supabase.js",
+}
+DEMO_STAFF = ("agent@example.com", "admin@example.com")
+SIGN_IN_LIFETIME = 12 * 3600
+# Same-origin only: the pages call PostgREST through this gateway; no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def config_path(config: StackConfig) -> Path:
+    return config.run_dir / "dashboard-config.js"
+
+
+def write_config(config: StackConfig) -> None:
+    """The dashboard's config.js for this stack: its URL, the anon key, local sign-in."""
+    settings = {"supabaseUrl": config.gateway_url, "anonKey": config.anon_key, "localSignIn": True}
+    config_path(config).write_text(
+        "// Written by the local stack runner at each start.\n"
+        f"window.SUPPORT_DASHBOARD_CONFIG = {json.dumps(settings, indent=2)};\n"
+    )
+
+
+def nginx_locations(config: StackConfig) -> str:
+    headers = (
+        f'add_header Content-Security-Policy "{CONTENT_SECURITY_POLICY}" always;\n'
+        "            add_header X-Content-Type-Options nosniff always;\n"
+        "            add_header Referrer-Policy no-referrer always;\n"
+        "            add_header Cache-Control no-cache always;"
+    )
+    types = "types { text/html html; text/css css; text/javascript js; image/svg+xml svg; }"
+    vendor = "\n".join(
+        f"        location = /dashboard/vendor/{name} {{ {types} alias {path}; {headers} }}"
+        for name, path in VENDOR_FILES.items()
+    )
+    return f"""
+        # The support dashboard: static pages that call /rest/v1/ with the staff member's JWT.
+        location = /dashboard {{ return 301 /dashboard/; }}
+        location = /dashboard/config.js {{ {types} alias {config_path(config)}; {headers} }}
+{vendor}
+        location /dashboard/ {{
+            {types}
+            alias {DASHBOARD_DIR}/;
+            index index.html;
+            {headers}
+        }}
+"""
+
+
+def demo_staff_query() -> str:
+    """psql query: `email|id` of each demo staff member present (the seed adds them)."""
+    emails = ", ".join(f"'{email}'" for email in DEMO_STAFF)
+    return (
+        "select u.email || '|' || u.id from auth.users as u "
+        "join public.support_staff as s on s.user_id = u.id "
+        f"where u.email in ({emails});"
+    )
+
+
+def sign_in_links(config: StackConfig, psql_rows: str) -> list[str]:
+    """One line per demo staff member found by demo_staff_query: email and a link with a JWT."""
+    user_ids = dict(row.split("|", 1) for row in psql_rows.split() if "|" in row)
+    lines = []
+    for email in DEMO_STAFF:
+        user_id = user_ids.get(email)
+        if not user_id:
+            continue
+        token = mint_jwt(config.jwt_secret, sub=user_id, email=email, expires_in=SIGN_IN_LIFETIME)
+        fragment = f"access_token={quote(token)}&token_type=bearer&expires_in={SIGN_IN_LIFETIME}"
+        lines.append(f"  {email}: {config.gateway_url}/dashboard/#{fragment}")
+    return lines

@@ -1,0 +1,44 @@
+"""The notification side of the local stack: MailDev as the mail sink and support-worker."""
+
+import signal
+
+from support_dev.stack.config import StackConfig
+from support_dev.stack.paths import Binaries
+from support_dev.stack.processes import Child, Supervisor
+from support_dev.stack.servers import http_ok
+
+# Supabase CLI's default site_url: where the app would run, for the links in emails.
+LOCAL_APP_URL = "http://127.0.0.1:3000"
+
+
+def start_maildev(config: StackConfig, binaries: Binaries, supervisor: Supervisor) -> Child:
+    argv = [str(binaries.node), str(binaries.maildev),
+            "--smtp", str(config.smtp_port), "--ip", "127.0.0.1",
+            "--web", str(config.mail_web_port), "--web-ip", "127.0.0.1",
+            # Mail stays in this stack's folder (MailDev's default is a shared /tmp/maildev),
+            # and its log would name each email's subject, which is ticket content.
+            "--mail-directory", str(config.state_dir / "mail"), "--silent"]
+    return supervisor.spawn("maildev", argv,
+                            ready=lambda: http_ok(config.mail_web_port, "/api/email"))
+
+
+def worker_env(config: StackConfig) -> dict[str, str]:
+    return {
+        "SUPPORT_WORKER_DB_URL": config.db_url,
+        "SUPABASE_URL": config.gateway_url,
+        "SUPABASE_JWT_SECRET": config.jwt_secret,
+        "SUPPORT_APP_URL": LOCAL_APP_URL,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(config.smtp_port),
+        "SMTP_TLS": "none",
+    }
+
+
+def start_workers(config: StackConfig, binaries: Binaries, supervisor: Supervisor
+                  ) -> list[Child]:
+    # SIGTERM: each worker finishes the batch in hand before it exits.
+    return [
+        supervisor.spawn(f"worker-{number}", [str(binaries.support_worker)],
+                         env=worker_env(config), stop_signal=signal.SIGTERM)
+        for number in range(1, config.notification_workers + 1)
+    ]

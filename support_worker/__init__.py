@@ -1,0 +1,1 @@
+"""support-worker: delivers the notifications queue (pgmq) by email and signed webhooks."""

@@ -1,0 +1,112 @@
+"""The notifications queue (pgmq) and what the worker reads beside it, as role support_worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+QUEUE = "notifications"
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    msg_id: int
+    read_ct: int
+    message: dict[str, Any]
+
+    @property
+    def event_id(self) -> int:
+        return int(self.message["event_id"])
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: int
+    kind: str
+    label: str
+    ticket_id: str
+    subject: str
+    recipient_id: str
+    recipient_email: str | None
+    email_wanted: bool
+    event_kind: str
+    from_value: str | None
+    to_value: str | None
+    reply: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Webhook:
+    id: int
+    url: str
+    kind: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_attempts: int
+    retry_base: timedelta
+    retry_max: timedelta
+
+    def backoff_seconds(self, attempts: int) -> int:
+        """Seconds before the next try after `attempts` failed ones: doubling, capped."""
+        wait = self.retry_base.total_seconds() * 2 ** max(0, attempts - 1)
+        return int(min(wait, self.retry_max.total_seconds()))
+
+
+class NotificationQueue:
+    def __init__(self, db_url: str) -> None:
+        self._connection = psycopg.connect(db_url, autocommit=True, row_factory=dict_row,
+                                           application_name="support-worker")
+        # Least privilege whatever the URL's user: the queue and four functions, no more.
+        self._connection.execute("set role support_worker")
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def read(self, visibility_timeout: int, qty: int) -> list[QueuedMessage]:
+        rows = self._connection.execute(
+            "select msg_id, read_ct, message from pgmq.read(%s, %s, %s)",
+            (QUEUE, visibility_timeout, qty),
+        ).fetchall()
+        return [QueuedMessage(row["msg_id"], row["read_ct"], row["message"]) for row in rows]
+
+    def events(self, event_ids: list[int]) -> dict[int, Event]:
+        rows = self._connection.execute(
+            "select * from private.notification_details(%s)", (event_ids,)
+        ).fetchall()
+        return {
+            row["event_id"]: Event(**{**row, "ticket_id": str(row["ticket_id"]),
+                                      "recipient_id": str(row["recipient_id"])})
+            for row in rows
+        }
+
+    def webhooks(self, kinds: list[str]) -> list[Webhook]:
+        rows = self._connection.execute(
+            "select * from private.notification_webhooks(%s)", (kinds,)
+        ).fetchall()
+        return [Webhook(**row) for row in rows]
+
+    def policy(self) -> Policy:
+        row = self._connection.execute(
+            "select max_attempts, retry_base, retry_max from private.notification_policy()"
+        ).fetchone()
+        assert row is not None, "public.notification_settings has its one row"
+        return Policy(**row)
+
+    def archive(self, msg_ids: list[int]) -> None:
+        self._connection.execute("select pgmq.archive(%s, %s::bigint[])", (QUEUE, msg_ids))
+
+    def retry_later(self, msg_id: int, seconds: int) -> None:
+        self._connection.execute("select pgmq.set_vt(%s, %s::bigint, %s::integer)",
+                                 (QUEUE, msg_id, seconds))
+
+    def bury(self, msg_id: int, attempts: int, reason: str) -> None:
+        self._connection.execute("select private.bury_notification(%s, %s, %s)",
+                                 (msg_id, attempts, reason))

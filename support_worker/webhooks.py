@@ -1,0 +1,61 @@
+"""Signed webhooks per the Standard Webhooks spec (the `standardwebhooks` library)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+from standardwebhooks.webhooks import Webhook as Signer
+
+from support_worker.queue import Event, Webhook
+
+
+class WebhookFailed(Exception):
+    """The receiver did not answer 2xx in time."""
+
+
+def webhook_id(event: Event) -> str:
+    """Stable per event: receivers drop a repeat they have seen."""
+    return f"evt_{event.event_id}"
+
+
+def payload(event: Event) -> dict[str, object]:
+    data: dict[str, object] = {
+        "event_id": event.event_id,
+        "ticket_id": event.ticket_id,
+        "user_id": event.recipient_id,
+        "subject": event.subject,
+        "summary": event.label,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    if event.event_kind == "status":
+        data["status"] = {"from": event.from_value, "to": event.to_value}
+    if event.reply is not None:
+        data["reply"] = event.reply
+    return {"type": f"ticket.{event.kind}", "timestamp": data["occurred_at"], "data": data}
+
+
+class WebhookSender:
+    def __init__(self, timeout: float) -> None:
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def send(self, endpoint: Webhook, event: Event) -> None:
+        body = json.dumps(payload(event), separators=(",", ":"))
+        now = datetime.now(UTC)
+        identifier = webhook_id(event)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": identifier,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": Signer(endpoint.secret).sign(identifier, now, body),
+        }
+        try:
+            response = self._http.post(endpoint.url, content=body, headers=headers)
+        except httpx.HTTPError as error:
+            raise WebhookFailed(f"webhook {endpoint.id}: {type(error).__name__}") from None
+        if not 200 <= response.status_code < 300:
+            raise WebhookFailed(f"webhook {endpoint.id}: HTTP {response.status_code}")

@@ -1,0 +1,153 @@
+"""Notifications end to end through the stack the tests share: its supervised support-worker
+delivers an agent's reply to MailDev and to a webhook receiver; what must send nothing sends
+nothing; the one-click unsubscribe stops the next email."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from notification_support import Desk, MailDev, WebhookReceiver, event_ids_of, wait_for
+from standardwebhooks.webhooks import Webhook
+
+from support_api.tokens import mint_jwt
+
+pytestmark = pytest.mark.local_stack
+
+
+@pytest.fixture(scope="module")
+def maildev(stack) -> MailDev:
+    state = json.loads((Path(stack.state_dir) / "run" / "stack.json").read_text())
+    return MailDev(state["mail_url"])
+
+
+@pytest.fixture(scope="module")
+def desk(stack, db) -> Iterator[Desk]:
+    desk = Desk(db, stack.db_url)
+    before = db.execute("select batch_window from public.notification_settings").fetchone()[0]
+    # No batching wait: each test's changes are sent as soon as the worker polls.
+    desk.settings(batch_window="0")
+    yield desk
+    desk.settings(batch_window=before)
+    desk.clean_up()
+
+
+@pytest.fixture(scope="module")
+def webhooks(stack, desk) -> Iterator[tuple[WebhookReceiver, str]]:
+    receiver = WebhookReceiver()
+    admin = desk.new_agent("admin")
+    with receiver.running() as url:
+        token = mint_jwt(stack.jwt_secret, sub=admin)
+        answer = httpx.post(
+            f"{stack.rest_url}/webhook_endpoints",
+            headers={"apikey": stack.anon_key, "Authorization": f"Bearer {token}",
+                     "Prefer": "return=representation"},
+            json={"url": url, "kind": "reply"}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        endpoint = answer.json()[0]
+        yield receiver, endpoint["secret"]
+        desk.db.execute("delete from public.webhook_endpoints where id = %s", (endpoint["id"],))
+
+
+def test_an_agents_reply_reaches_the_user_by_email_and_the_webhook(stack, desk, maildev,
+                                                                   webhooks):
+    receiver, secret = webhooks
+    owner, address = desk.new_user()
+    agent = desk.new_agent()
+    ticket = desk.new_ticket(owner, subject="Charged twice in March")
+    answer = httpx.post(
+        f"{stack.rest_url}/rpc/support_reply",
+        headers={"apikey": stack.anon_key,
+                 "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=agent)}"},
+        json={"ticket_id": ticket, "body": "We refunded the second charge today."}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+    listed = maildev.wait_for_mail(address)[0]
+    assert listed["subject"] == "Support replied to your ticket: Charged twice in March"
+    assert "We refunded the second charge today." in listed["text"]
+    assert f"http://127.0.0.1:3000/tickets/{ticket}" in listed["text"]
+    assert "style=" in listed["html"] and "We refunded the second charge today." in listed["html"]
+    raw = maildev.raw(listed["id"])
+    event = desk.db.execute("select id from public.ticket_events where ticket_id = %s "
+                            "and kind = 'public_reply'", (ticket,)).fetchone()[0]
+    assert event_ids_of(raw) == [event]
+    assert re.fullmatch(r"<notification-[0-9a-f]{32}@sage\.local>", str(raw["Message-ID"]))
+    assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(rf"<{re.escape(stack.api_url)}/notifications/unsubscribe\?token=\S+>",
+                        str(raw["List-Unsubscribe"]))
+    assert raw["To"] == address
+
+    headers, body = wait_for(lambda: receiver.for_ticket(ticket), 30, "the webhook")[0]
+    assert headers["webhook-id"] == f"evt_{event}"
+    payload = Webhook(secret).verify(body, headers)
+    assert payload["type"] == "ticket.reply"
+    assert payload["data"]["reply"] == "We refunded the second charge today."
+    assert payload["data"]["user_id"] == owner
+    with pytest.raises(Exception, match="signature"):
+        Webhook(secret).verify(body.replace(b"refunded", b"REFUNDED"), headers)
+
+
+def test_an_internal_note_and_a_rolled_back_reply_send_nothing(desk, maildev, webhooks):
+    receiver, _ = webhooks
+    owner, address = desk.new_user()
+    agent = desk.new_agent()
+    ticket = desk.new_ticket(owner)
+    desk.reply(agent, ticket, "Internal: the card issuer flagged it", internal=True)
+    with desk.acting_as(agent, commit=False) as connection:
+        connection.execute("select public.support_reply(%s)", (json.dumps(
+            {"ticket_id": ticket, "body": "A reply that never happened"}),))
+    # What did send: the next public reply, the marker that the worker got this far.
+    desk.reply(agent, ticket, "Marker reply")
+
+    mails = maildev.wait_for_mail(address)
+    wait_for(lambda: receiver.for_ticket(ticket), 30, "the marker's webhook")
+    assert len(mails) == 1
+    assert "Marker reply" in mails[0]["text"]
+    for hidden in ("card issuer", "never happened"):
+        assert hidden not in mails[0]["text"] and hidden not in mails[0]["html"]
+    assert [json.loads(body)["data"]["reply"] for _, body in receiver.for_ticket(ticket)] == [
+        "Marker reply"]
+
+
+def test_the_owners_own_reply_sends_them_nothing(desk, maildev):
+    owner, address = desk.new_user()
+    agent = desk.new_agent()
+    ticket = desk.new_ticket(owner)
+    with desk.acting_as(owner) as connection:
+        connection.execute("insert into public.ticket_messages (ticket_id, body) "
+                           "values (%s, 'Any news?')", (ticket,))
+    desk.reply(agent, ticket, "Marker reply")
+    mails = maildev.wait_for_mail(address)
+    assert len(mails) == 1 and "Any news?" not in mails[0]["text"]
+
+
+def test_unsubscribe_stops_the_next_email_of_that_kind(stack, desk, maildev):
+    owner, address = desk.new_user()
+    agent = desk.new_agent()
+    ticket = desk.new_ticket(owner)
+    desk.reply(agent, ticket, "First answer")
+    first = maildev.raw(maildev.wait_for_mail(address)[0]["id"])
+    link = str(first["List-Unsubscribe"]).strip("<>")
+
+    # What a mail client does for RFC 8058: one POST, no page, no cookie.
+    answer = httpx.post(link, content="List-Unsubscribe=One-Click",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"unsubscribed": ["reply"]}
+    tampered = httpx.post(link.replace("token=", "token=x"), timeout=10)
+    assert tampered.status_code == 400
+    assert tampered.json()["message"] == "The unsubscribe link is not valid"
+
+    desk.reply(agent, ticket, "Second answer, not emailed")
+    with desk.acting_as(agent) as connection:
+        connection.execute("select public.support_update_ticket(%s)", (json.dumps(
+            {"ticket_id": ticket, "status": "resolved", "resolution": "Refunded"}),))
+    mails = maildev.wait_for_mail(address, count=2)
+    latest = max(mails, key=lambda mail: mail["time"])
+    assert latest["subject"].startswith("Your ticket was resolved")
+    assert "Rate our answer" in latest["text"]
+    assert all("Second answer" not in mail["text"] for mail in mails)
