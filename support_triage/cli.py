@@ -4,6 +4,7 @@ import argparse
 import logging
 import os
 import signal
+import threading
 import time
 
 import psycopg
@@ -27,29 +28,44 @@ def retrain(connection: psycopg.Connection) -> TextClassifier:
     return classifier
 
 
-def run(connection: psycopg.Connection, args: argparse.Namespace) -> None:
-    stopping = False
+RECONNECT_WAIT = 2.0
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    classifier = retrain(connection)
-    trained_at = time.monotonic()
-    while not stopping:
-        if time.monotonic() - trained_at >= args.retrain_every:
-            classifier, trained_at = retrain(connection), time.monotonic()
-        done = suggest_pending(connection, classifier, days=args.lookback_days, batch=args.batch)
-        if done:
-            log.info("suggested for %d items", done)
-        if args.once:
-            if done < args.batch:
-                return
-            continue
-        if done == 0:
-            time.sleep(args.interval)
+def run(db_url: str, args: argparse.Namespace) -> None:
+    """Suggests until SIGTERM or SIGINT (or, with --once, until nothing is pending); the batch
+    in hand is one transaction and runs to its end. Survives the database going away (a
+    restart, `support-stack reset`) by reconnecting, as support-worker does."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    classifier: TextClassifier | None = None
+    trained_at = 0.0
+    while not stopping.is_set():
+        try:
+            with _connect(db_url) as connection:
+                while not stopping.is_set():
+                    if classifier is None or time.monotonic() - trained_at >= args.retrain_every:
+                        classifier, trained_at = retrain(connection), time.monotonic()
+                    done = suggest_pending(connection, classifier, days=args.lookback_days,
+                                           batch=args.batch)
+                    if done:
+                        log.info("suggested for %d items", done)
+                    if args.once and done < args.batch:
+                        return
+                    if done == 0:
+                        stopping.wait(args.interval)
+        except psycopg.OperationalError as error:
+            if args.once:
+                raise
+            log.warning("database connection lost (%s); reconnecting", type(error).__name__)
+            # Retrained on the way back: the database may be a new one (`support-stack
+            # reset`), which should hold this model's run and learn from its own labels.
+            classifier = None
+            stopping.wait(RECONNECT_WAIT)
+
+
+def _connect(db_url: str) -> psycopg.Connection:
+    return psycopg.connect(db_url, autocommit=True, application_name="support-triage")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,8 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.db_url:
         parser.error("--db-url or SUPABASE_DB_URL is required")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    with psycopg.connect(args.db_url, autocommit=True, application_name="support-triage") as conn:
-        if args.command == "train":
-            retrain(conn)
-        else:
-            run(conn, args)
+    if args.command == "train":
+        with _connect(args.db_url) as connection:
+            retrain(connection)
+    else:
+        run(args.db_url, args)

@@ -9,6 +9,13 @@
 -- admins toggle) keeps computing and storing suggestions while agents see none of them, so the
 -- model can be measured before anyone relies on it. The worker writes with its own database
 -- connection (the table owner); no API role inserts or changes suggestions, labels or runs.
+-- As with tickets (20260110000800), staff hold no read policy on the suggestions, labels and
+-- runs: they read them only through the staff RPCs (security definer functions in private
+-- that check private.staff_role() first, behind public invoker wrappers), so no API role has
+-- any privilege on those three tables.
+
+-- squawk: Days, counts of examples and labels of one training run: nowhere near the int limit.
+-- squawk-ignore-file prefer-bigint-over-int
 
 create table public.triage_settings (
     id boolean primary key default true,
@@ -88,8 +95,9 @@ create table public.triage_suggestions (
 
 comment on table public.triage_suggestions is
     'What the model suggests for a ticket (ticket_type, priority) or a feedback entry '
-    '(category), with its confidence and the model version. Written by support-triage; read by '
-    'staff only (agents not in shadow mode); never applied to the item by itself.';
+    '(category), with its confidence and the model version. Written by support-triage; staff '
+    'read it through support_suggestions, nobody in shadow mode; never applied to the item by '
+    'itself.';
 comment on constraint triage_suggestions_item_one on public.triage_suggestions is
     'a suggestion is for exactly one ticket or feedback entry';
 comment on constraint triage_suggestions_field_valid on public.triage_suggestions is
@@ -111,7 +119,7 @@ create function private.triage_shadow_mode()
     returns boolean
     language plpgsql
     stable
-    security definer
+    security invoker
     set search_path = ''
 as $$
 begin
@@ -119,18 +127,13 @@ begin
 end;
 $$;
 comment on function private.triage_shadow_mode() is
-    'True while auto-triage runs in shadow mode (suggestions stored, not shown to agents). '
-    'Security definer so that policies may ask it whoever the caller is; it reads one flag.';
+    'True while auto-triage runs in shadow mode (suggestions stored, shown to nobody). Called by '
+    'the staff operations, which run as the owner.';
 revoke all on function private.triage_shadow_mode() from public;
-grant execute on function private.triage_shadow_mode() to authenticated;
 
+-- No policy and no grant: only the owner (the worker, the staff operations) reads or writes.
 alter table public.triage_suggestions enable row level security;
--- Admins always (to measure in shadow mode); agents once shadow mode is off; users never.
-create policy "staff read suggestions unless shadowed" on public.triage_suggestions
-    for select to authenticated
-    using ((select private.is_admin()) or ((select private.is_staff()) and not (select private.triage_shadow_mode())));
 revoke all on public.triage_suggestions from anon, authenticated, service_role;
-grant select on public.triage_suggestions to authenticated;
 
 -- The staff decisions: accepted (chosen = suggested) or overridden, and whether the item's
 -- field was changed. Append-only; written only by public.support_decide_suggestion.
@@ -161,10 +164,7 @@ create index triage_labels_feedback_id_idx on public.triage_labels (feedback_id)
 create index triage_labels_decided_by_idx on public.triage_labels (decided_by);
 
 alter table public.triage_labels enable row level security;
-create policy "staff read triage labels" on public.triage_labels
-    for select to authenticated using ((select private.is_staff()));
 revoke all on public.triage_labels from anon, authenticated, service_role;
-grant select on public.triage_labels to authenticated;
 
 -- What each training run measured on the labels it held out.
 create table public.triage_model_runs (
@@ -190,7 +190,4 @@ comment on constraint triage_model_runs_held_out_accuracy_range on public.triage
 create index triage_model_runs_trained_at_idx on public.triage_model_runs (trained_at desc);
 
 alter table public.triage_model_runs enable row level security;
-create policy "staff read triage model runs" on public.triage_model_runs
-    for select to authenticated using ((select private.is_staff()));
 revoke all on public.triage_model_runs from anon, authenticated, service_role;
-grant select on public.triage_model_runs to authenticated;

@@ -5,7 +5,7 @@
 -- in one action (public.support_decide_suggestion). GET /rest/v1/rpc/support_suggestions
 -- ?ticket_id= or ?feedback_id=. In shadow mode the list is empty and shadow_mode is true:
 -- suggestions are still computed and stored, nobody is shown them. Non-staff callers get 403;
--- the owner of the item never sees a suggestion on any path (the table's RLS too).
+-- the owner of the item never sees a suggestion on any path (no API role reads the table).
 
 create function private.item_uuid(value text, name text)
     returns uuid
@@ -27,11 +27,14 @@ comment on function private.item_uuid(text, text) is
 revoke all on function private.item_uuid(text, text) from public;
 grant execute on function private.item_uuid(text, text) to authenticated;
 
-create function public.support_suggestions(ticket_id text default null, feedback_id text default null)
+-- Security definer: staff hold no read policy on tickets (20260110000800) and no API role reads
+-- triage_suggestions or triage_labels. It checks first that the caller is staff and reads the
+-- suggestions of the one item asked for.
+create function private.suggestions_as_staff(ticket_id text, feedback_id text)
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -43,17 +46,17 @@ declare
     items json;
 begin
     perform private.require_staff();
-    if pg_catalog.num_nonnulls(support_suggestions.ticket_id, support_suggestions.feedback_id) <> 1 then
+    if pg_catalog.num_nonnulls(suggestions_as_staff.ticket_id, suggestions_as_staff.feedback_id) <> 1 then
         raise exception 'give exactly one of ticket_id, feedback_id' using errcode = 'invalid_parameter_value';
     end if;
-    if support_suggestions.ticket_id is not null then
-        target_ticket := private.item_uuid(support_suggestions.ticket_id, 'ticket_id');
+    if suggestions_as_staff.ticket_id is not null then
+        target_ticket := private.item_uuid(suggestions_as_staff.ticket_id, 'ticket_id');
         select t.* into ticket from public.support_tickets as t where t.id = target_ticket;
         if not found then
             perform private.raise_ticket_not_found();
         end if;
     else
-        target_feedback := private.item_uuid(support_suggestions.feedback_id, 'feedback_id');
+        target_feedback := private.item_uuid(suggestions_as_staff.feedback_id, 'feedback_id');
         select f.* into entry from public.user_feedback as f where f.id = target_feedback;
         if not found then
             perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
@@ -83,6 +86,23 @@ begin
         and (s.ticket_id = target_ticket or s.feedback_id = target_feedback);
 
     return pg_catalog.json_build_object('shadow_mode', shadow, 'suggestions', items);
+end;
+$$;
+
+comment on function private.suggestions_as_staff(text, text) is
+    'Staff only: the suggestions of one ticket or feedback entry (public.support_suggestions).';
+revoke all on function private.suggestions_as_staff(text, text) from public;
+grant execute on function private.suggestions_as_staff(text, text) to authenticated;
+
+create function public.support_suggestions(ticket_id text default null, feedback_id text default null)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.suggestions_as_staff(support_suggestions.ticket_id, support_suggestions.feedback_id);
 end;
 $$;
 

@@ -8,11 +8,14 @@
 -- measures a model in shadow mode, where nobody decides); and the latest training run's
 -- held-out accuracy per field (public.triage_model_runs).
 
-create function public.support_triage_report(days integer default 30)
+-- Security definer: no API role reads the suggestions, labels and runs, and staff hold no read
+-- policy on tickets (20260110000800). It checks first that the caller is staff and answers
+-- only counts and rates.
+create function private.triage_report_as_staff(days integer)
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -24,10 +27,10 @@ begin
     if days is null or days < 1 or days > 366 then
         raise exception 'days must be between 1 and 366' using errcode = 'invalid_parameter_value';
     end if;
-    since := pg_catalog.now() - pg_catalog.make_interval(days => support_triage_report.days);
+    since := pg_catalog.now() - pg_catalog.make_interval(days => triage_report_as_staff.days);
 
-    -- Security invoker: an agent in shadow mode reads no suggestions (RLS), and so gets zeros;
-    -- admins read them all.
+    -- Counts and rates only, in shadow mode too: measuring the model before anyone is shown
+    -- its suggestions is what shadow mode is for.
     select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                'field', k.field,
                'suggestions', k.suggestions,
@@ -72,10 +75,27 @@ begin
 
     return pg_catalog.json_build_object(
         'shadow_mode', private.triage_shadow_mode(),
-        'days', support_triage_report.days,
+        'days', triage_report_as_staff.days,
         'kinds', kinds,
         'model', runs
     );
+end;
+$$;
+
+comment on function private.triage_report_as_staff(integer) is
+    'Staff only: the acceptance and accuracy report (public.support_triage_report).';
+revoke all on function private.triage_report_as_staff(integer) from public;
+grant execute on function private.triage_report_as_staff(integer) to authenticated;
+
+create function public.support_triage_report(days integer default 30)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.triage_report_as_staff(support_triage_report.days);
 end;
 $$;
 

@@ -3,7 +3,7 @@
 --
 -- Why: fifty people report the same crash in an hour; staff should see that at once and link
 -- the new report to the known problem (public.support_link_problem) in one action.
--- GET /rest/v1/rpc/support_similar_tickets?ticket_id=&limit= (staff only, 403 otherwise).
+-- GET /rest/v1/rpc/support_similar_tickets?ticket_id=&page_size= (staff only, 403 otherwise).
 -- The candidates are the open or in-progress bug reports filed within
 -- triage_settings.similar_window_days (through a partial index on created_at, so the lookup
 -- costs what the window holds, not what the table holds) and every open problem (a ticket
@@ -13,16 +13,21 @@
 -- paraphrased in other words is found by the words it shares and a near-identical subject by
 -- its trigrams. Candidates below triage_settings.similar_min_score are left out.
 
+-- squawk: First release: nothing is deployed yet, so support_tickets is empty when this runs.
+-- squawk-ignore-file require-concurrent-index-creation
+
 create extension if not exists pg_trgm with schema extensions;
 
 create index support_tickets_open_bug_created_at_idx on public.support_tickets (created_at)
     where ticket_type = 'bug' and status in ('open', 'in_progress');
 
-create function public.support_similar_tickets(ticket_id text, "limit" integer default 10)
+-- Security definer: staff hold no read policy on tickets (20260110000800). It checks first
+-- that the caller is staff and answers subjects, statuses and scores of open bug reports.
+create function private.similar_tickets_as_staff(ticket_id text, page_size integer)
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -32,11 +37,11 @@ declare
     matches json;
 begin
     perform private.require_staff();
-    if "limit" is null or "limit" < 1 or "limit" > 50 then
-        raise exception 'limit must be between 1 and 50' using errcode = 'invalid_parameter_value';
+    if page_size is null or page_size < 1 or page_size > 50 then
+        raise exception 'page_size must be between 1 and 50' using errcode = 'invalid_parameter_value';
     end if;
     select t.* into ticket from public.support_tickets as t
-    where t.id = private.ticket_uuid(support_similar_tickets.ticket_id);
+    where t.id = private.ticket_uuid(similar_tickets_as_staff.ticket_id);
     if not found then
         perform private.raise_ticket_not_found();
     end if;
@@ -96,15 +101,32 @@ begin
         select s.* from scored as s
         where s.score >= settings.similar_min_score
         order by s.score desc, s.created_at desc
-        limit "limit"
+        limit page_size
     ) as m;
 
     return pg_catalog.json_build_object('ticket_id', ticket.id, 'similar', matches);
 end;
 $$;
 
+comment on function private.similar_tickets_as_staff(text, integer) is
+    'Staff only: the likely duplicates and known problems of a bug report (public.support_similar_tickets).';
+revoke all on function private.similar_tickets_as_staff(text, integer) from public;
+grant execute on function private.similar_tickets_as_staff(text, integer) to authenticated;
+
+create function public.support_similar_tickets(ticket_id text, page_size integer default 10)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.similar_tickets_as_staff(support_similar_tickets.ticket_id, support_similar_tickets.page_size);
+end;
+$$;
+
 comment on function public.support_similar_tickets(text, integer) is
-    'Staff only (403 otherwise). ?ticket_id=&limit= (1-50, default 10): {ticket_id, similar: '
+    'Staff only (403 otherwise). ?ticket_id=&page_size= (1-50, default 10): {ticket_id, similar: '
     '[{ticket_id, subject, status, created_at, is_problem, reports, score}]}, best first: open '
     'bug reports of the last similar_window_days and open problems scoring at least '
     'similar_min_score (triage_settings). Link one with support_link_problem.';

@@ -2,14 +2,17 @@
 --
 -- Why: a wish asked for by many is worth more than one asked for once, and answering them
 -- together keeps the answers consistent. GET /rest/v1/rpc/support_similar_feedback
--- ?feedback_id=&limit= (staff only, 403 otherwise): the entries with the same feature_name,
+-- ?feedback_id=&page_size= (staff only, 403 otherwise): the entries with the same feature_name,
 -- newest first, through user_feedback_feature_name_status_idx, with the total count.
 
-create function public.support_similar_feedback(feedback_id text, "limit" integer default 20)
+-- Security definer, as the feedback queue (20260111000900): the work does not depend on a
+-- staff read policy being OR-ed into every user's read. It checks first that the caller is
+-- staff.
+create function private.similar_feedback_as_staff(feedback_id text, page_size integer)
     returns json
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -18,14 +21,14 @@ declare
     entries json;
 begin
     perform private.require_staff();
-    if "limit" is null or "limit" < 1 or "limit" > 100 then
-        raise exception 'limit must be between 1 and 100' using errcode = 'invalid_parameter_value';
+    if page_size is null or page_size < 1 or page_size > 100 then
+        raise exception 'page_size must be between 1 and 100' using errcode = 'invalid_parameter_value';
     end if;
-    if support_similar_feedback.feedback_id is null then
+    if similar_feedback_as_staff.feedback_id is null then
         raise exception 'feedback_id is required' using errcode = 'not_null_violation';
     end if;
     select f.* into entry from public.user_feedback as f
-    where f.id = private.item_uuid(support_similar_feedback.feedback_id, 'feedback_id');
+    where f.id = private.item_uuid(similar_feedback_as_staff.feedback_id, 'feedback_id');
     if not found then
         perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
     end if;
@@ -48,7 +51,7 @@ begin
         from public.user_feedback as f
         where f.feature_name = entry.feature_name and f.id <> entry.id
         order by f.created_at desc, f.id desc
-        limit "limit"
+        limit page_size
     ) as x;
 
     return pg_catalog.json_build_object(
@@ -60,8 +63,25 @@ begin
 end;
 $$;
 
+comment on function private.similar_feedback_as_staff(text, integer) is
+    'Staff only: the other feedback entries about the same feature (public.support_similar_feedback).';
+revoke all on function private.similar_feedback_as_staff(text, integer) from public;
+grant execute on function private.similar_feedback_as_staff(text, integer) to authenticated;
+
+create function public.support_similar_feedback(feedback_id text, page_size integer default 20)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.similar_feedback_as_staff(support_similar_feedback.feedback_id, support_similar_feedback.page_size);
+end;
+$$;
+
 comment on function public.support_similar_feedback(text, integer) is
-    'Staff only (403 otherwise). ?feedback_id=&limit= (1-100, default 20): {feedback_id, '
+    'Staff only (403 otherwise). ?feedback_id=&page_size= (1-100, default 20): {feedback_id, '
     'feature_name, total, entries: [{feedback_id, category, status, rating, description, '
     'created_at}]}: the other entries about the same feature, newest first (none without a '
     'feature_name).';

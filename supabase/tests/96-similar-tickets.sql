@@ -89,9 +89,9 @@ select is(json_array_length(public.support_similar_tickets('96000000-0000-4000-8
 select is(public.support_link_problem('{"ticket_id": "96000000-0000-4000-8000-000000000002", "problem_id": "96000000-0000-4000-8000-000000000021"}') ->> 'reports', '2',
     'staff link the report to the problem it matched in one action');
 select is(json_array_length(public.support_similar_tickets('96000000-0000-4000-8000-000000000001', 1) -> 'similar'), 1,
-    'limit caps the matches');
+    'page_size caps the matches');
 select throws_ok($$select public.support_similar_tickets('96000000-0000-4000-8000-000000000001', 0)$$,
-    '22023', 'limit must be between 1 and 50', 'a limit out of range is refused');
+    '22023', 'page_size must be between 1 and 50', 'a page_size out of range is refused');
 select throws_ok($$select public.support_similar_tickets('not-a-uuid')$$,
     '22023', 'ticket_id must be a UUID', 'a malformed ticket_id is refused without echoing it');
 select is(public.support_similar_feedback('96000000-0000-4000-8000-000000000041')::jsonb - 'entries',

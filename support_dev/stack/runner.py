@@ -16,6 +16,7 @@ from support_dev.stack.notifications import start_maildev, start_workers
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
+from support_dev.stack.triage import start_triage
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.
@@ -74,6 +75,9 @@ class Stack:
         if self.config.notification_workers:
             self._step(f"support-worker x{self.config.notification_workers}",
                        lambda: start_workers(self.config, self.binaries, self.supervisor))
+        if self.config.triage_worker:
+            self._step("support-triage (suggestions, retrained hourly)",
+                       lambda: start_triage(self.config, self.binaries, self.supervisor))
         self.first_start = {"ready_in_seconds": round(time.monotonic() - started, 2),
                             "new_cluster": new}
         self.write_state()
