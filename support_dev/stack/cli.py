@@ -74,8 +74,10 @@ def start(args: argparse.Namespace) -> int:
         say(f"\nStopping ({stop}) ...")
         return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # A second signal (a closed terminal sends SIGHUP) must not cut the shutdown short and
+        # leave the remaining parts running.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         supervisor.stop_all()
         _state_file(config.state_dir).unlink(missing_ok=True)
         say("Stopped every part of the stack.")
@@ -90,6 +92,10 @@ def stop(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _running_state(args.dir.resolve()):
         time.sleep(0.2)
+    if _running_state(args.dir.resolve()):
+        say(f"The stack's runner (pid {state['runner_pid']}) did not stop within 60 s; "
+            f"its parts: {state['pids']}.")
+        return 1
     say("Stopped.")
     return 0
 
