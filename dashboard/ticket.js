@@ -6,6 +6,7 @@
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, badge, errorBox, h, label, replace, when,
 } from './dom.js';
+import { triageSection } from './triage.js';
 
 function reportSection(ticket) {
   const details = [
@@ -222,6 +223,7 @@ export async function renderTicket(main, context, ticketId, page) {
       h('div', { class: 'column' },
         reportSection(ticket), threadSection(ticket), composer(ticket, context, reload)),
       h('div', { class: 'column side' },
+        triageSection(ticket, context, reload),
         controls(ticket, moves, staff, context, reload), ratingSection(ticket), historySection(ticket, staff))));
   document.getElementById('page-title').focus();
 }

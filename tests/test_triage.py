@@ -6,12 +6,12 @@ owner never sees them; staff decisions over PostgREST become labels that retrain
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from triage_support import shadow_mode_off, wait_for_suggestions
 
 TRIAGE = Path(sys.executable).with_name("support-triage")
 TICKET_FIELDS = "ticket_type, priority, subject, description, status"
@@ -128,12 +128,9 @@ def _suggestions(db, kind: str, item_id: str) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def triaged(stack, db, filed) -> dict[str, tuple]:
     """The user's fields as filed; when it returns, the stack's worker (support_dev/stack/
-    triage.py, polling every 2 s) has suggested for every item, off the request path."""
+    triage.py) has suggested for every item, off the request path."""
     before = {path: _user_fields(db, *item) for path, item in filed.items()}
-    deadline = time.monotonic() + 90
-    while not all(_suggestions(db, *item) for item in filed.values()):
-        assert time.monotonic() < deadline, "the triage worker suggested nothing in 90 s"
-        time.sleep(0.5)
+    wait_for_suggestions(db, list(filed.values()))
     return before
 
 
@@ -185,11 +182,8 @@ def test_the_owner_sees_no_suggestion_on_any_path(stack, http, filed, triaged, o
 
 @pytest.fixture
 def shadow_off(db) -> Iterator[None]:
-    db.execute("update public.triage_settings set shadow_mode = false")
-    try:
+    with shadow_mode_off(db):
         yield
-    finally:
-        db.execute("update public.triage_settings set shadow_mode = true")
 
 
 def test_staff_decisions_are_labels_that_retraining_uses(
