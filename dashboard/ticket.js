@@ -6,7 +6,7 @@
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, badge, errorBox, h, label, replace, when,
 } from './dom.js';
-import { triageSection } from './triage.js';
+import { loadTriage, triageSection } from './triage.js';
 
 function reportSection(ticket) {
   const details = [
@@ -201,6 +201,7 @@ function ratingSection(ticket) {
 export async function renderTicket(main, context, ticketId, page) {
   const reload = () => renderTicket(main, context, ticketId, page);
   let ticket, moves, staff;
+  const triage = loadTriage(context, ticketId);
   try {
     [ticket, moves, staff] = await Promise.all([
       context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(),
@@ -223,7 +224,7 @@ export async function renderTicket(main, context, ticketId, page) {
       h('div', { class: 'column' },
         reportSection(ticket), threadSection(ticket), composer(ticket, context, reload)),
       h('div', { class: 'column side' },
-        triageSection(ticket, context, reload),
+        triageSection(ticket, triage, context, reload),
         controls(ticket, moves, staff, context, reload), ratingSection(ticket), historySection(ticket, staff))));
   document.getElementById('page-title').focus();
 }

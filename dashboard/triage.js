@@ -3,8 +3,8 @@
 // thing. Each decision is one action: accept a suggestion, override it with another value, or
 // link the ticket to a problem. The database decides everything: in shadow mode
 // support_suggestions answers none (and this shows none), a second decision is refused, and
-// every refusal is shown as the database worded it. The section loads after the ticket, so the
-// page never waits for it.
+// every refusal is shown as the database worded it. Its requests go out with the ticket's; the
+// page never waits for them.
 
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, errorBox, h, label, replace, when,
@@ -77,7 +77,7 @@ function similarItem(match, ticket, context, status) {
       h('button', {
         type: 'button',
         class: 'secondary',
-        'aria-label': `Link to the problem ${match.subject}`,
+        'aria-label': `Link to this problem: ${match.subject}`,
         onclick: async (event) => {
           event.target.disabled = true;
           try {
@@ -95,14 +95,21 @@ function similarItem(match, ticket, context, status) {
       result));
 }
 
-// The section, empty at first; filled when both answers are in. Nothing is shown when there
-// is nothing to decide (shadow mode, no suggestion yet, nothing similar).
-export function triageSection(ticket, context, reload) {
+// The section's two requests, sent in the same round as the ticket's own (ticket.js).
+export function loadTriage(context, ticketId) {
+  const answers = Promise.all([
+    context.api.call('support_suggestions', { ticket_id: ticketId }),
+    context.api.call('support_similar_tickets', { ticket_id: ticketId }),
+  ]);
+  answers.catch(() => {}); // shown by triageSection; unhandled only if the ticket failed too
+  return answers;
+}
+
+// The section, hidden until the answers are in. Nothing is shown when there is nothing to
+// decide (shadow mode, no suggestion yet, nothing similar).
+export function triageSection(ticket, loaded, context, reload) {
   const section = h('section', { class: 'card triage', 'aria-labelledby': 'triage-title', hidden: true });
-  Promise.all([
-    context.api.call('support_suggestions', { ticket_id: ticket.ticket_id }),
-    context.api.call('support_similar_tickets', { ticket_id: ticket.ticket_id }),
-  ]).then(([suggested, similar]) => {
+  loaded.then(([suggested, similar]) => {
     const status = h('div', { class: 'form-status' });
     const suggestions = suggested.suggestions
       .map((suggestion) => suggestionItem(suggestion, context, reload, status))

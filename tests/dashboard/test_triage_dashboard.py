@@ -72,7 +72,7 @@ def test_an_agent_links_a_likely_duplicate_to_its_problem_in_one_click(
     page = signed_in(agent, f"#/ticket/{report_id}")
     match = page.locator(".triage-similar").filter(has_text=word)
     expect(match).to_contain_text("Open report")
-    match.get_by_role("button", name="Link to the problem").click()
+    match.get_by_role("button", name="Link to this problem").click()
     expect(match).to_contain_text("Linked: the problem has 1 report.")
 
     similar = user_client(agent).rpc(
