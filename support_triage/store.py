@@ -7,8 +7,9 @@ import psycopg
 from support_triage.examples import Example, feedback_text, ticket_text
 from support_triage.model import FieldRun, Suggester
 
-# Rows locked by another worker are skipped, not waited for; the unique indexes on
-# (item, field) make a second writer of the same suggestion a no-op besides.
+# No row lock on the items: a lock held for a batch would make a staff change or a user's
+# reply to a new ticket wait for the model. Two workers may therefore score the same item; the
+# unique indexes on (item, field) keep the first suggestion and make the second a no-op.
 PENDING_TICKETS = """
     select t.id, t.subject, t.description
     from public.support_tickets as t
@@ -16,7 +17,6 @@ PENDING_TICKETS = """
         and not exists (select 1 from public.triage_suggestions as s where s.ticket_id = t.id)
     order by t.created_at
     limit %(batch)s
-    for no key update of t skip locked
 """
 PENDING_FEEDBACK = """
     select f.id, f.feature_name, f.description
@@ -25,7 +25,6 @@ PENDING_FEEDBACK = """
         and not exists (select 1 from public.triage_suggestions as s where s.feedback_id = f.id)
     order by f.created_at
     limit %(batch)s
-    for no key update of f skip locked
 """
 INSERT_SUGGESTION = """
     insert into public.triage_suggestions
