@@ -64,6 +64,7 @@ def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
         "~^/rest/v1/rpc/" "/rest/v1/rpc/{{function}}";
         "~^/rest/v1/" "/rest/v1/{{relation}}";
         "~^/api/" "/api/{{unknown}}";
+        "~^/storage/v1/object/" "/storage/v1/object/{{bucket}}";
     }}
     map $upstream_http_x_route $route {{
         "" $route_of_uri;

@@ -15,7 +15,12 @@ from support_dev.stack.database import Database, DatabaseError
 from support_dev.stack.notifications import start_maildev, start_workers
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
-from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
+from support_dev.stack.servers import (
+    start_flask,
+    start_nginx,
+    start_postgrest,
+    start_storage_standin,
+)
 from support_dev.stack.triage import start_triage
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
@@ -68,6 +73,8 @@ class Stack:
                    lambda: start_postgrest(self.config, self.binaries, self.supervisor))
         self._step("Flask layer (gunicorn)",
                    lambda: start_flask(self.config, self.binaries, self.supervisor))
+        self._step("Storage stand-in (local only: DELETE /storage/v1/object/{bucket})",
+                   lambda: start_storage_standin(self.config, self.supervisor))
         self._step(f"Gateway (nginx) on port {self.config.gateway_port}",
                    lambda: start_nginx(self.config, self.binaries, self.supervisor))
         self._step(f"MailDev (SMTP {self.config.smtp_port}, web {self.config.mail_web_port})",
@@ -99,6 +106,7 @@ class Stack:
             "postgrest_url": config.postgrest_url,
             "postgrest_admin_url": f"http://127.0.0.1:{config.postgrest_admin_port}",
             "flask_url": f"http://127.0.0.1:{config.flask_port}",
+            "storage_url": f"{config.gateway_url}/storage/v1",
             "anon_key": config.anon_key,
             "service_role_key": config.service_role_key,
             "jwt_secret": config.jwt_secret,

@@ -3,9 +3,10 @@
 import http.client
 import os
 import signal
+import sys
 
 from support_api.settings import DEFAULT_MAX_BODY_BYTES
-from support_dev.stack import dashboard
+from support_dev.stack import dashboard, storage_standin
 from support_dev.stack.config import DB_PASSWORD, StackConfig
 from support_dev.stack.gateway_policy import (
     nginx_error_locations,
@@ -110,6 +111,17 @@ def start_flask(config: StackConfig, binaries: Binaries, supervisor: Supervisor)
                             ready=lambda: http_ok(config.flask_port, "/api/health"))
 
 
+def start_storage_standin(config: StackConfig, supervisor: Supervisor) -> Child:
+    """Local only: the stand-in for Storage's remove endpoint (see storage_standin)."""
+    # The files' folder as an argument: a stack's processes are found by its folder.
+    argv = [sys.executable, "-m", "support_dev.stack.storage_standin",
+            str(storage_standin.files_root(config))]
+    return supervisor.spawn("storage", argv,
+                            env={**storage_standin.standin_env(config),
+                                 "PYTHONPATH": _importable_path()},
+                            ready=lambda: http_ok(config.storage_port, "/status"))
+
+
 def _importable_path() -> str:
     return os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
 
@@ -161,6 +173,7 @@ http {{
     upstream postgrest_busy {{ server unix:{run}/postgrest-busy.sock; keepalive 64; }}
 {nginx_http_policy(config.anon_key, config.service_role_key)}
     upstream flask {{ server 127.0.0.1:{config.flask_port}; keepalive 64; }}
+    upstream storage_standin {{ server 127.0.0.1:{config.storage_port}; }}
 
     map $http_authorization $authorization {{
         # Like Supabase's gateway: a request with only an apikey is authorized by that key.
@@ -202,6 +215,7 @@ http {{
             proxy_hide_header X-Route;
         }}
 {dashboard.nginx_locations(config)}
+{storage_standin.nginx_location()}
         location = /health {{ return 200 '{{"status":"ok"}}'; }}
         location / {{ {_error_json(404, "Not found: use /rest/v1/ or /api/")} }}
 
