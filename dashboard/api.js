@@ -42,6 +42,7 @@ export function createApi(client) {
     ticket: (ticketId) => answer(client.rpc('support_ticket', { ticket_id: ticketId })),
     updateTicket: (body) => answer(client.rpc('support_update_ticket', body)),
     reply: (body) => answer(client.rpc('support_reply', body)),
+    call: (name, params) => answer(client.rpc(name, params)),
     staff: () => answer(client.from('support_staff').select('user_id,display_name,role').order('display_name')),
     agentMoves: () => answer(client.from('ticket_transitions')
       .select('from_status,to_status,requires_resolution,description')

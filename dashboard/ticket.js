@@ -7,6 +7,7 @@ import { attachmentsSection } from './attachments.js';
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, badge, errorBox, h, label, replace, when,
 } from './dom.js';
+import { loadTriage, triageSection } from './triage.js';
 
 function reportSection(ticket) {
   const details = [
@@ -201,6 +202,7 @@ function ratingSection(ticket) {
 export async function renderTicket(main, context, ticketId, page) {
   const reload = () => renderTicket(main, context, ticketId, page);
   let ticket, moves, staff;
+  const triage = loadTriage(context, ticketId);
   try {
     [ticket, moves, staff] = await Promise.all([
       context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(),
@@ -224,6 +226,7 @@ export async function renderTicket(main, context, ticketId, page) {
         reportSection(ticket), threadSection(ticket), attachmentsSection(ticket, context),
         composer(ticket, context, reload)),
       h('div', { class: 'column side' },
+        triageSection(ticket, triage, context, reload),
         controls(ticket, moves, staff, context, reload), ratingSection(ticket), historySection(ticket, staff))));
   document.getElementById('page-title').focus();
 }

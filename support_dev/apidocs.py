@@ -51,6 +51,10 @@ STAFF_RPCS: dict[str, tuple[str, Any]] = {
     "support_reply": ("POST", {
         "ticket_id": SEED_OPEN_TICKET, "body": "We are looking into it.", "internal": False,
     }),
+    # Auto-triage (docs/triage.md; support_decide_suggestion needs a suggestion's id from these).
+    "support_suggestions": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
+    "support_similar_tickets": ("GET", f"ticket_id={SEED_OPEN_TICKET}&page_size=5"),
+    "support_triage_report": ("GET", "days=30"),
 }
 EXAMPLE_USER_ID = "00000000-0000-4000-8000-0000000000aa"
 SETUP = f"""\

@@ -50,6 +50,7 @@ class StackConfig:
     smtp_port: int = 54325
     mail_web_port: int = 54324
     notification_workers: int = 1
+    triage_worker: bool = True
     jwt_secret: str = LOCAL_JWT_SECRET
 
     @property

@@ -105,6 +105,7 @@ class Binaries:
     node: Path
     maildev: Path
     support_worker: Path
+    support_triage: Path
 
     @property
     def psql(self) -> Path:
@@ -127,6 +128,10 @@ class Binaries:
             maildev=_maildev(),
             support_worker=_on_path(
                 "support-worker", "pip install -e . (or run `make dev`)",
+                Path(sys.executable).parent,
+            ),
+            support_triage=_on_path(
+                "support-triage", "pip install -e . (or run `make dev`)",
                 Path(sys.executable).parent,
             ),
         )

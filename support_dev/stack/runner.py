@@ -21,6 +21,7 @@ from support_dev.stack.servers import (
     start_postgrest,
     start_storage_standin,
 )
+from support_dev.stack.triage import start_triage
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.
@@ -81,6 +82,9 @@ class Stack:
         if self.config.notification_workers:
             self._step(f"support-worker x{self.config.notification_workers}",
                        lambda: start_workers(self.config, self.binaries, self.supervisor))
+        if self.config.triage_worker:
+            self._step("support-triage (suggestions, retrained hourly)",
+                       lambda: start_triage(self.config, self.binaries, self.supervisor))
         self.first_start = {"ready_in_seconds": round(time.monotonic() - started, 2),
                             "new_cluster": new}
         self.write_state()
