@@ -23,6 +23,13 @@ async function answer(request) {
   return data;
 }
 
+// A count without rows (HEAD, Prefer: count=exact): what RLS lets the caller see.
+async function count(request) {
+  const { count: rows, error, status } = await request;
+  if (error) throw new DbError({ ...error, status });
+  return rows;
+}
+
 function defined(params) {
   return Object.fromEntries(
     Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''),
@@ -35,9 +42,19 @@ export function createApi(client) {
     ticket: (ticketId) => answer(client.rpc('support_ticket', { ticket_id: ticketId })),
     updateTicket: (body) => answer(client.rpc('support_update_ticket', body)),
     reply: (body) => answer(client.rpc('support_reply', body)),
+    call: (name, params) => answer(client.rpc(name, params)),
     staff: () => answer(client.from('support_staff').select('user_id,display_name,role').order('display_name')),
     agentMoves: () => answer(client.from('ticket_transitions')
       .select('from_status,to_status,requires_resolution,description')
       .eq('actor_kind', 'agent')),
+    stats: (params) => answer(client.rpc('support_stats', defined(params))),
+    deadNotifications: () => count(client.from('dead_notifications').select('id', { count: 'exact', head: true })),
+    feedbackQueue: (params) => answer(client.rpc('support_feedback_queue', defined(params))),
+    feedbackMoves: () => answer(client.from('feedback_transitions')
+      .select('from_status,to_status,description')
+      .eq('with_feature', false)),
+    reviewFeedback: (body) => answer(client.rpc('support_review_feedback', body)),
+    // A link valid ten minutes that downloads the file; Storage signs only what the caller may read.
+    signedUrl: (bucket, path) => answer(client.storage.from(bucket).createSignedUrl(path, 600, { download: true })),
   };
 }

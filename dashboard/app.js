@@ -1,8 +1,11 @@
-// The dashboard's entry: signs in, then routes #/queue and #/ticket/<id> to their pages.
+// The dashboard's entry: signs in, then routes #/queue, #/ticket/<id>, #/feedback and #/numbers
+// to their pages.
 // Routes live in the fragment, so no ticket id or search term reaches a server log.
 
 import { createApi } from './api.js';
 import { h, replace } from './dom.js';
+import { renderFeedback } from './feedback.js';
+import { renderNumbers } from './numbers.js';
 import { renderQueue, stopQueue } from './queue.js';
 import { readConfig, startSession } from './session.js';
 import { renderTicket } from './ticket.js';
@@ -70,15 +73,27 @@ function showWho(session) {
   document.getElementById('main-nav').hidden = false;
 }
 
+function markNav(current) {
+  for (const name of ['queue', 'feedback', 'numbers']) {
+    const link = document.getElementById(`nav-${name}`);
+    if (name === current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
 function route(context) {
   const hash = location.hash || '#/queue';
   const ticket = hash.match(/^#\/ticket\/([^/?#]+)/);
+  const other = { '#/feedback': renderFeedback, '#/numbers': renderNumbers }[hash];
+  if (ticket || other) stopQueue();
   if (ticket) {
-    stopQueue();
-    document.getElementById('nav-queue').removeAttribute('aria-current');
+    markNav(null);
     renderTicket(main, context, decodeURIComponent(ticket[1]), page);
+  } else if (other) {
+    markNav(hash.slice(2));
+    other(main, context, page);
   } else {
-    document.getElementById('nav-queue').setAttribute('aria-current', 'page');
+    markNav('queue');
     renderQueue(main, context, page);
   }
 }
@@ -94,7 +109,7 @@ async function boot() {
   if (session.signIn === 'local') return showLocalSignIn();
   if (session.signIn === 'hosted') return showHostedSignIn(session.client);
   showWho(session);
-  const context = { api: createApi(session.client), user: session.user };
+  const context = { api: createApi(session.client), user: session.user, config };
   window.addEventListener('hashchange', () => route(context));
   route(context);
 }

@@ -7,4 +7,6 @@ window.SUPPORT_DASHBOARD_CONFIG = {
   anonKey: '<anon key>',
   // false: sign in through Supabase Auth (email + password, or a magic link).
   localSignIn: false,
+  // true: attachments open through signed URLs of the project's Storage API.
+  storageServer: true,
 };

@@ -12,9 +12,16 @@ const VIEWS = {
   unassigned: { label: 'Unassigned', filters: { status: 'open', assignee: 'unassigned', sort: 'created' } },
   mine: { label: 'Mine', filters: { assignee: 'me', sort: 'updated' } },
   open: { label: 'All open', filters: { status: 'open', sort: 'priority' } },
+  // A target missed and the clock still running (open or in progress, not waiting on the user):
+  // the most overdue first.
+  breaching: { label: 'Breaching SLA', filters: { breached: 'true', sort: 'due' } },
 };
-const SORTS = { created: 'Newest first', updated: 'Recently updated', priority: 'Priority, then oldest' };
-const EMPTY_FILTERS = { status: '', priority: '', ticket_type: '', assignee: '', sort: 'created', q: '' };
+const SORTS = {
+  created: 'Newest first', updated: 'Recently updated', priority: 'Priority, then oldest',
+  due: 'Next deadline',
+};
+const SLA_LABELS = { true: 'Breached', false: 'Within target' };
+const EMPTY_FILTERS = { status: '', priority: '', ticket_type: '', assignee: '', breached: '', sort: 'created', q: '' };
 
 // Kept across visits to a ticket, so "Queue" comes back to the same view and page.
 const state = {
@@ -61,7 +68,20 @@ function row(ticket) {
     h('td', { 'data-label': 'Age' },
       h('time', { datetime: ticket.created_at, title: ticket.created_at }, age(ticket.created_at))),
     h('td', { 'data-label': 'Waiting on' }, label(WAITING_LABELS, ticket.waiting_on)),
+    h('td', { 'data-label': 'Due' }, dueCell(ticket)),
     h('td', { 'data-label': 'Assignee' }, ticket.assigned_to ?? 'Unassigned'));
+}
+
+// The running deadline (first response, then resolution) and whether a target was missed.
+function dueCell(ticket) {
+  return h('span', {},
+    ticket.next_due_at ? h('time', { datetime: ticket.next_due_at, title: ticket.next_due_at }, dueIn(ticket.next_due_at)) : '—',
+    ticket.breached ? [' ', h('span', { class: 'badge breached' }, 'Breached')] : null);
+}
+
+function dueIn(iso) {
+  const due = Date.parse(iso);
+  return due < Date.now() ? `${age(iso)} overdue` : `in ${age(new Date().toISOString(), due)}`;
 }
 
 function markSelected(ticketId) {
@@ -83,7 +103,7 @@ function renderResults(answer) {
     ? h('p', { class: 'empty' }, 'No tickets match.')
     : h('table', { class: 'queue' },
       h('caption', { class: 'visually-hidden' }, 'Tickets'),
-      h('thead', {}, h('tr', {}, ['Subject', 'Requester', 'Type', 'Priority', 'Status', 'Age', 'Waiting on', 'Assignee']
+      h('thead', {}, h('tr', {}, ['Subject', 'Requester', 'Type', 'Priority', 'Status', 'Age', 'Waiting on', 'Due', 'Assignee']
         .map((name) => h('th', { scope: 'col' }, name)))),
       h('tbody', {}, tickets.map(row)));
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
@@ -161,6 +181,8 @@ function renderControls(context) {
     state.filters.ticket_type, (value) => applyFilters(context, { ticket_type: value }))),
   h('div', { class: 'field' }, select('filter-assignee', 'Assignee', [],
     state.filters.assignee, (value) => applyFilters(context, { assignee: value }))),
+  h('div', { class: 'field' }, select('filter-breached', 'SLA', [['', 'Any'], ...Object.entries(SLA_LABELS)],
+    state.filters.breached, (value) => applyFilters(context, { breached: value }))),
   h('div', { class: 'field' }, select('filter-sort', 'Sort', Object.entries(SORTS),
     state.filters.sort, (value) => applyFilters(context, { sort: value }))));
   replace(mounted.controls, views, form);

@@ -3,9 +3,11 @@
 // and the history. One round of requests renders it: the ticket, the agents' moves and the
 // staff list, in parallel. Every refusal is shown as the database worded it.
 
+import { attachmentsSection } from './attachments.js';
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, badge, errorBox, h, label, replace, when,
 } from './dom.js';
+import { loadTriage, triageSection } from './triage.js';
 
 function reportSection(ticket) {
   const details = [
@@ -200,6 +202,7 @@ function ratingSection(ticket) {
 export async function renderTicket(main, context, ticketId, page) {
   const reload = () => renderTicket(main, context, ticketId, page);
   let ticket, moves, staff;
+  const triage = loadTriage(context, ticketId);
   try {
     [ticket, moves, staff] = await Promise.all([
       context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(),
@@ -220,8 +223,10 @@ export async function renderTicket(main, context, ticketId, page) {
       ticket.resolution ? h('span', {}, 'Resolution: ', ticket.resolution) : null),
     h('div', { class: 'ticket-layout' },
       h('div', { class: 'column' },
-        reportSection(ticket), threadSection(ticket), composer(ticket, context, reload)),
+        reportSection(ticket), threadSection(ticket), attachmentsSection(ticket, context),
+        composer(ticket, context, reload)),
       h('div', { class: 'column side' },
+        triageSection(ticket, triage, context, reload),
         controls(ticket, moves, staff, context, reload), ratingSection(ticket), historySection(ticket, staff))));
   document.getElementById('page-title').focus();
 }

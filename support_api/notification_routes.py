@@ -49,7 +49,8 @@ def unsubscribe_page() -> Response:
 def unsubscribe() -> Response:
     user_id, kinds = _token_claims()
     postgrest = get_postgrest()
-    result = postgrest.rpc("set_email_notifications", jwt=postgrest.mint_user_jwt(user_id),
+    result = postgrest.rpc("set_email_notifications",
+                           jwt=postgrest.mint_user_jwt(user_id, via="unsubscribe"),
                            body={"kinds": kinds, "enabled": False})
     if not result.ok:
         # The database's refusal (e.g. a kind removed since the email was sent), as it came.

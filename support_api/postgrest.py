@@ -170,13 +170,15 @@ class PostgrestHandle:
     def close(self) -> None:
         self._pool.clear()
 
-    def mint_user_jwt(self, user_id: str, *, expires_in: int = COMPANION_TOKEN_SECONDS) -> str:
-        """A short-lived token for `user_id` (role authenticated), as the companion uses."""
+    def mint_user_jwt(self, user_id: str, *, expires_in: int = COMPANION_TOKEN_SECONDS,
+                      via: str = "companion") -> str:
+        """A short-lived token for `user_id` (role authenticated), as the companion uses;
+        `via` names the part of the API that acted for the user (it shows in the claims)."""
         return mint_jwt(
             self._jwt_secret,
             sub=user_id,
             expires_in=min(expires_in, COMPANION_TOKEN_SECONDS),
-            via="companion",
+            via=via,
         )
 
     def rpc(

@@ -67,6 +67,10 @@ STAFF_RPCS: dict[str, tuple[str, Any]] = {
         "feedback_id": SEED_RECEIVED_FEEDBACK, "status": "under_review",
     }),
     "support_stats": ("GET", "since=2026-01-01&until=2026-02-01"),
+    # Auto-triage (docs/triage.md; support_decide_suggestion needs a suggestion's id from these).
+    "support_suggestions": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
+    "support_similar_tickets": ("GET", f"ticket_id={SEED_OPEN_TICKET}&page_size=5"),
+    "support_triage_report": ("GET", "days=30"),
 }
 # Why an operation has no example: it changes the seed for good, so it could not run twice.
 NO_EXAMPLE = (
@@ -130,14 +134,18 @@ def _resolve(schema: Mapping[str, Any], doc: Mapping[str, Any]) -> Mapping[str, 
     return schema
 
 
-def _fields_table(schema: Mapping[str, Any], doc: Mapping[str, Any]) -> list[str]:
+def _fields_table(schema: Mapping[str, Any], doc: Mapping[str, Any], *,
+                  described: bool = False) -> list[str]:
     schema = _resolve(schema, doc)
     required = set(schema.get("required", []))
     rows = ["| field | type | required |", "|---|---|---|"]
+    if described:
+        rows = ["| field | type | required | description |", "|---|---|---|---|"]
     for name, prop in schema.get("properties", {}).items():
         rows.append(
             f"| `{name}` | {_type_of(prop, doc['components'])} | "
             f"{'yes' if name in required else 'no'} |"
+            + (f" {prop.get('description', '')} |" if described else "")
         )
     return rows
 
@@ -326,6 +334,55 @@ def _staff_rpc_section(postgrest: Mapping[str, Any]) -> list[str]:
     return out
 
 
+VERIFY_EXAMPLE = """\
+```python
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+def receive(body: bytes, headers: dict[str, str]) -> int:
+    try:
+        event = Webhook(SECRET).verify(body, headers)  # the raw body, as it arrived
+    except WebhookVerificationError:                   # changed body, wrong secret, or a
+        return 401                                     # timestamp over five minutes off
+    if not seen(headers["webhook-id"]):                # at least once: a repeat is no news
+        act_on(event)
+        remember(headers["webhook-id"])
+    return 204
+```"""
+
+
+def _webhook_section(doc: Mapping[str, Any]) -> list[str]:
+    out = ["## Notifications", "",
+           "What the API sends on its own when support acts on a ticket. Email goes to the "
+           "ticket's owner over SMTP, one message per user and ticket (changes within the batch "
+           "window together), with a stable `Message-ID` (the same events, the same id), "
+           "`X-Support-Events` (the event ids) and a one-click unsubscribe link (RFC 8058: "
+           "`List-Unsubscribe: <https://<project>/api/notifications/unsubscribe?token=...>`, "
+           "`List-Unsubscribe-Post: List-Unsubscribe=One-Click`; the token is not a JWT and "
+           "no JWT is a token). Users choose per kind with the RPC `set_email_notifications` "
+           "(`{\"kinds\": [...], \"enabled\": false}`); admins register webhook endpoints in "
+           "`webhook_endpoints` and put dead notifications back with "
+           "`retry_dead_notification`. The app sees the same changes through Supabase "
+           "Realtime (`support_tickets`, `ticket_messages`, under RLS). Kinds, the worker and "
+           "its settings: [notifications.md](notifications.md).", ""]
+    for name, methods in doc.get("webhooks", {}).items():
+        for method, op in methods.items():
+            out += [f"### Webhook `{name}`: `{method.upper()}` to each registered endpoint — "
+                    f"{op['summary']}", "", op["description"], "",
+                    "| header | description |", "|---|---|"]
+            out += [f"| `{p['name']}` | {p['description']} |" for p in op["parameters"]]
+            body = op["requestBody"]["content"]["application/json"]
+            event = _resolve(body["schema"], doc)
+            out += ["", "Body:", "", *_fields_table(event, doc, described=True), "",
+                    "`data`:", "",
+                    *_fields_table(event["properties"]["data"], doc, described=True), "",
+                    "```json", json.dumps(body["example"], indent=2), "```", "",
+                    "| answer | meaning |", "|---|---|"]
+            out += [f"| {code} | {r['description']} |" for code, r in op["responses"].items()]
+            out += ["", "Verifying it (Python, the `standardwebhooks` library; it exists for "
+                    "most languages):", "", VERIFY_EXAMPLE, ""]
+    return out
+
+
 def render(doc: Mapping[str, Any], postgrest: Mapping[str, Any]) -> str:
     out = [
         "# API reference",
@@ -358,6 +415,7 @@ def render(doc: Mapping[str, Any], postgrest: Mapping[str, Any]) -> str:
         "",
         *_flask_section(doc),
         *_rpc_section(postgrest, doc),
+        *_webhook_section(doc),
     ]
     return "\n".join(out).rstrip() + "\n"
 

@@ -1,4 +1,5 @@
-"""`support-worker`: delivers queued notifications until SIGTERM or SIGINT.
+"""`support-worker`: delivers queued notifications until SIGTERM or SIGINT, and removes
+attachment uploads never linked to their ticket on a schedule (support_worker.attachments).
 
 Run several at once: pgmq hands each message to one reader for its visibility timeout. On
 SIGTERM the worker finishes the batch in hand (deliveries and acknowledgements) and exits; a
@@ -16,6 +17,7 @@ import time
 
 import psycopg
 
+from support_worker.attachments import run_rounds
 from support_worker.delivery import Deliverer
 from support_worker.queue import NotificationQueue
 from support_worker.settings import WorkerSettings, WorkerSettingsError
@@ -50,6 +52,8 @@ def serve(settings: WorkerSettings, stopping: threading.Event) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s support-worker %(levelname)s %(message)s")
+    # httpx logs each request's URL at INFO: a webhook URL can carry its receiver's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = WorkerSettings.from_env()
     except WorkerSettingsError as problem:
@@ -67,7 +71,19 @@ def main() -> int:
     started = time.monotonic()
     log.info("delivering notifications (batch %s, visibility %ss)",
              settings.batch_size, settings.visibility_timeout)
+    cleanup = None
+    if settings.service_role_key:
+        log.info("removing unlinked attachment uploads every %ss",
+                 settings.attachment_cleanup_interval)
+        cleanup = threading.Thread(target=run_rounds, args=(settings, stopping),
+                                   name="attachment-cleanup")
+        cleanup.start()
+    else:
+        log.warning("attachment clean-up off: SUPABASE_SERVICE_ROLE_KEY is not set")
     serve(settings, stopping)
+    if cleanup:
+        # A round in hand ends with its current call (each has a timeout).
+        cleanup.join()
     log.info("stopped after %.0fs", time.monotonic() - started)
     return 0
 

@@ -2,8 +2,10 @@
 
 A message is archived only when every delivery it needs succeeded; otherwise it becomes
 visible again after an exponential backoff, and after the policy's last attempt it moves to
-public.dead_notifications with the reason. Deliveries that succeeded before a failure are made
-again on the retry, with the same Message-ID or webhook-id: delivery is at least once.
+public.dead_notifications with the reason. Each email is written on its messages before it is
+sent and marked once sent: a retry sends an unsent email with the same events and Message-ID,
+and not a sent one. A crash between sending and acknowledging repeats the delivery with the
+same Message-ID or webhook-id: delivery is at least once.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ class Deliverer:
         if not messages:
             return None
         policy = self.queue.policy()
-        events = self.queue.events([message.event_id for message in messages])
+        # An email planned on an earlier attempt is sent again as it was: its other events too.
+        wanted = {message.event_id for message in messages}
+        wanted.update(event for message in messages for event in message.mail_plan or ())
+        events = self.queue.events(sorted(wanted))
         failures = self._deliver(messages, events)
         return self._settle(messages, failures, policy)
 
@@ -54,16 +59,12 @@ class Deliverer:
                  ) -> dict[int, str]:
         """Makes every delivery; returns the reason of failure per message id."""
         failures: dict[int, str] = {}
-        by_event = {message.event_id: message for message in messages}
-        # One email per user and ticket: the batch window made their messages visible together.
-        mails: dict[tuple[str, str], list[Event]] = defaultdict(list)
-        for event in events.values():
-            if event.email_wanted and event.recipient_email:
-                mails[(event.recipient_id, event.ticket_id)].append(event)
         with self.smtp.session():
-            failures.update(self._send_emails(list(mails.values()), by_event))
-        endpoints = self.queue.webhooks(sorted({event.kind for event in events.values()}))
-        for event in events.values():
+            failures.update(self._send_emails(self._plan_emails(messages, events), events))
+        batch_events = [events[m.event_id] for m in messages if m.event_id in events]
+        endpoints = self.queue.webhooks(sorted({event.kind for event in batch_events}))
+        by_event = {message.event_id: message for message in messages}
+        for event in batch_events:
             for endpoint in (e for e in endpoints if e.kind == event.kind):
                 try:
                     self.webhooks.send(endpoint, event)
@@ -71,12 +72,44 @@ class Deliverer:
                     failures.setdefault(by_event[event.event_id].msg_id, str(error))
         return failures
 
-    def _send_emails(self, groups: list[list[Event]], by_event: dict[int, QueuedMessage]
-                     ) -> dict[int, str]:
+    def _plan_emails(self, messages: list[QueuedMessage], events: dict[int, Event]
+                     ) -> dict[tuple[int, ...], list[QueuedMessage]]:
+        """The emails of the batch, by the events each one carries, with the messages it
+        settles. New ones are one per user and ticket (the batch window made their messages
+        visible together) and are written on the messages before anything is sent, so a
+        redelivery carries the same events and the same Message-ID whatever batch it is in."""
+        emails: dict[tuple[int, ...], list[QueuedMessage]] = defaultdict(list)
+        fresh: dict[tuple[str, str], list[QueuedMessage]] = defaultdict(list)
+        for message in messages:
+            event = events.get(message.event_id)
+            if message.mailed or event is None:
+                continue
+            if message.mail_plan:
+                emails[message.mail_plan].append(message)
+            elif event.email_wanted and event.recipient_email:
+                fresh[(event.recipient_id, event.ticket_id)].append(message)
+        plans: dict[int, dict[str, list[int]]] = {}
+        for group in fresh.values():
+            plan = {"events": sorted(m.event_id for m in group),
+                    "msgs": sorted(m.msg_id for m in group)}
+            emails[tuple(plan["events"])] = group
+            plans.update(dict.fromkeys(plan["msgs"], plan))
+        if plans:
+            self.queue.plan_mail(plans)
+        return emails
+
+    def _send_emails(self, emails: dict[tuple[int, ...], list[QueuedMessage]],
+                     events: dict[int, Event]) -> dict[int, str]:
         failures: dict[int, str] = {}
-        for group in groups:
+        for planned, group in emails.items():
+            # An event gone since (its ticket deleted) or a user who unsubscribed since.
+            content = [events[e] for e in planned
+                       if e in events and events[e].email_wanted and events[e].recipient_email]
             try:
-                self.smtp.send(build_email(group, self.settings))
+                if content:
+                    self.smtp.send(build_email(content, self.settings))
+                    self.queue.mark_mailed(self._plan_messages(group))
+                continue
             except (OSError, smtplib.SMTPException) as error:
                 reason = f"email: {type(error).__name__}"
             except Exception as error:
@@ -85,11 +118,15 @@ class Deliverer:
                 # Only the type: an exception's text may quote the ticket.
                 log.error("building or sending an email failed: %s", type(error).__name__)
                 reason = f"email: {type(error).__name__}"
-            else:
-                continue
-            for event in group:
-                failures[by_event[event.event_id].msg_id] = reason
+            for message in group:
+                failures[message.msg_id] = reason
         return failures
+
+    @staticmethod
+    def _plan_messages(group: list[QueuedMessage]) -> list[int]:
+        """Every message of the email, those of other batches too: they need not send it."""
+        planned = (group[0].message.get("mail") or {}).get("msgs", [])
+        return sorted({*planned, *(message.msg_id for message in group)})
 
     def _settle(self, messages: list[QueuedMessage], failures: dict[int, str], policy: Policy
                 ) -> BatchResult:

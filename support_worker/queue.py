@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,16 @@ class QueuedMessage:
     @property
     def event_id(self) -> int:
         return int(self.message["event_id"])
+
+    @property
+    def mail_plan(self) -> tuple[int, ...] | None:
+        """The events of the email this message went into on an earlier attempt, if any."""
+        plan = self.message.get("mail")
+        return tuple(int(event) for event in plan["events"]) if plan else None
+
+    @property
+    def mailed(self) -> bool:
+        return bool(self.message.get("mailed"))
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,20 @@ class NotificationQueue:
         ).fetchone()
         assert row is not None, "public.notification_settings has its one row"
         return Policy(**row)
+
+    def plan_mail(self, plans: dict[int, dict[str, list[int]]]) -> None:
+        """Writes on each message the email it goes into ({"events", "msgs"}), before sending,
+        so that a retry after a crash sends that same email, Message-ID included."""
+        self._connection.execute(
+            "update pgmq.q_notifications set message = message || "
+            "jsonb_build_object('mail', %s::jsonb -> msg_id::text) where msg_id = any(%s)",
+            (json.dumps({str(msg_id): plan for msg_id, plan in plans.items()}), list(plans)))
+
+    def mark_mailed(self, msg_ids: list[int]) -> None:
+        """The email of these messages was sent: a retry (for a failed webhook) skips it."""
+        self._connection.execute(
+            "update pgmq.q_notifications set message = message || '{\"mailed\": true}' "
+            "where msg_id = any(%s)", (msg_ids,))
 
     def archive(self, msg_ids: list[int]) -> None:
         self._connection.execute("select pgmq.archive(%s, %s::bigint[])", (QUEUE, msg_ids))

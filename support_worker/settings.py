@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -30,6 +31,11 @@ class WorkerSettings:
     poll_interval: float = 1.0
     webhook_timeout: float = 10.0
     smtp_timeout: float = 10.0
+    # The attachment clean-up calls Supabase's APIs (PostgREST, Storage) with this key; without
+    # it the clean-up is off.
+    supabase_url: str = ""
+    service_role_key: str | None = None
+    attachment_cleanup_interval: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.smtp_tls not in TLS_MODES:
@@ -38,6 +44,9 @@ class WorkerSettings:
             raise WorkerSettingsError("SMTP_FROM must be an email address")
         if self.visibility_timeout < 5 or self.batch_size < 1:
             raise WorkerSettingsError("visibility timeout must be >= 5 s and batch size >= 1")
+        if not 0 < self.attachment_cleanup_interval < math.inf:
+            raise WorkerSettingsError(
+                "SUPPORT_WORKER_ATTACHMENT_CLEANUP_INTERVAL must be a number of seconds > 0")
 
     @property
     def mail_domain(self) -> str:
@@ -62,6 +71,10 @@ class WorkerSettings:
                 jwt_secret=required("SUPABASE_JWT_SECRET"),
                 app_url=required("SUPPORT_APP_URL").rstrip("/"),
                 api_url=required("SUPABASE_URL").rstrip("/") + "/api",
+                supabase_url=required("SUPABASE_URL").rstrip("/"),
+                service_role_key=optional("SUPABASE_SERVICE_ROLE_KEY"),
+                attachment_cleanup_interval=float(
+                    env.get("SUPPORT_WORKER_ATTACHMENT_CLEANUP_INTERVAL", "3600")),
                 smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
                 smtp_port=int(env.get("SMTP_PORT", "54325")),
                 smtp_tls=env.get("SMTP_TLS", "none"),

@@ -69,7 +69,10 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-request (a SIGKILL test): nothing arrived
                 with receiver.lock:
                     receiver.received.append(({k.lower(): v for k, v in self.headers.items()},
                                               body))
@@ -194,9 +197,20 @@ class Desk:
                 connection.rollback()
 
     def reply(self, agent_id: str, ticket_id: str, body: str, *, internal: bool = False) -> None:
-        with self.acting_as(agent_id) as connection:
-            connection.execute("select public.support_reply(%s)", (json.dumps(
-                {"ticket_id": ticket_id, "body": body, "internal": internal}),))
+        self.replies(agent_id, [(ticket_id, body)], internal=internal)
+
+    def replies(self, agent_id: str, replies: list[tuple[str, str]], *, internal: bool = False,
+                pace: float = 0.0) -> None:
+        """One committed transaction per (ticket, body), on one connection: a burst of events."""
+        with psycopg.connect(self.db_url) as connection:
+            for ticket_id, body in replies:
+                connection.execute("select set_config('request.jwt.claims', %s, true)",
+                                   (json.dumps({"sub": agent_id, "role": "authenticated"}),))
+                connection.execute("set local role authenticated")
+                connection.execute("select public.support_reply(%s)", (json.dumps(
+                    {"ticket_id": ticket_id, "body": body, "internal": internal}),))
+                connection.commit()
+                time.sleep(pace)
 
     def settings(self, **values: str | int) -> None:
         assignments = ", ".join(f"{name} = %s" for name in values)

@@ -53,7 +53,10 @@ def requests_carrying(marker: str) -> list[tuple[str, str, object]]:
         ("/api/support/tickets", "POST", ticket),
         ("/api/support/tickets", "POST", {**ticket, "priority": marker}),
     ]
-    return rest + api
+    # A user may not remove through the local Storage stand-in; a path names a file.
+    storage = [("/storage/v1/object/support-attachments", "DELETE",
+                {"prefixes": [f"{marker}/{marker}/{marker}.png"]})]
+    return rest + api + storage
 
 
 def test_no_log_file_contains_submitted_content(stack, make_user):

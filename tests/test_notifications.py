@@ -1,19 +1,29 @@
 """Notifications end to end through the stack the tests share: its supervised support-worker
 delivers an agent's reply to MailDev and to a webhook receiver; what must send nothing sends
-nothing; the one-click unsubscribe stops the next email."""
+nothing; the one-click unsubscribe stops the next email; the companion's webhook receiver tells
+the user and refuses what support did not sign."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import os
 import re
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from notification_support import Desk, MailDev, WebhookReceiver, event_ids_of, wait_for
 from standardwebhooks.webhooks import Webhook
 
+from support_api.companion.webhook_receiver import ChatNotice, Receiver, wsgi_app
+from support_api.openapi import openapi_document
 from support_api.tokens import mint_jwt
 
 pytestmark = pytest.mark.local_stack
@@ -53,18 +63,23 @@ def webhooks(stack, desk) -> Iterator[tuple[WebhookReceiver, str]]:
         desk.db.execute("delete from public.webhook_endpoints where id = %s", (endpoint["id"],))
 
 
+def as_agent(stack, agent: str, rpc: str, body: dict) -> None:
+    """An agent's operation through PostgREST, with their JWT, as the dashboard calls it."""
+    answer = httpx.post(
+        f"{stack.rest_url}/rpc/{rpc}", json=body, timeout=10,
+        headers={"apikey": stack.anon_key,
+                 "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=agent)}"})
+    assert answer.status_code == 200, answer.text
+
+
 def test_an_agents_reply_reaches_the_user_by_email_and_the_webhook(stack, desk, maildev,
                                                                    webhooks):
     receiver, secret = webhooks
     owner, address = desk.new_user()
     agent = desk.new_agent()
     ticket = desk.new_ticket(owner, subject="Charged twice in March")
-    answer = httpx.post(
-        f"{stack.rest_url}/rpc/support_reply",
-        headers={"apikey": stack.anon_key,
-                 "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=agent)}"},
-        json={"ticket_id": ticket, "body": "We refunded the second charge today."}, timeout=10)
-    assert answer.status_code == 200, answer.text
+    as_agent(stack, agent, "support_reply",
+             {"ticket_id": ticket, "body": "We refunded the second charge today."})
 
     listed = maildev.wait_for_mail(address)[0]
     assert listed["subject"] == "Support replied to your ticket: Charged twice in March"
@@ -151,3 +166,93 @@ def test_unsubscribe_stops_the_next_email_of_that_kind(stack, desk, maildev):
     assert latest["subject"].startswith("Your ticket was resolved")
     assert "Rate our answer" in latest["text"]
     assert all("Second answer" not in mail["text"] for mail in mails)
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def companion(stack, desk) -> Iterator[tuple[list[ChatNotice], list[tuple[dict, bytes]], str,
+                                             str]]:
+    """The companion's receiving module behind a real HTTP server, registered as the bot
+    registers it: one endpoint per kind it relays, by an admin through PostgREST."""
+    told: list[ChatNotice] = []
+    arrived: list[tuple[dict, bytes]] = []
+    # The bot's own secret, the same for each kind it registers.
+    secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    app = wsgi_app(Receiver(secret, told.append))
+
+    def recording(environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        arrived.append(({k[5:].replace("_", "-").lower(): v for k, v in environ.items()
+                         if k.startswith("HTTP_")}, body))
+        environ["wsgi.input"] = io.BytesIO(body)
+        return app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, recording, handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/companion/webhook"
+    admin = mint_jwt(stack.jwt_secret, sub=desk.new_agent("admin"))
+    answer = httpx.post(
+        f"{stack.rest_url}/webhook_endpoints",
+        headers={"apikey": stack.anon_key, "Authorization": f"Bearer {admin}",
+                 "Prefer": "return=representation"},
+        json=[{"url": url, "kind": kind, "secret": secret}
+              for kind in ("reply", "status_changed", "resolved")],
+        timeout=10)
+    assert answer.status_code == 201, answer.text
+    yield told, arrived, url, secret
+    desk.db.execute("delete from public.webhook_endpoints where id = any(%s)",
+                    ([row["id"] for row in answer.json()],))
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_companion_tells_the_user_of_a_reply_and_refuses_a_tampered_event(
+        stack, desk, companion):
+    told, arrived, url, secret = companion
+    owner, _ = desk.new_user()
+    agent = desk.new_agent()
+    ticket = desk.new_ticket(owner, subject="Charged twice in March")
+    as_agent(stack, agent, "support_reply",
+             {"ticket_id": ticket, "body": "We refunded the second charge today."})
+    notice = wait_for(lambda: [n for n in told if n.ticket_id == ticket], 30, "the notice")[0]
+    event = desk.db.execute("select id from public.ticket_events where ticket_id = %s "
+                            "and kind = 'public_reply'", (ticket,)).fetchone()[0]
+    assert notice == ChatNotice(f"evt_{event}", owner, ticket,
+                                'Support replied to your ticket about "Charged twice in '
+                                'March". Open the app to read the answer.')
+
+    headers, body = next((h, b) for h, b in arrived if h["webhook-id"] == f"evt_{event}")
+    # The body is what the API reference documents (the OpenAPI document's webhook).
+    document = openapi_document()
+    Draft202012Validator({"$ref": "#/components/schemas/NotificationEvent",
+                          "components": document["components"]}).validate(json.loads(body))
+    sent = {**{name: headers[name] for name in ("webhook-id", "webhook-timestamp",
+                                                "webhook-signature")},
+            "content-type": "application/json"}
+    # The same event again (what a retry looks like): accepted, not told twice.
+    assert httpx.post(url, content=body, headers=sent, timeout=10).status_code == 204
+    tampered = httpx.post(url, content=body.replace(b"Charged twice", b"Charged thrice"),
+                          headers=sent, timeout=10)
+    assert tampered.status_code == 401
+    assert tampered.json() == {"message": "the webhook-signature does not match the body"}
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    stale = {**sent, "webhook-timestamp": str(int(old.timestamp())),
+             "webhook-signature": Webhook(secret).sign(sent["webhook-id"], old, body.decode())}
+    refused = httpx.post(url, content=body, headers=stale, timeout=10)
+    assert refused.status_code == 401
+    assert refused.json() == {"message": "the webhook-timestamp is more than five minutes old"}
+    assert [n.text for n in told if n.ticket_id == ticket] == [notice.text]
+
+    # The other kinds the bot relays, as the user reads them.
+    for change in ({"status": "in_progress"}, {"status": "resolved", "resolution": "Refunded"}):
+        as_agent(stack, agent, "support_update_ticket", {"ticket_id": ticket, **change})
+    wait_for(lambda: len([n for n in told if n.ticket_id == ticket]) >= 3, 30, "two notices")
+    assert [n.text for n in told if n.ticket_id == ticket][1:] == [
+        'The status of your ticket about "Charged twice in March" is now in progress.',
+        'Support resolved your ticket about "Charged twice in March". If the answer helped, '
+        "you can rate it in the app."]
+    assert "Refunded" not in " ".join(n.text for n in told)

@@ -12,16 +12,16 @@ insert into public.support_staff (user_id, role, display_name) values
 
 -- Preferences: the owner's own rows only.
 select tests.authenticate_as('owner');
-select lives_ok($$select public.set_email_notifications(array['reply', 'resolved'], false)$$,
+select lives_ok($$select public.set_email_notifications('["reply", "resolved"]', 'false')$$,
     'a user turns email off for two kinds');
-select lives_ok($$select public.set_email_notifications(array['resolved'], true)$$,
+select lives_ok($$select public.set_email_notifications('["resolved"]', 'true')$$,
     'a user turns one kind on again');
 select results_eq(
     $$select kind, email from public.notification_preferences order by kind$$,
     $$values ('reply', false), ('resolved', true)$$,
     'a user reads their own preferences as they set them'
 );
-select throws_ok($$select public.set_email_notifications(array['no_such_kind'], false)$$, '23503', null,
+select throws_ok($$select public.set_email_notifications('["no_such_kind"]', 'false')$$, '23503', null,
     'an unknown kind is refused');
 select throws_ok(
     format($$insert into public.notification_preferences (user_id, kind, email) values (%L, 'reply', false)$$,
@@ -38,7 +38,7 @@ select is((select email from public.notification_preferences where kind = 'reply
 select tests.clear_authentication();
 select throws_ok('select * from public.notification_preferences', '42501', null,
     'anonymous callers cannot read preferences');
-select throws_ok($$select public.set_email_notifications(array['reply'], false)$$, '42501', null,
+select throws_ok($$select public.set_email_notifications('["reply"]', 'false')$$, '42501', null,
     'anonymous callers cannot set preferences');
 
 -- Kinds: everyone signed in reads them; admins change them.

@@ -47,7 +47,7 @@ select tests.authenticate_as('owner');
 select throws_ok($$select * from private.notification_details(array[1::bigint])$$, '42501', null,
     'a user cannot call the worker''s functions');
 select is_empty('select * from public.dead_notifications', 'a user sees no dead notification');
-select throws_ok($$select public.retry_dead_notification((select id from public.dead_notifications limit 1))$$,
+select throws_ok($$select public.retry_dead_notification((select id::text from public.dead_notifications limit 1))$$,
     'PGRST', null, 'a user cannot retry a dead notification');
 select tests.authenticate_as('agent');
 select is_empty('select * from public.dead_notifications', 'an agent sees no dead notification');
@@ -58,7 +58,7 @@ select results_eq(
     $$select 8, 'email: ConnectionRefusedError', event_id from mine$$,
     'an admin reads the dead notification with its attempts and reason'
 );
-select isnt(public.retry_dead_notification((select id from public.dead_notifications limit 1)), null,
+select isnt(public.retry_dead_notification((select id::text from public.dead_notifications limit 1)), null,
     'an admin retries it');
 reset role;
 select results_eq(
@@ -69,10 +69,10 @@ select results_eq(
 );
 select is_empty('select * from public.dead_notifications', 'and it is no longer dead');
 select tests.authenticate_as('admin');
-select is((tests.error_of('select public.retry_dead_notification(-1)')) ->> 'detail',
+select is((tests.error_of($$select public.retry_dead_notification('-1')$$)) ->> 'detail',
     '{"status" : 404, "headers" : {}}', 'retrying an unknown id is a 404');
 select tests.authenticate_as_service_role();
-select throws_ok('select public.retry_dead_notification(1)', '42501', null,
+select throws_ok($$select public.retry_dead_notification('1')$$, '42501', null,
     'service_role cannot call the admin''s retry');
 
 select * from finish();

@@ -51,6 +51,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         smtp_port=args.smtp_port,
         mail_web_port=args.mail_web_port,
         notification_workers=args.workers,
+        triage_worker=not args.no_triage,
     )
 
 
@@ -188,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--mail-web-port", type=int, default=54324, help="MailDev's web port")
     common.add_argument("--workers", type=int, default=1,
                         help="support-worker processes to run (0: none)")
+    common.add_argument("--no-triage", action="store_true",
+                        help="do not run support-triage (the suggestion worker)")
     commands = root.add_subparsers(dest="command")
     commands.add_parser("start", parents=[common], help="run the stack (default)")
     commands.add_parser("stop", parents=[common], help="stop a running stack")

@@ -41,6 +41,8 @@ class StackConfig:
     postgrest_port: int = field(default_factory=free_port)
     postgrest_admin_port: int = field(default_factory=free_port)
     flask_port: int = field(default_factory=free_port)
+    # Local only: the stand-in for Storage's remove endpoint, behind the gateway's /storage/v1/.
+    storage_port: int = field(default_factory=free_port)
     flask_workers: int = 2
     flask_threads: int = 8
     postgrest_pool: int = 10
@@ -48,6 +50,7 @@ class StackConfig:
     smtp_port: int = 54325
     mail_web_port: int = 54324
     notification_workers: int = 1
+    triage_worker: bool = True
     jwt_secret: str = LOCAL_JWT_SECRET
 
     @property
@@ -93,6 +96,7 @@ class StackConfig:
             (self.postgrest_port, "PostgREST"),
             (self.postgrest_admin_port, "PostgREST admin"),
             (self.flask_port, "Flask"),
+            (self.storage_port, "Storage stand-in"),
             (self.smtp_port, "MailDev SMTP"),
             (self.mail_web_port, "MailDev web"),
         ):

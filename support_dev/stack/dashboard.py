@@ -1,12 +1,12 @@
 """The support dashboard on the local gateway: its nginx locations, its config and sign-in links.
 
-The dashboard is static files (dashboard/) plus two pinned npm files it loads (supabase-js's
-UMD build; axe-core is only injected by the tests). Locally there is no Auth server, so the
-runner prints a sign-in link per demo staff member that carries a JWT in the URL fragment; the
-dashboard reads the fragment, keeps the token in the tab's sessionStorage and removes it from
-the address bar. A fragment never reaches a server (no request line, no log, no Referer), and
-the token is signed with the local stack's well-known secret, which the API refuses outside
-local mode: the link is worth nothing anywhere but on this machine.
+The dashboard is static files (dashboard/) plus pinned npm files: the UMD builds of supabase-js
+and Chart.js it loads (axe-core is only injected by the tests). Locally there is no Auth server,
+so the runner prints a sign-in link per demo staff member that carries a JWT in the URL
+fragment; the dashboard reads the fragment, keeps the token in the tab's sessionStorage and
+removes it from the address bar. A fragment never reaches a server (no request line, no log,
+no Referer), and the token is signed with the local stack's well-known secret, which the API
+refuses outside local mode: the link is worth nothing anywhere but on this machine.
 """
 
 import json
@@ -21,6 +21,7 @@ DASHBOARD_DIR = PROJECT_ROOT / "dashboard"
 # What the pages load from node_modules, under /dashboard/vendor/ (versions in package-lock.json).
 VENDOR_FILES = {
     "supabase.js": PROJECT_ROOT / "node_modules/@supabase/supabase-js/dist/umd/supabase.js",
+    "chart.js": PROJECT_ROOT / "node_modules/chart.js/dist/chart.umd.min.js",
 }
 DEMO_STAFF = ("agent@example.com", "admin@example.com")
 SIGN_IN_LIFETIME = 12 * 3600
@@ -36,8 +37,10 @@ def config_path(config: StackConfig) -> Path:
 
 
 def write_config(config: StackConfig) -> None:
-    """The dashboard's config.js for this stack: its URL, the anon key, local sign-in."""
-    settings = {"supabaseUrl": config.gateway_url, "anonKey": config.anon_key, "localSignIn": True}
+    """The dashboard's config.js for this stack: its URL, the anon key, local sign-in, and that
+    there is no Storage server (attachments are shown as paths, not signed links)."""
+    settings = {"supabaseUrl": config.gateway_url, "anonKey": config.anon_key, "localSignIn": True,
+                "storageServer": False}
     config_path(config).write_text(
         "// Written by the local stack runner at each start.\n"
         f"window.SUPPORT_DASHBOARD_CONFIG = {json.dumps(settings, indent=2)};\n"

@@ -64,6 +64,7 @@ def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
         "~^/rest/v1/rpc/" "/rest/v1/rpc/{{function}}";
         "~^/rest/v1/" "/rest/v1/{{relation}}";
         "~^/api/" "/api/{{unknown}}";
+        "~^/storage/v1/object/" "/storage/v1/object/{{bucket}}";
     }}
     map $upstream_http_x_route $route {{
         "" $route_of_uri;
@@ -105,7 +106,7 @@ def nginx_postgrest_location(error_json: ErrorJson) -> str:
             add_header Access-Control-Expose-Headers $cors_exposed_headers always;"""
 
 
-def nginx_postgrest_busy_server(socket: str, error_json: ErrorJson) -> str:
+def nginx_postgrest_busy_server(socket: str, error_json: ErrorJson, body_filters: str) -> str:
     """An inner server between the gateway and PostgREST that turns PostgREST's "busy"
     answers into 503 with Retry-After.
 
@@ -114,6 +115,7 @@ def nginx_postgrest_busy_server(socket: str, error_json: ErrorJson) -> str:
     replaces every upstream answer with a status that has an error_page. The public location
     cannot do it: it needs error_page 400 for its own errors (a bad chunked body), which would
     then replace PostgREST's 400s. Hence this hop, on a unix socket, with only 500 and 504.
+    `body_filters` (gateway_errors.py) rewrite PostgREST's other error bodies on this hop.
     """
     return f"""    server {{
         listen unix:{socket};
@@ -126,6 +128,7 @@ def nginx_postgrest_busy_server(socket: str, error_json: ErrorJson) -> str:
             proxy_set_header Host $http_host;
             proxy_intercept_errors on;
             error_page 500 502 503 504 =503 @database_busy;
+{body_filters}
         }}
         location @database_busy {{
             add_header Retry-After 5 always;

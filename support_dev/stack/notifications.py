@@ -27,6 +27,8 @@ def worker_env(config: StackConfig) -> dict[str, str]:
         "SUPPORT_WORKER_DB_URL": config.db_url,
         "SUPABASE_URL": config.gateway_url,
         "SUPABASE_JWT_SECRET": config.jwt_secret,
+        # For the attachment clean-up, which calls the gateway's /rest/v1/ and /storage/v1/.
+        "SUPABASE_SERVICE_ROLE_KEY": config.service_role_key,
         "SUPPORT_APP_URL": LOCAL_APP_URL,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(config.smtp_port),

@@ -76,6 +76,16 @@ def _supabase_cli() -> Path:
     return binary
 
 
+def _njs_module() -> Path:
+    # Debian's libnginx-mod-http-js: the gateway rewrites PostgREST's error bodies with it.
+    module = Path(os.environ.get("NGINX_NJS_MODULE",
+                                 "/usr/lib/nginx/modules/ngx_http_js_module.so"))
+    if not module.is_file():
+        raise MissingBinary(f"nginx's njs module not found at {module}: apt-get install "
+                            "libnginx-mod-http-js, or run `make dev`")
+    return module
+
+
 def _maildev() -> Path:
     script = PROJECT_ROOT / "node_modules" / "maildev" / "dist" / "bin" / "maildev.js"
     if not script.is_file():
@@ -90,10 +100,12 @@ class Binaries:
     postgrest: Path
     supabase: Path
     nginx: Path
+    njs_module: Path
     gunicorn: Path
     node: Path
     maildev: Path
     support_worker: Path
+    support_triage: Path
 
     @property
     def psql(self) -> Path:
@@ -108,6 +120,7 @@ class Binaries:
             postgrest=_postgrest(),
             supabase=_supabase_cli(),
             nginx=_on_path("nginx", "apt-get install nginx-light, or run `make dev`"),
+            njs_module=_njs_module(),
             gunicorn=_on_path(
                 "gunicorn", "pip install -e . (or run `make dev`)", Path(sys.executable).parent
             ),
@@ -115,6 +128,10 @@ class Binaries:
             maildev=_maildev(),
             support_worker=_on_path(
                 "support-worker", "pip install -e . (or run `make dev`)",
+                Path(sys.executable).parent,
+            ),
+            support_triage=_on_path(
+                "support-triage", "pip install -e . (or run `make dev`)",
                 Path(sys.executable).parent,
             ),
         )

@@ -15,7 +15,13 @@ from support_dev.stack.database import Database, DatabaseError
 from support_dev.stack.notifications import start_maildev, start_workers
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import ChildDied, Supervisor
-from support_dev.stack.servers import start_flask, start_nginx, start_postgrest
+from support_dev.stack.servers import (
+    start_flask,
+    start_nginx,
+    start_postgrest,
+    start_storage_standin,
+)
+from support_dev.stack.triage import start_triage
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.
@@ -67,6 +73,8 @@ class Stack:
                    lambda: start_postgrest(self.config, self.binaries, self.supervisor))
         self._step("Flask layer (gunicorn)",
                    lambda: start_flask(self.config, self.binaries, self.supervisor))
+        self._step("Storage stand-in (local only: DELETE /storage/v1/object/{bucket})",
+                   lambda: start_storage_standin(self.config, self.supervisor))
         self._step(f"Gateway (nginx) on port {self.config.gateway_port}",
                    lambda: start_nginx(self.config, self.binaries, self.supervisor))
         self._step(f"MailDev (SMTP {self.config.smtp_port}, web {self.config.mail_web_port})",
@@ -74,6 +82,9 @@ class Stack:
         if self.config.notification_workers:
             self._step(f"support-worker x{self.config.notification_workers}",
                        lambda: start_workers(self.config, self.binaries, self.supervisor))
+        if self.config.triage_worker:
+            self._step("support-triage (suggestions, retrained hourly)",
+                       lambda: start_triage(self.config, self.binaries, self.supervisor))
         self.first_start = {"ready_in_seconds": round(time.monotonic() - started, 2),
                             "new_cluster": new}
         self.write_state()
@@ -95,6 +106,7 @@ class Stack:
             "postgrest_url": config.postgrest_url,
             "postgrest_admin_url": f"http://127.0.0.1:{config.postgrest_admin_port}",
             "flask_url": f"http://127.0.0.1:{config.flask_port}",
+            "storage_url": f"{config.gateway_url}/storage/v1",
             "anon_key": config.anon_key,
             "service_role_key": config.service_role_key,
             "jwt_secret": config.jwt_secret,

@@ -1,0 +1,135 @@
+-- RPC support_similar_tickets: the open bug reports and problem tickets that look like the
+-- same thing as a given bug report, with a score.
+--
+-- Why: fifty people report the same crash in an hour; staff should see that at once and link
+-- the new report to the known problem (public.support_link_problem) in one action.
+-- GET /rest/v1/rpc/support_similar_tickets?ticket_id=&page_size= (staff only, 403 otherwise).
+-- The candidates are the open or in-progress bug reports filed within
+-- triage_settings.similar_window_days (through a partial index on created_at, so the lookup
+-- costs what the window holds, not what the table holds) and every open problem (a ticket
+-- with open reports linked to it, through support_tickets_problem_id_status_idx). The score is
+-- the greater of the pg_trgm similarity of the two subjects and the overlap (Jaccard) of the
+-- stemmed English words of subject and description (full-text search's lexemes), so a report
+-- paraphrased in other words is found by the words it shares and a near-identical subject by
+-- its trigrams. Candidates below triage_settings.similar_min_score are left out.
+
+-- squawk: First release: nothing is deployed yet, so support_tickets is empty when this runs.
+-- squawk-ignore-file require-concurrent-index-creation
+
+create extension if not exists pg_trgm with schema extensions;
+
+create index support_tickets_open_bug_created_at_idx on public.support_tickets (created_at)
+    where ticket_type = 'bug' and status in ('open', 'in_progress');
+
+-- Security definer: staff hold no read policy on tickets (20260110000800). It checks first
+-- that the caller is staff and answers subjects, statuses and scores of open bug reports.
+create function private.similar_tickets_as_staff(ticket_id text, page_size integer)
+    returns json
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+declare
+    ticket public.support_tickets;
+    settings public.triage_settings;
+    target_words text[];
+    matches json;
+begin
+    perform private.require_staff();
+    if page_size is null or page_size < 1 or page_size > 50 then
+        raise exception 'page_size must be between 1 and 50' using errcode = 'invalid_parameter_value';
+    end if;
+    select t.* into ticket from public.support_tickets as t
+    where t.id = private.ticket_uuid(similar_tickets_as_staff.ticket_id);
+    if not found then
+        perform private.raise_ticket_not_found();
+    end if;
+    select s.* into settings from public.triage_settings as s;
+    -- The distinct stemmed English words (full-text lexemes, stop words left out) of the subject
+    -- and the first 1,000 characters of the description, which carry what a report is about.
+    target_words := pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
+        'english'::regconfig, ticket.subject || ' ' || pg_catalog.left(ticket.description, 1000)));
+
+    -- The words and the score are computed inline, once per candidate (the materialized CTE
+    -- keeps the planner from evaluating the score again in the filter): a helper function
+    -- with SET search_path per row cost more than the comparison itself.
+    with candidates as materialized (
+        select t.id, t.subject, t.description, t.status, t.created_at, false as is_problem, 0::bigint as reports
+        from public.support_tickets as t
+        where t.ticket_type = 'bug' and t.status in ('open', 'in_progress')
+            and t.created_at >= pg_catalog.now() - pg_catalog.make_interval(days => settings.similar_window_days)
+            and t.problem_id is null and t.merged_into is null
+            and t.id <> ticket.id
+            and not exists (select 1 from public.support_tickets as r where r.problem_id = t.id)
+        union all
+        select p.id, p.subject, p.description, p.status, p.created_at, true, o.reports
+        from (
+            select r.problem_id, pg_catalog.count(*) as reports
+            from public.support_tickets as r
+            where r.problem_id is not null and r.status in ('open', 'in_progress')
+            group by r.problem_id
+        ) as o
+        join public.support_tickets as p on p.id = o.problem_id
+        where p.status in ('open', 'in_progress') and p.id <> ticket.id
+    ),
+    scored as materialized (
+        select c.*, greatest(
+                   extensions.similarity(ticket.subject, c.subject),
+                   case when pg_catalog.cardinality(w.words) > 0 and pg_catalog.cardinality(target_words) > 0 then
+                       w.shared::real / (pg_catalog.cardinality(w.words) + pg_catalog.cardinality(target_words) - w.shared)
+                   else 0 end
+               ) as score
+        from candidates as c
+        cross join lateral (
+            select x.words, (select pg_catalog.count(*) from pg_catalog.unnest(x.words) as u(word) where u.word = any (target_words)) as shared
+            from (select pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
+                      'english'::regconfig, c.subject || ' ' || pg_catalog.left(c.description, 1000))) as words) as x
+        ) as w
+    )
+    select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+               'ticket_id', m.id,
+               'subject', m.subject,
+               'status', m.status,
+               'created_at', private.utc_text(m.created_at),
+               'is_problem', m.is_problem,
+               'reports', m.reports,
+               'score', pg_catalog.round(m.score::numeric, 3)
+           ) order by m.score desc, m.created_at desc), '[]'::json)
+    into matches
+    from (
+        select s.* from scored as s
+        where s.score >= settings.similar_min_score
+        order by s.score desc, s.created_at desc
+        limit page_size
+    ) as m;
+
+    return pg_catalog.json_build_object('ticket_id', ticket.id, 'similar', matches);
+end;
+$$;
+
+comment on function private.similar_tickets_as_staff(text, integer) is
+    'Staff only: the likely duplicates and known problems of a bug report (public.support_similar_tickets).';
+revoke all on function private.similar_tickets_as_staff(text, integer) from public;
+grant execute on function private.similar_tickets_as_staff(text, integer) to authenticated;
+
+create function public.support_similar_tickets(ticket_id text, page_size integer default 10)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.similar_tickets_as_staff(support_similar_tickets.ticket_id, support_similar_tickets.page_size);
+end;
+$$;
+
+comment on function public.support_similar_tickets(text, integer) is
+    'Staff only (403 otherwise). ?ticket_id=&page_size= (1-50, default 10): {ticket_id, similar: '
+    '[{ticket_id, subject, status, created_at, is_problem, reports, score}]}, best first: open '
+    'bug reports of the last similar_window_days and open problems scoring at least '
+    'similar_min_score (triage_settings). Link one with support_link_problem.';
+
+revoke all on function public.support_similar_tickets(text, integer) from public, anon, authenticated, service_role;
+grant execute on function public.support_similar_tickets(text, integer) to authenticated;
