@@ -101,8 +101,9 @@ CONTRACT_RULES = [
     r"max_per_hour|per_hour|\b(5|10) per hour",
 ]
 # Where the contract's words may appear: the local stack runner and token minting are not the
-# Flask layer, and the companion names the feedback categories it files (never checks them).
-NOT_FLASK_LAYER = {"local", "tokens.py"}
+# Flask layer, the companion names the feedback categories it files (never checks them), and the
+# companion's webhook receiver runs in the bot, where it puts a ticket's status into words.
+NOT_FLASK_LAYER = {"local", "tokens.py", "webhook_receiver.py"}
 
 
 def _flask_layer_sources() -> list[Path]:
