@@ -40,7 +40,13 @@ RPCS = {
 SEED_AGENT_ID = "00000000-0000-4000-8000-00000000a9e1"
 # An open ticket of supabase/seed.sql (demo@example.com's), for the staff examples.
 SEED_OPEN_TICKET = "5eed0000-0000-4000-8000-000000000003"
-# The staff operations (no Flask route): GET query or POST body of each example.
+# Seed tickets of docs/service-levels.md: a problem and one of its reports, and seed feedback.
+SEED_PROBLEM = "5eed0000-0000-4000-8000-000000000013"
+SEED_REPORT = "5eed0000-0000-4000-8000-000000000015"
+SEED_PLANNED_FEEDBACK = "5eedfeed-0000-4000-8000-000000000001"
+SEED_RECEIVED_FEEDBACK = "5eedfeed-0000-4000-8000-000000000002"
+# The staff operations (no Flask route): GET query or POST body of each example, or None for
+# an operation whose example would change the seed for good (the text says why instead).
 STAFF_RPCS: dict[str, tuple[str, Any]] = {
     "support_queue": ("GET", "status=open&assignee=unassigned&sort=priority&page_size=5"),
     "support_ticket": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
@@ -51,11 +57,26 @@ STAFF_RPCS: dict[str, tuple[str, Any]] = {
     "support_reply": ("POST", {
         "ticket_id": SEED_OPEN_TICKET, "body": "We are looking into it.", "internal": False,
     }),
+    "support_merge_ticket": ("POST", None),
+    # Linked already: the answer is the link as it stands, so the example can run again.
+    "support_link_problem": ("POST", {"ticket_id": SEED_REPORT, "problem_id": SEED_PROBLEM}),
+    "support_unlink_problem": ("POST", None),
+    "support_feedback_queue": ("POST", {"status": "planned", "limit": "5"}),
+    "support_feedback": ("GET", f"feedback_id={SEED_PLANNED_FEEDBACK}"),
+    "support_review_feedback": ("POST", {
+        "feedback_id": SEED_RECEIVED_FEEDBACK, "status": "under_review",
+    }),
+    "support_stats": ("GET", "since=2026-01-01&until=2026-02-01"),
     # Auto-triage (docs/triage.md; support_decide_suggestion needs a suggestion's id from these).
     "support_suggestions": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
     "support_similar_tickets": ("GET", f"ticket_id={SEED_OPEN_TICKET}&page_size=5"),
     "support_triage_report": ("GET", "days=30"),
 }
+# Why an operation has no example: it changes the seed for good, so it could not run twice.
+NO_EXAMPLE = (
+    "No example: it changes the seed's tickets for good (merging closes the source; unlinking "
+    "takes a report off its problem)."
+)
 EXAMPLE_USER_ID = "00000000-0000-4000-8000-0000000000aa"
 SETUP = f"""\
 ```sh
@@ -286,8 +307,10 @@ def _staff_rpc_section(postgrest: Mapping[str, Any]) -> list[str]:
     out = [
         "### Staff operations",
         "",
-        "For support staff (a row in `support_staff`); everyone else gets 403. The examples use "
-        "the seed's agent (agent@example.com) and an open ticket of the seed's demo user.",
+        "For support staff (a row in `support_staff`); everyone else gets 403 (see "
+        "docs/architecture.md, \"Who calls which RPC\"). The examples use the seed's agent "
+        "(agent@example.com), an open ticket of the seed's demo user, the seed's problem with "
+        "its reports and the seed's feedback.",
         "",
     ]
     headers = ["apikey: $ANON_KEY", "Authorization: Bearer $AGENT_JWT"]
@@ -300,6 +323,9 @@ def _staff_rpc_section(postgrest: Mapping[str, Any]) -> list[str]:
         out += [f"#### `/rpc/{rpc}` ({methods})", "", post.get("summary", ""), ""]
         if post.get("description"):
             out += [post["description"], ""]
+        if example is None:
+            out += [NO_EXAMPLE, ""]
+            continue
         if method == "GET":
             curl = _curl("GET", f"$API/rest/v1/rpc/{rpc}?{example}", headers)
         else:

@@ -6,6 +6,9 @@
 -- return for it, so a rule and its message live in one place. Bug reports are tickets of type
 -- 'bug' whose details are readable columns and whose subject is derived from the description.
 -- Users read and file their own tickets only; the support-only columns belong to support.
+-- A closed ticket is final: the user files a follow-up that points at it (follow_up_of), as
+-- Zendesk does; a trigger checks on every path (direct inserts, service_role and postgres
+-- included) that it names one of the same user's closed tickets, else 400.
 
 -- Helpers the constraints and triggers call. Immutable, so a CHECK may use them. In plpgsql
 -- rather than sql: a SQL function with a SET clause is never inlined and plans its query
@@ -102,6 +105,7 @@ create table public.support_tickets (
     device_info text,
     app_version text,
     screenshot_urls text[],
+    follow_up_of uuid references public.support_tickets (id) on delete set null,
 
     constraint support_tickets_ticket_type_valid
         check (ticket_type in ('bug', 'technical', 'billing', 'account', 'other')),
@@ -143,6 +147,8 @@ comment on column public.support_tickets.description is 'What the user wrote; at
 comment on column public.support_tickets.status is
     'open, in_progress, resolved or closed. Set by support only; users see it in their list.';
 comment on column public.support_tickets.priority is 'low, medium (default), high or urgent.';
+comment on column public.support_tickets.follow_up_of is
+    'The user''s own closed ticket that this one follows up; null for a new matter.';
 comment on column public.support_tickets.admin_notes is 'Support''s notes. Users can read them.';
 comment on column public.support_tickets.resolution is 'What support did; shown to the user.';
 comment on column public.support_tickets.assigned_to is 'Who in support owns the ticket; at most 100 characters.';
@@ -202,6 +208,8 @@ create index support_tickets_user_id_created_at_idx
     on public.support_tickets (user_id, created_at desc);
 create index support_tickets_user_id_status_created_at_idx
     on public.support_tickets (user_id, status, created_at desc);
+create index support_tickets_follow_up_of_idx on public.support_tickets (follow_up_of)
+    where follow_up_of is not null;
 
 -- Triggers.
 
@@ -251,7 +259,42 @@ comment on function private.track_ticket_status() is
     'Before insert or update on public.support_tickets: updated_at = now() on update; '
     'resolved_at set when the status becomes resolved, cleared when the ticket is reopened.';
 
-revoke all on function private.derive_bug_subject(), private.track_ticket_status() from public;
+create function private.check_follow_up()
+    returns trigger
+    language plpgsql
+    security invoker
+    set search_path = ''
+as $$
+begin
+    -- Read as the writer: a user sees only their own tickets, so another user's ticket and a
+    -- missing one get the same answer.
+    if new.follow_up_of is not null and not exists (
+        select 1
+        from public.support_tickets as t
+        where t.id = new.follow_up_of
+            and t.user_id = new.user_id
+            and t.status = 'closed'
+    ) then
+        raise exception 'follow_up_of must be one of your closed tickets'
+            using errcode = 'invalid_parameter_value';
+    end if;
+    return new;
+end;
+$$;
+
+comment on function private.check_follow_up() is
+    'Before insert or update of follow_up_of on public.support_tickets: it must name a closed '
+    'ticket of the same user (400 otherwise).';
+
+revoke all on function private.derive_bug_subject(), private.track_ticket_status(),
+    private.check_follow_up() from public;
+
+-- Named to fire first of the before-insert triggers (name order): a bad reference is refused
+-- before the rate limit counts.
+create trigger support_tickets_check_follow_up
+    before insert or update of follow_up_of on public.support_tickets
+    for each row
+    execute function private.check_follow_up();
 
 create trigger support_tickets_derive_bug_subject
     before insert on public.support_tickets
@@ -270,7 +313,8 @@ revoke all on table public.support_tickets from anon, authenticated;
 grant select on table public.support_tickets to authenticated;
 grant insert (
     user_id, ticket_type, subject, description, priority,
-    steps_to_reproduce, expected_behavior, actual_behavior, device_info, app_version, screenshot_urls
+    steps_to_reproduce, expected_behavior, actual_behavior, device_info, app_version, screenshot_urls,
+    follow_up_of
 ) on table public.support_tickets to authenticated;
 grant select, insert, update, delete on table public.support_tickets to service_role;
 

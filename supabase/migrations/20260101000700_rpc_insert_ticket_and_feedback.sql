@@ -4,7 +4,30 @@
 -- Each writer maps an already shape-checked request body to columns and turns a broken
 -- constraint into a 400 whose message is the constraint's comment (private.raise_rule_violation),
 -- so the RPCs never restate a rule. They run as the caller: column grants, RLS and the
--- rate-limit triggers apply exactly as to a direct insert.
+-- rate-limit triggers apply exactly as to a direct insert. private.follow_up_uuid reads a
+-- ticket's follow_up_of field (400 when it is not a UUID; the follow-up trigger of
+-- 20260101000200 checks what it names).
+
+create function private.follow_up_uuid(value text)
+    returns uuid
+    language plpgsql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    if value is null then
+        return null;
+    end if;
+    if value !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        raise exception 'follow_up_of must be a UUID' using errcode = 'invalid_parameter_value';
+    end if;
+    return value::uuid;
+end;
+$$;
+
+comment on function private.follow_up_uuid(text) is
+    'The follow_up_of field as a uuid (null when absent); 400 when it is not a UUID.';
 
 create function private.insert_ticket(fields jsonb)
     returns public.support_tickets
@@ -24,7 +47,7 @@ begin
     insert into public.support_tickets (
         ticket_type, subject, description, priority,
         steps_to_reproduce, expected_behavior, actual_behavior, device_info, app_version,
-        screenshot_urls
+        screenshot_urls, follow_up_of
     )
     values (
         fields ->> 'ticket_type',
@@ -37,7 +60,8 @@ begin
         fields ->> 'actual_behavior',
         fields ->> 'device_info',
         fields ->> 'app_version',
-        private.json_text_array(fields -> 'screenshot_urls')
+        private.json_text_array(fields -> 'screenshot_urls'),
+        private.follow_up_uuid(fields ->> 'follow_up_of')
     )
     returning * into ticket;
     return ticket;
@@ -60,8 +84,8 @@ $$;
 
 comment on function private.insert_ticket(jsonb) is
     'Inserts a ticket for the caller from a shape-checked body (ticket_type, subject, '
-    'description, priority and the bug details); a broken rule becomes a 400 with the '
-    'constraint''s message.';
+    'description, priority, follow_up_of and the bug details); a broken rule becomes a 400 with '
+    'the constraint''s message.';
 
 create function private.insert_feedback(fields jsonb)
     returns public.user_feedback
@@ -109,6 +133,7 @@ comment on function private.insert_feedback(jsonb) is
     'Inserts feedback for the caller from a shape-checked body; a broken rule becomes a 400 '
     'with the constraint''s message.';
 
-revoke all on function private.insert_ticket(jsonb), private.insert_feedback(jsonb) from public;
-grant execute on function private.insert_ticket(jsonb), private.insert_feedback(jsonb)
-    to authenticated, service_role;
+revoke all on function private.follow_up_uuid(text), private.insert_ticket(jsonb),
+    private.insert_feedback(jsonb) from public;
+grant execute on function private.follow_up_uuid(text), private.insert_ticket(jsonb),
+    private.insert_feedback(jsonb) to authenticated, service_role;

@@ -3,6 +3,8 @@
 -- Why: the contract's "Create Support Ticket" (billing, technical, account, other, or bug
 -- without the bug details). One unnamed jsonb parameter, as report_bug. Security invoker:
 -- the caller's grants, RLS and rate limit (5 per hour; bug_report's for type bug) apply.
+-- follow_up_of (not in the contract): the id of one of the user's own closed tickets, for a
+-- follow-up of a closed one (a reply to a closed ticket is refused, 409).
 
 create function public.create_support_ticket(jsonb)
     returns json
@@ -20,7 +22,8 @@ begin
         "ticket_type": "string",
         "subject": "string",
         "description": "string",
-        "priority": "string"
+        "priority": "string",
+        "follow_up_of": "string"
     }');
     replay := private.idempotency_replay('create_support_ticket', body);
     if replay is not null then
@@ -42,8 +45,9 @@ $$;
 
 comment on function public.create_support_ticket(jsonb) is
     'Creates a support ticket for the signed-in user. Body: {ticket_type, subject, description, '
-    'priority?}. Returns {ticket_id, ticket_type, status, priority, message, created_at}. 400 on '
-    'a broken rule, 429 past 5 per hour. Honours the Idempotency-Key header.';
+    'priority?, follow_up_of?} (follow_up_of: one of the user''s closed tickets). Returns '
+    '{ticket_id, ticket_type, status, priority, message, created_at}. 400 on a broken rule, 429 '
+    'past 5 per hour. Honours the Idempotency-Key header.';
 
 -- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
 revoke all on function public.create_support_ticket(jsonb) from public, anon, authenticated, service_role;

@@ -11,8 +11,8 @@
 -- same actor, so each report goes through the lifecycle check and gets its own status event;
 -- each reporter sees their own ticket resolved and nothing of the problem or the other
 -- reports (RLS). Staff write the problem's resolution knowing every reporter reads it.
--- support_queue shows each ticket's problem_id, merged_into and, for a problem, its number of
--- linked reports (through support_tickets_problem_id_status_idx).
+-- private.problem_report_count answers a problem's number of linked reports (through
+-- support_tickets_problem_id_status_idx); the queue (20260111001100) and support_ticket show it.
 
 -- Security definer: staff change tickets only through definer functions and no role inserts
 -- history events directly. It checks that the caller is staff, locks the report, and sets only
@@ -187,31 +187,3 @@ comment on function public.support_unlink_problem(jsonb) is
 revoke all on function public.support_link_problem(jsonb), public.support_unlink_problem(jsonb)
     from public, anon, authenticated, service_role;
 grant execute on function public.support_link_problem(jsonb), public.support_unlink_problem(jsonb) to authenticated;
-
-create or replace function private.queue_item(t public.support_tickets, at timestamptz)
-    returns json
-    language plpgsql
-    stable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    return pg_catalog.json_build_object(
-        'ticket_id', t.id, 'ticket_type', t.ticket_type, 'subject', t.subject,
-        'status', t.status, 'priority', t.priority, 'user_id', t.user_id,
-        'assignee_id', t.assignee_id, 'assigned_to', t.assigned_to,
-        'follow_up_of', t.follow_up_of,
-        'created_at', private.utc_text(t.created_at),
-        'updated_at', private.utc_text_precise(t.updated_at),
-        'first_response_due_at', private.utc_text(t.first_response_due_at),
-        'first_responded_at', private.utc_text(t.first_responded_at),
-        'resolution_due_at', private.utc_text(t.resolution_due_at),
-        'next_due_at', private.utc_text(t.sla_next_due_at),
-        'waiting_on_user', t.sla_paused_at is not null and t.status in ('open', 'in_progress'),
-        'breached', coalesce(t.sla_breached_at < at, false),
-        'merged_into', t.merged_into,
-        'problem_id', t.problem_id,
-        'reports', (select pg_catalog.count(*) from public.support_tickets as r where r.problem_id = t.id)
-    );
-end;
-$$;

@@ -13,7 +13,9 @@
 -- the same feature_name ships with it (rows marked with_feature), with the same response: the
 -- people who asked for the feature learn it shipped. Every change is a feedback_events row
 -- (status, response, duplicate), written by a trigger; users read the history of their own
--- feedback, staff all of it. Staff read every entry.
+-- feedback. Staff hold no read policy on user_feedback or feedback_events (as on tickets, see
+-- 20260110000800), so a user's read of their own feedback is planned for that user alone; staff
+-- read entries and history through the definer functions of 20260111000900.
 
 -- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
 -- Each dropped constraint is added again at once, under the same name.
@@ -131,9 +133,6 @@ create policy "admins change feedback transitions"
 create policy "admins remove feedback transitions"
     on public.feedback_transitions for delete to authenticated using ((select private.is_admin()));
 
-create policy "staff read every feedback entry"
-    on public.user_feedback for select to authenticated using ((select private.is_staff()));
-
 create table public.feedback_events (
     id bigint generated always as identity primary key,
     feedback_id uuid not null references public.user_feedback (id) on delete cascade,
@@ -164,8 +163,6 @@ create policy "users read the history of their own feedback"
         select 1 from public.user_feedback as f
         where f.id = feedback_events.feedback_id and f.user_id = (select auth.uid())
     ));
-create policy "staff read every feedback event"
-    on public.feedback_events for select to authenticated using ((select private.is_staff()));
 
 create function private.refuse_feedback_event_change()
     returns trigger

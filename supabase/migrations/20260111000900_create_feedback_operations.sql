@@ -1,5 +1,6 @@
--- Feedback operations: staff review feedback (support_review_feedback) and work a queue of it
--- (support_feedback_queue); users follow their own (list_my_feedback).
+-- Feedback operations: staff review feedback (support_review_feedback), work a queue of it
+-- (support_feedback_queue) and read one entry with its history (support_feedback); users follow
+-- their own (list_my_feedback).
 --
 -- Why: the feedback loop of 20260111000800 needs a way in for each side.
 --   POST /rest/v1/rpc/support_review_feedback {feedback_id, status?, admin_response?,
@@ -8,6 +9,8 @@
 --   GET /rest/v1/rpc/support_feedback_queue?status=&category=&feature_name=&q=&limit=&offset=:
 --     staff only; newest first, with total and, over the same filters, the count and average
 --     rating per feature_name (most asked first).
+--   GET /rest/v1/rpc/support_feedback?feedback_id=<uuid>: staff only; the entry, its author's id
+--     and its history (feedback_events), oldest first; 404 for a missing entry.
 --   GET /rest/v1/rpc/list_my_feedback?status= (or POST {status, limit, offset}): the signed-in
 --     user's feedback, newest first, with status and support's response, and the total.
 
@@ -287,6 +290,68 @@ comment on function public.support_feedback_queue(text, text, text, text, text, 
     'total, features: [{feature_name, count, average_rating}] over the same filters, most asked '
     'first (at most 100)}.';
 
+-- Security definer, as support_feedback_queue: staff hold no read policy on user_feedback or
+-- feedback_events (20260111000800). It checks first that the caller is staff and reads the one
+-- entry asked for.
+create function private.support_feedback(feedback_id text)
+    returns json
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+declare
+    entry public.user_feedback;
+begin
+    perform private.require_staff();
+    if support_feedback.feedback_id is null
+        or support_feedback.feedback_id !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        raise exception 'feedback_id must be a UUID' using errcode = 'invalid_parameter_value';
+    end if;
+    select f.* into entry from public.user_feedback as f where f.id = support_feedback.feedback_id::uuid;
+    if not found then
+        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+    end if;
+
+    return (private.feedback_item(entry)::jsonb || pg_catalog.jsonb_build_object(
+        'user_id', entry.user_id,
+        'events', coalesce((
+            select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'kind', e.kind,
+                    'actor_id', e.actor_id,
+                    'from', e.from_value,
+                    'to', e.to_value,
+                    'at', private.utc_text(e.created_at)
+                ) order by e.created_at, e.id)
+            from public.feedback_events as e
+            where e.feedback_id = entry.id
+        ), '[]'::jsonb)
+    ))::json;
+end;
+$$;
+
+comment on function private.support_feedback(text) is
+    'A feedback entry as staff see it (see public.support_feedback); checks that the caller is staff first.';
+revoke all on function private.support_feedback(text) from public;
+grant execute on function private.support_feedback(text) to authenticated;
+
+create function public.support_feedback(feedback_id text)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return private.support_feedback(support_feedback.feedback_id);
+end;
+$$;
+
+comment on function public.support_feedback(text) is
+    'Staff only (403 otherwise): a feedback entry (the fields of support_feedback_queue) with '
+    'user_id and events [{kind (status, response, duplicate), actor_id, from, to, at}], oldest '
+    'first. 400 when feedback_id is not a UUID, 404 when it does not exist.';
+
 create function public.list_my_feedback(
     status text default null,
     "limit" text default null,
@@ -337,9 +402,11 @@ comment on function public.list_my_feedback(text, text, text) is
 
 revoke all on function public.support_review_feedback(jsonb),
     public.support_feedback_queue(text, text, text, text, text, text),
+    public.support_feedback(text),
     public.list_my_feedback(text, text, text)
     from public, anon, authenticated, service_role;
 grant execute on function public.support_review_feedback(jsonb),
     public.support_feedback_queue(text, text, text, text, text, text),
+    public.support_feedback(text),
     public.list_my_feedback(text, text, text)
     to authenticated;

@@ -1,8 +1,9 @@
 -- The feedback loop: the workflow's moves (illegal ones refused for every role), duplicates,
--- admin_response and reviewed_at by triggers, the history, shipping a feature, and the three
--- operations from each actor's side.
+-- admin_response and reviewed_at by triggers, the history, shipping a feature, and the four
+-- operations from each actor's side. Staff read feedback only through the operations: no read
+-- policy of theirs is OR-ed into a user's read of their own feedback.
 begin;
-select plan(40);
+select plan(49);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -18,6 +19,9 @@ insert into public.user_feedback (id, user_id, category, description, rating, fe
     ('74000000-0000-4000-8000-000000000003', tests.get_supabase_uid('other'), 'improvement', 'Calendar colours', 5, 'zz_calendar', now() - interval '1 day'),
     ('74000000-0000-4000-8000-000000000004', tests.get_supabase_uid('owner'), 'complaint', 'Too many notifications', null, null, now()),
     ('74000000-0000-4000-8000-000000000005', tests.get_supabase_uid('owner'), 'feature_request', 'Step counter', 3, 'zz_fitness', now() - interval '4 days');
+-- Counted as postgres: staff read no feedback from the table.
+select set_config('tests.received_complaints',
+    (select count(*)::text from public.user_feedback where status = 'received' and category = 'complaint'), true);
 
 -- Users: their own feedback, never a change.
 select tests.authenticate_as('owner');
@@ -45,12 +49,22 @@ select throws_ok($$update public.user_feedback set status = 'shipped' where id =
 select throws_ok($$select public.support_feedback_queue()$$,
     'PGRST', '{"code" : "42501", "message" : "Only support staff can do this", "details" : null, "hint" : null}',
     'a user cannot read the feedback queue');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000001')$$,
+    'PGRST', '{"code" : "42501", "message" : "Only support staff can do this", "details" : null, "hint" : null}',
+    'the owner cannot use the staff read of an entry, even of their own');
 select tests.authenticate_as('other');
 select is_empty($$select 1 from public.user_feedback where user_id = tests.get_supabase_uid('owner')$$,
     'another user reads none of the owner''s feedback');
 
--- Staff: the queue.
+-- Staff: no read policy on the tables; the queue and the entry read.
 select tests.authenticate_as('agent');
+select is_empty($$select 1 from public.user_feedback where id::text like '74000000-%'$$,
+    'an agent reads no feedback entry from the table directly');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-00000000000x')$$, '22023',
+    'feedback_id must be a UUID', 'the entry read checks feedback_id is a UUID');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000009')$$,
+    'PGRST', '{"code" : "P0002", "message" : "Feedback not found", "details" : null, "hint" : null}',
+    'the entry read of a missing entry is a 404');
 select is(
     (select array_agg(f ->> 'feedback_id') from json_array_elements(
         public.support_feedback_queue(feature_name => 'zz_fitness') -> 'feedback') as f),
@@ -67,7 +81,7 @@ select is(
     (select array_agg(f ->> 'feedback_id') from json_array_elements(public.support_feedback_queue(q => 'calendar') -> 'feedback') as f),
     array['74000000-0000-4000-8000-000000000003'], 'q searches the words of the description');
 select is((public.support_feedback_queue(status => 'received', category => 'complaint') ->> 'total')::int,
-    (select count(*)::int from public.user_feedback where status = 'received' and category = 'complaint'),
+    current_setting('tests.received_complaints')::int,
     'status and category filter; total counts every match');
 select throws_ok($$select public.support_feedback_queue(category => 'wish')$$, '22023',
     'category must be one of feature_request, improvement, complaint, praise, other', 'an unknown category is a 400');
@@ -76,8 +90,8 @@ select throws_ok($$select public.support_feedback_queue(category => 'wish')$$, '
 select is(
     public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "under_review"}') ->> 'status',
     'under_review', 'an agent takes an entry under review');
-select is((select reviewed_at from public.user_feedback where id = '74000000-0000-4000-8000-000000000001'), now(),
-    'the first move away from received sets reviewed_at');
+select is((public.support_feedback('74000000-0000-4000-8000-000000000001') ->> 'reviewed_at')::timestamptz,
+    date_trunc('second', now()), 'the first move away from received sets reviewed_at');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "shipped"}')$$,
     'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from under_review to shipped", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'under_review cannot jump to shipped');
@@ -103,24 +117,34 @@ select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-
 select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "in_progress"}');
 select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000003", "status": "declined"}');
 select results_eq(
-    $$select kind, from_value, to_value from public.feedback_events where feedback_id = '74000000-0000-4000-8000-000000000001' order by id$$,
-    $$values ('status', 'received', 'under_review'), ('status', 'under_review', 'planned'), ('response', null, null),
-             ('status', 'planned', 'in_progress')$$,
-    'every change is in the entry''s history'
+    $$select e ->> 'kind', e ->> 'from', e ->> 'to', (e ->> 'actor_id')::uuid
+      from json_array_elements(public.support_feedback('74000000-0000-4000-8000-000000000001') -> 'events') as e$$,
+    $$values ('status', 'received', 'under_review', tests.get_supabase_uid('agent')),
+             ('status', 'under_review', 'planned', tests.get_supabase_uid('agent')),
+             ('response', null, null, tests.get_supabase_uid('agent')),
+             ('status', 'planned', 'in_progress', tests.get_supabase_uid('agent'))$$,
+    'every change is in the entry''s history, which staff read through support_feedback, oldest first'
 );
+select is_empty($$select 1 from public.feedback_events where feedback_id = '74000000-0000-4000-8000-000000000001'$$,
+    'an agent reads no feedback event from the table directly');
+select is((public.support_feedback('74000000-0000-4000-8000-000000000001') ->> 'user_id')::uuid, tests.get_supabase_uid('owner'),
+    'the entry read names the entry''s author');
 
 -- Shipping the feature: the entry shipped marks the other open entries of zz_fitness.
 select is(
     public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "shipped", "admin_response": "Shipped in 2.0"}') ->> 'status',
     'shipped', 'an agent ships an entry in progress');
 select results_eq(
-    $$select id, status, admin_response from public.user_feedback where feature_name = 'zz_fitness' order by id$$,
+    $$select (f ->> 'feedback_id')::uuid, f ->> 'status', f ->> 'admin_response'
+      from json_array_elements(public.support_feedback_queue(feature_name => 'zz_fitness') -> 'feedback') as f
+      order by 1$$,
     $$values ('74000000-0000-4000-8000-000000000001'::uuid, 'shipped', 'Shipped in 2.0'),
              ('74000000-0000-4000-8000-000000000002'::uuid, 'shipped', 'Shipped in 2.0'),
              ('74000000-0000-4000-8000-000000000005'::uuid, 'shipped', 'Shipped in 2.0')$$,
     'every open entry of the feature ships with the same response'
 );
-select is((select count(*)::int from public.feedback_events where feedback_id = '74000000-0000-4000-8000-000000000002' and kind = 'status' and to_value = 'shipped'),
+select is((select count(*)::int from json_array_elements(public.support_feedback('74000000-0000-4000-8000-000000000002') -> 'events') as e
+            where e ->> 'kind' = 'status' and e ->> 'to' = 'shipped'),
     1, 'each entry shipped with the feature has its own status event');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000003", "status": "shipped"}')$$,
     'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from declined to shipped", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
@@ -130,6 +154,8 @@ select throws_ok($$insert into public.feedback_transitions (from_status, to_stat
 select tests.authenticate_as('admin');
 select isnt_empty($$insert into public.feedback_transitions (from_status, to_status) values ('shipped', 'planned') returning 1$$,
     'an admin adds a move to the workflow');
+select is(public.support_feedback('74000000-0000-4000-8000-000000000005') ->> 'status', 'shipped',
+    'an admin reads an entry through the staff read');
 
 -- The owner sees what became of their feedback.
 select tests.authenticate_as('owner');
@@ -149,9 +175,13 @@ select throws_ok($$delete from public.feedback_events$$, '42501', null, 'history
 select tests.clear_authentication();
 select throws_ok($$select public.list_my_feedback()$$, '42501', null, 'anon cannot list feedback');
 select throws_ok($$select public.support_feedback_queue()$$, '42501', null, 'anon cannot use the feedback queue');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000001')$$, '42501', null,
+    'anon cannot read a feedback entry');
 select tests.authenticate_as_service_role();
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000003", "status": "under_review"}')$$,
     '42501', null, 'service_role does not call the staff review');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000001')$$, '42501', null,
+    'service_role does not call the staff read of an entry');
 select throws_ok($$update public.user_feedback set status = 'planned' where id = '74000000-0000-4000-8000-000000000003'$$,
     'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from declined to planned", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'service_role meets the workflow on a direct update');

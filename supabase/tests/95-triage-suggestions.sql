@@ -129,7 +129,7 @@ select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "9
     '22023', 'apply is for tickets only: a feedback category stays as the user chose', 'a feedback category is never changed');
 select is(public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003"}') ->> 'chosen_value', 'feature_request',
     'an agent accepts the feedback category');
-select is((select category from public.user_feedback where id = '95000000-0000-4000-8000-000000000002'), 'other',
+select is(public.support_feedback('95000000-0000-4000-8000-000000000002') ->> 'category', 'other',
     'the user''s category stays');
 reset role;
 select is((select count(*) from public.triage_labels where decided_by = tests.get_supabase_uid('agent')), 3::bigint,

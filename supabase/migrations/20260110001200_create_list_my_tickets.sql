@@ -1,11 +1,17 @@
--- list_my_tickets items gain last_message_at and waiting_on: fields added, none changed.
+-- RPC list_my_tickets: the signed-in user's tickets, newest first, with the total and where
+-- each conversation stands.
 --
--- Why: a user's list shows where each conversation stands. last_message_at: the newest public
--- message (null before the first); waiting_on: "user" when support answered last or the
--- ticket is resolved (support waits for a reply or for the user to close it), "support"
--- otherwise, null when the ticket is closed (nobody waits any more).
+-- Why: the contract's "List My Tickets". GET /rest/v1/rpc/list_my_tickets?status=open or
+-- POST with {"status", "limit", "offset"} (PostgREST keeps the limit and offset query
+-- parameters for itself, so pagination goes in a POST body). The parameters are text so that
+-- a bad value gets a 400 naming the parameter instead of a cast error. Beside the contract's
+-- fields each item has last_message_at: the newest public message (null before the first);
+-- waiting_on: "user" when support answered last or the ticket is resolved (support waits for
+-- a reply or for the user to close it), "support" otherwise, null when the ticket is closed
+-- (nobody waits any more).
+-- Defined here, once, because waiting_on and last_message_at read the thread (20260110000600).
 
-create or replace function public.list_my_tickets(
+create function public.list_my_tickets(
     status text default null,
     "limit" text default null,
     "offset" text default null
@@ -16,7 +22,9 @@ create or replace function public.list_my_tickets(
     security invoker
     set search_path = ''
 as $$
--- limit and offset are reserved words that plpgsql_check warns of: see 20260101001100.
+-- The contract names two parameters limit and offset, reserved words that plpgsql_check
+-- (`supabase db lint`) warns of. It cannot silence that one warning alone, so its "other
+-- warnings" are off for this function only; extra warnings and errors are still checked.
 -- @plpgsql_check_options: other_warnings = false
 declare
     page_size integer := 20;
@@ -94,3 +102,7 @@ comment on function public.list_my_tickets(text, text, text) is
     'status, priority, created_at, updated_at, last_message_at, waiting_on}], total}. status '
     'filters (open, in_progress, resolved, closed); limit 1-100 (default 20); offset >= 0 '
     '(default 0); total counts all matching tickets.';
+
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.list_my_tickets(text, text, text) from public, anon, authenticated, service_role;
+grant execute on function public.list_my_tickets(text, text, text) to authenticated;

@@ -1,10 +1,10 @@
--- Ticket columns for working a ticket: the assignee as a staff member, the ticket it follows
--- up, and the priority's place in the queue.
+-- Ticket columns for working a ticket: the assignee as a staff member and the priority's place
+-- in the queue.
 --
 -- Why: the contract's assigned_to is free text (at most 100 characters); a queue filtered by
 -- "mine" or "unassigned" needs a reference to a staff member. assigned_to stays, kept equal to
--- the assignee's display name by public.support_update_ticket. A closed ticket is final: the
--- user files a follow-up that points at it (follow_up_of), as Zendesk does.
+-- the assignee's display name by public.support_update_ticket. (follow_up_of, the closed ticket
+-- a new one follows up, is a column of the table from 20260101000200.)
 -- priority_order sorts urgent first with an ordinary index (the queue's "by priority" view).
 
 -- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
@@ -12,7 +12,6 @@
 
 alter table public.support_tickets
     add column assignee_id uuid references public.support_staff (user_id) on delete set null,
-    add column follow_up_of uuid references public.support_tickets (id) on delete set null,
     add column priority_order smallint generated always as (
         case priority when 'urgent' then 0 when 'high' then 1 when 'medium' then 2 else 3 end
     ) stored;
@@ -20,10 +19,6 @@ alter table public.support_tickets
 comment on column public.support_tickets.assignee_id is
     'The staff member working the ticket (public.support_staff); null when unassigned. Cleared '
     'when that person leaves support.';
-comment on column public.support_tickets.follow_up_of is
-    'The user''s own closed ticket that this one follows up; null for a new matter.';
 comment on column public.support_tickets.priority_order is
     'Sort key of priority, urgent first (0) to low (3). Derived; not writable.';
 
-create index support_tickets_follow_up_of_idx on public.support_tickets (follow_up_of)
-    where follow_up_of is not null;

@@ -1,8 +1,19 @@
--- get_ticket gains the ticket's files: `attachments`, the files the user may see (their own and
--- support's on public replies; never those on internal notes), oldest first, each
--- {attachment_id, message_id, bucket, path, name, content_type, size, created_at}. The client
--- turns a path into a link with storage-js: createSignedUrl(path, seconds). Fields added, none
--- of the contract's changed. Replaces the definition of 20260110001100 with one field more.
+-- RPC get_ticket: one of the signed-in user's tickets in full, with its thread, history and files.
+--
+-- Why: the contract's "Get Ticket Detail", plus the bug details of bug reports (null on other
+-- tickets), and what the user needs to follow their ticket in the same call:
+-- `follow_up_of` (the closed ticket this one follows up), `messages`: public messages, oldest
+-- first ({message_id, author_kind, body, created_at}); `events`: public events, oldest first
+-- ({kind, actor_kind, from, to, message_id, at}); `attachments`: the files the user may see
+-- (their own and support's on public replies; never those on internal notes), oldest first,
+-- each {attachment_id, message_id, bucket, path, name, content_type, size, created_at}. The
+-- client turns a path into a link with storage-js: createSignedUrl(path, seconds). Internal
+-- notes and internal events are excluded here and hidden by RLS besides.
+-- GET /rest/v1/rpc/get_ticket?ticket_id=<uuid>. A ticket that does not exist and a ticket of
+-- another user give the same 404 (body code P0002, "Ticket not found"), so ids cannot be
+-- probed. The id is text so that a malformed one gets a 400 naming ticket_id.
+-- Defined here, once, because its answer reads the thread (20260110000500, 20260110000600) and
+-- the attachments (20260116000300).
 
 -- Both read the links through the caller's RLS (public.ticket_attachments) and the file's
 -- metadata through the policies on storage.objects; one helper, so the two answers agree.
@@ -42,7 +53,7 @@ comment on function private.ticket_attachments_json(uuid, boolean) is
 revoke all on function private.ticket_attachments_json(uuid, boolean) from public;
 grant execute on function private.ticket_attachments_json(uuid, boolean) to authenticated;
 
-create or replace function public.get_ticket(ticket_id text)
+create function public.get_ticket(ticket_id text)
     returns json
     language plpgsql
     stable
@@ -126,3 +137,7 @@ comment on function public.get_ticket(text) is
     'files (attachments: paths in the support-attachments bucket, for createSignedUrl). 400 when '
     'ticket_id is not a UUID; 404 (code P0002, "Ticket not found") when it does not exist or '
     'belongs to someone else.';
+
+-- Signed-in users only: service_role acts for no user (auth.uid() is null); it works on the tables.
+revoke all on function public.get_ticket(text) from public, anon, authenticated, service_role;
+grant execute on function public.get_ticket(text) to authenticated;

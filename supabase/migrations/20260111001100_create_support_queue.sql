@@ -1,35 +1,43 @@
--- support_queue shows the service levels: due times and breached on each ticket, filters by
--- breached and due_before, and sort=due (the next running deadline first).
+-- RPC support_queue: the staff's view of the tickets, filtered, searched, sorted and paged, each
+-- row with its service levels, merge and problem links, requester and whose turn it is.
 --
--- Why: agents work the tickets whose promise runs out first. The function of
--- 20260110001400_create_support_queue.sql gains two parameters (so private.support_queue and
--- its public wrapper are dropped and created again: PostgREST must not see two functions of one
--- name) and builds each ticket of the page with private.queue_item, which later migrations
--- extend without repeating the queue. As in 20260110001400, the work runs as security definer
--- in private (staff hold no read policy on the tickets, see 20260110000800) and checks first
--- that the caller is staff; public.support_queue is its invoker wrapper.
--- sort=due lists only tickets whose clock runs (sla_next_due_at not null), soonest due first,
--- through support_tickets_sla_next_due_at_idx. breached is evaluated at the request's time.
+-- Why: agents pick their work from the queue. GET /rest/v1/rpc/support_queue?status=open&
+-- assignee=unassigned (or POST with the same names in a JSON body). Filters: status, priority,
+-- ticket_type, assignee ("me", "unassigned" or a staff member's id); q: a word search over
+-- subject and description (PostgreSQL full-text search, `simple` configuration, websearch
+-- syntax); breached (true/false: a service-level target missed, evaluated at the request's
+-- time) and due_before (next deadline before that time). sort: created (newest first, default),
+-- updated (most recently changed first), priority (urgent first, then oldest first) or due
+-- (only tickets whose clock runs, sla_next_due_at not null, soonest first, through
+-- support_tickets_sla_next_due_at_idx). Keyset pagination: pass the answer's next_cursor as
+-- cursor for the next page (null on the last page), so page 1,000 costs what page 1 costs.
+-- total counts the matching tickets up to 1,000 (total_capped says when there are more), so
+-- that a count never reads the whole table.
+-- The query is built with format() from checked values (literals quoted with %L) and planned
+-- for those values, so the partial and expression indexes (20260110001400, 20260111000100) are
+-- used.
+-- Each row is built by private.queue_item: the ticket's fields, its service levels
+-- (private.ticket_service_levels, shared with support_ticket), merged_into, problem_id and for a
+-- problem its number of linked reports (through support_tickets_problem_id_status_idx), and
+-- private.support_queue_row_fields: requester_email, last_message_at (the newest public
+-- message) and waiting_on, which follows list_my_tickets' rule ("user" when support answered
+-- last or the ticket is resolved, "support" otherwise, null when the ticket is closed). These
+-- run only for the rows of the page (after the limit): a few index lookups per row.
+-- Defined here, once, because its rows read the columns of 20260111000100 (service levels) and
+-- 20260111000500 (merge and problem links); its indexes are those of 20260110001400.
+-- Non-staff callers get 403. The work is done by private.support_queue, security definer
+-- (staff hold no read policy on the tickets, see 20260110000800), which checks first that the
+-- caller is staff; public.support_queue is its invoker wrapper.
 
--- squawk: support_queue is dropped only to be created again at once with more parameters, in
--- the same transaction; nothing is deployed yet.
--- squawk-ignore-file ban-drop-function
-
-create function private.queue_item(t public.support_tickets, at timestamptz)
-    returns json
+create function private.ticket_service_levels(t public.support_tickets, at timestamptz)
+    returns jsonb
     language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
 begin
-    return pg_catalog.json_build_object(
-        'ticket_id', t.id, 'ticket_type', t.ticket_type, 'subject', t.subject,
-        'status', t.status, 'priority', t.priority, 'user_id', t.user_id,
-        'assignee_id', t.assignee_id, 'assigned_to', t.assigned_to,
-        'follow_up_of', t.follow_up_of,
-        'created_at', private.utc_text(t.created_at),
-        'updated_at', private.utc_text_precise(t.updated_at),
+    return pg_catalog.jsonb_build_object(
         'first_response_due_at', private.utc_text(t.first_response_due_at),
         'first_responded_at', private.utc_text(t.first_responded_at),
         'resolution_due_at', private.utc_text(t.resolution_due_at),
@@ -40,13 +48,76 @@ begin
 end;
 $$;
 
+comment on function private.ticket_service_levels(public.support_tickets, timestamptz) is
+    'A ticket''s service levels as staff read them, as of `at`: {first_response_due_at, '
+    'first_responded_at, resolution_due_at, next_due_at, waiting_on_user (the clock is paused on '
+    'the user), breached}. The queue and support_ticket share it.';
+revoke all on function private.ticket_service_levels(public.support_tickets, timestamptz) from public;
+grant execute on function private.ticket_service_levels(public.support_tickets, timestamptz) to authenticated;
+
+-- Security invoker, but only the queue (private.support_queue, security definer, staff checked
+-- first, through private.queue_item) calls
+-- it: it reads auth.users (the requester's email), so nobody else may execute it.
+create function private.support_queue_row_fields(ticket_id uuid)
+    returns jsonb
+    language sql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+    select pg_catalog.jsonb_build_object(
+        'requester_email', u.email,
+        'last_message_at', private.utc_text(latest.created_at),
+        'waiting_on', case
+            when t.status = 'closed' then null
+            when t.status = 'resolved' or latest.author_kind = 'agent' then 'user'
+            else 'support'
+        end
+    )
+    from public.support_tickets as t
+    left join auth.users as u on u.id = t.user_id
+    left join lateral (
+        select m.created_at, m.author_kind
+        from public.ticket_messages as m
+        where m.ticket_id = t.id and not m.internal
+        order by m.created_at desc, m.id desc
+        limit 1
+    ) as latest on true
+    where t.id = support_queue_row_fields.ticket_id
+$$;
+
+comment on function private.support_queue_row_fields(uuid) is
+    'The fields private.support_queue adds to a queue row: {requester_email, last_message_at, '
+    'waiting_on (user, support or null when closed)}. Called only by the queue.';
+revoke all on function private.support_queue_row_fields(uuid) from public, anon, authenticated, service_role;
+
+create function private.queue_item(t public.support_tickets, at timestamptz)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return (pg_catalog.jsonb_build_object(
+        'ticket_id', t.id, 'ticket_type', t.ticket_type, 'subject', t.subject,
+        'status', t.status, 'priority', t.priority, 'user_id', t.user_id,
+        'assignee_id', t.assignee_id, 'assigned_to', t.assigned_to,
+        'follow_up_of', t.follow_up_of,
+        'created_at', private.utc_text(t.created_at),
+        'updated_at', private.utc_text_precise(t.updated_at),
+        'merged_into', t.merged_into,
+        'problem_id', t.problem_id,
+        'reports', (select pg_catalog.count(*) from public.support_tickets as r where r.problem_id = t.id)
+    ) || private.ticket_service_levels(t, at) || private.support_queue_row_fields(t.id))::json;
+end;
+$$;
+
 comment on function private.queue_item(public.support_tickets, timestamptz) is
-    'One ticket as public.support_queue lists it, with its service levels as of `at`.';
+    'One ticket as public.support_queue lists it, with its service levels as of `at` and '
+    'private.support_queue_row_fields.';
 revoke all on function private.queue_item(public.support_tickets, timestamptz) from public;
 grant execute on function private.queue_item(public.support_tickets, timestamptz) to authenticated;
-
-drop function public.support_queue(text, text, text, text, text, text, text, text);
-drop function private.support_queue(text, text, text, text, text, text, text, text);
 
 create function private.support_queue(
     status text default null,
@@ -92,7 +163,7 @@ begin
         perform private.raise_rule_violation('22023', 'public', 'support_tickets', 'support_tickets_ticket_type_valid', 'ticket_type');
     end if;
     if sort_key not in ('created', 'updated', 'priority', 'due') then
-        -- The message of 20260110001400 stays as its tests read it; the hint names the new sort.
+        -- The message names the first three sorts, as clients and tests read it; the hint names due.
         raise exception 'sort must be one of created, updated, priority' using errcode = 'invalid_parameter_value',
             hint = 'sort=due lists running clocks, the next deadline first.';
     end if;
@@ -262,7 +333,8 @@ comment on function public.support_queue(text, text, text, text, text, text, tex
     'service-level target missed) and due_before (next deadline before that time), sorted by '
     'created (default), updated, priority or due (running clocks only, soonest first); page_size '
     '1-100 (default 20); cursor = next_cursor of the previous page. Each ticket carries its due '
-    'times and breached. Returns {tickets, next_cursor, total (at most 1000), total_capped}.';
+    'times and breached. Returns {tickets, next_cursor, total (at most 1000), total_capped}. '
+    'Each ticket also has requester_email, last_message_at and waiting_on (user, support or null).';
 
 revoke all on function public.support_queue(text, text, text, text, text, text, text, text, text, text)
     from public, anon, authenticated, service_role;

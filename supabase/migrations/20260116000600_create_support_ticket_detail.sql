@@ -1,9 +1,18 @@
 -- RPC support_ticket: one ticket as staff see it.
 --
 -- Why: an agent working a ticket needs all of it: the ticket (with updated_at to microseconds,
--- to send back as expected_updated_at), the requester's id and email, the assignee, every
--- message (internal notes included) and every event, oldest first.
--- GET /rest/v1/rpc/support_ticket?ticket_id=<uuid>. Non-staff callers get 403.
+-- to send back as expected_updated_at), the requester's id and email, the assignee, its service
+-- levels as the queue shows them (first_response_due_at, first_responded_at,
+-- resolution_due_at, next_due_at, waiting_on_user: the clock paused on the user, breached as of
+-- the request), the requester's rating when there is one ({rating, comment, created_at}),
+-- merged_into, problem_id and, for a problem, its number of linked reports, every message
+-- (internal notes included), every event, and every file linked to the ticket or one of its
+-- messages (internal notes included), oldest first, in the shape get_ticket uses.
+-- GET /rest/v1/rpc/support_ticket?ticket_id=<uuid>. Non-staff callers get 403; a ticket's owner
+-- reads it through get_ticket, which shows none of the staff fields.
+-- Defined here, once, because its answer reads the service levels (20260111000100, through
+-- private.ticket_service_levels of 20260111001100), the ratings (20260111000300), the merge and
+-- problem links (20260111000500, 20260111000700) and the attachments (20260116000300).
 
 -- Security definer: staff hold no read policy on tickets, messages and events (see
 -- 20260110000800), and signed-in users cannot read auth.users (the requester's email). It
@@ -26,7 +35,7 @@ begin
         perform private.raise_ticket_not_found();
     end if;
 
-    return pg_catalog.json_build_object(
+    return (pg_catalog.jsonb_build_object(
         'ticket_id', ticket.id,
         'ticket_type', ticket.ticket_type,
         'subject', ticket.subject,
@@ -47,6 +56,15 @@ begin
         'device_info', ticket.device_info,
         'app_version', ticket.app_version,
         'screenshot_urls', ticket.screenshot_urls,
+        'merged_into', ticket.merged_into,
+        'problem_id', ticket.problem_id,
+        'reports', private.problem_report_count(ticket.id),
+        'rating', (
+            select pg_catalog.jsonb_build_object(
+                'rating', r.rating, 'comment', r.comment, 'created_at', private.utc_text(r.created_at))
+            from public.ticket_ratings as r
+            where r.ticket_id = ticket.id
+        ),
         'requester', pg_catalog.json_build_object(
             'id', ticket.user_id, 'email', (select u.email from auth.users as u where u.id = ticket.user_id)),
         'assignee', (
@@ -81,8 +99,9 @@ begin
                 ) order by e.created_at, e.id)
             from public.ticket_events as e
             where e.ticket_id = ticket.id
-        ), '[]'::json)
-    );
+        ), '[]'::json),
+        'attachments', private.ticket_attachments_json(ticket.id, true)
+    ) || private.ticket_service_levels(ticket, now()))::json;
 end;
 $$;
 
@@ -104,9 +123,11 @@ end;
 $$;
 
 comment on function public.support_ticket(text) is
-    'Staff only (403 otherwise): a ticket with requester {id, email}, assignee, every message '
-    '(internal notes included) and every event. 400 when ticket_id is not a UUID, 404 when it '
-    'does not exist.';
+    'Staff only (403 otherwise): a ticket with requester {id, email}, assignee, its service levels '
+    '(first_response_due_at, first_responded_at, resolution_due_at, next_due_at, waiting_on_user, '
+    'breached), rating ({rating, comment, created_at} or null), merged_into, problem_id, reports '
+    '(linked reports of a problem), every message (internal notes included), every event and '
+    'every attachment. 400 when ticket_id is not a UUID, 404 when it does not exist.';
 
 revoke all on function public.support_ticket(text) from public, anon, authenticated, service_role;
 grant execute on function public.support_ticket(text) to authenticated;
