@@ -69,10 +69,13 @@ comment on column public.support_tickets.sla_breached_at is
 create index support_tickets_sla_next_due_at_idx on public.support_tickets (sla_next_due_at, id)
     where sla_next_due_at is not null;
 
+-- Security definer: it reads public.sla_policies, which users may not read, for the tickets they
+-- file (as invoker a user's ticket got no clock at all); it writes only the clock columns of the
+-- row being written, which the caller's grants and RLS already let through.
 create function private.keep_sla_clock()
     returns trigger
     language plpgsql
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -127,7 +130,8 @@ $$;
 comment on function private.keep_sla_clock() is
     'Before insert or update on public.support_tickets: sets the due times from public.sla_policies '
     'on create, priority change and reopen; stops the clock on resolve/close; keeps updated_at '
-    'when only the clocks changed.';
+    'when only the clocks changed. Security definer: it reads sla_policies, which users may not '
+    'read, for the tickets they file; it writes only the clock columns of the row being written.';
 
 -- Named to fire after support_tickets_track_status (same timing, name order), so that it sees
 -- the updated_at that trigger set and may put it back.

@@ -3,7 +3,9 @@
 -- Why: a user turns email off per kind of notification (and the one-click unsubscribe link in
 -- every email does the same for its kind). No row means email on. Users read and write only
 -- their own rows; the worker reads them at delivery time, so a change stops the next email
--- even for changes already queued.
+-- even for changes already queued. set_email_notifications takes its arguments as jsonb and
+-- checks their types itself: PostgREST casts typed RPC arguments before the call, and the
+-- cast's error quotes the caller's value (`malformed array literal: "…"`).
 
 create table public.notification_preferences (
     user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
@@ -38,7 +40,7 @@ create policy "users remove their own notification preferences"
     on public.notification_preferences for delete to authenticated
     using (user_id = (select auth.uid()));
 
-create function public.set_email_notifications(kinds text[], enabled boolean)
+create function public.set_email_notifications(kinds jsonb, enabled jsonb)
     returns void
     language plpgsql
     volatile
@@ -46,16 +48,33 @@ create function public.set_email_notifications(kinds text[], enabled boolean)
     set search_path = ''
 as $$
 begin
+    -- Two checks, not one "or": SQL does not promise to skip the elements of a non-array.
+    if pg_catalog.jsonb_typeof(kinds) is distinct from 'array' then
+        raise exception 'kinds must be an array of notification kinds (strings)'
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if exists (
+        select 1 from pg_catalog.jsonb_array_elements(kinds) as k
+        where pg_catalog.jsonb_typeof(k) <> 'string'
+    ) then
+        raise exception 'kinds must be an array of notification kinds (strings)'
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if pg_catalog.jsonb_typeof(enabled) is distinct from 'boolean' then
+        raise exception 'enabled must be true or false'
+            using errcode = 'invalid_parameter_value';
+    end if;
     insert into public.notification_preferences as p (kind, email)
-    select distinct k, enabled from pg_catalog.unnest(kinds) as k
+    select distinct k, enabled::boolean from pg_catalog.jsonb_array_elements_text(kinds) as k
     on conflict (user_id, kind) do update
         set email = excluded.email, updated_at = pg_catalog.now();
 end;
 $$;
 
-comment on function public.set_email_notifications(text[], boolean) is
-    'Turns the caller''s email for these notification kinds on or off (the unsubscribe link in '
-    'an email calls it with its kinds and enabled = false). An unknown kind is a 409.';
+comment on function public.set_email_notifications(jsonb, jsonb) is
+    'Turns the caller''s email for these notification kinds (a JSON array of kinds) on or off '
+    '(enabled: true or false); the unsubscribe link in an email calls it with its kinds and '
+    'enabled = false. A value of another type is a 400 quoting nothing; an unknown kind is a 409.';
 
-revoke all on function public.set_email_notifications(text[], boolean) from public, anon, service_role;
-grant execute on function public.set_email_notifications(text[], boolean) to authenticated;
+revoke all on function public.set_email_notifications(jsonb, jsonb) from public, anon, service_role;
+grant execute on function public.set_email_notifications(jsonb, jsonb) to authenticated;

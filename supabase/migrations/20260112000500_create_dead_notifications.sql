@@ -3,7 +3,8 @@
 -- Why: a notification is never dropped silently. When the last attempt fails, support-worker
 -- moves it here with the reason (no content: the reason names the channel and the error) and
 -- archives it from the queue. Admins read this table (Studio, PostgREST) and put a row back in
--- the queue with public.retry_dead_notification once the cause is fixed.
+-- the queue with public.retry_dead_notification once the cause is fixed. Its id is text: a
+-- bigint argument would be cast by PostgREST before the call, quoting a wrong value back.
 
 -- squawk: attempts counts delivery attempts, a small number.
 -- squawk-ignore-file prefer-bigint-over-int
@@ -60,7 +61,7 @@ comment on function private.requeue_dead_notification(bigint) is
 revoke all on function private.requeue_dead_notification(bigint) from public;
 grant execute on function private.requeue_dead_notification(bigint) to authenticated;
 
-create function public.retry_dead_notification(id bigint)
+create function public.retry_dead_notification(id text)
     returns bigint
     language plpgsql
     volatile
@@ -68,12 +69,19 @@ create function public.retry_dead_notification(id bigint)
     set search_path = ''
 as $$
 begin
-    return private.requeue_dead_notification(retry_dead_notification.id);
+    -- An id that is no whole number names no dead notification: requeue gets null, checks the
+    -- caller is an admin first, then answers 404 as for any unknown id.
+    return private.requeue_dead_notification(
+        case when retry_dead_notification.id ~ '^[0-9]{1,18}$'
+            then retry_dead_notification.id::bigint
+        end
+    );
 end;
 $$;
 
-comment on function public.retry_dead_notification(bigint) is
+comment on function public.retry_dead_notification(text) is
     'Admins only: queues a dead notification again (the same event, so the same email Message-ID '
-    'and webhook-id); returns the new queue message id. 404 for an unknown id.';
-revoke all on function public.retry_dead_notification(bigint) from public, anon, service_role;
-grant execute on function public.retry_dead_notification(bigint) to authenticated;
+    'and webhook-id); returns the new queue message id. 404 for an unknown id or one that is no '
+    'whole number (quoting nothing).';
+revoke all on function public.retry_dead_notification(text) from public, anon, service_role;
+grant execute on function public.retry_dead_notification(text) to authenticated;

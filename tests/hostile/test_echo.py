@@ -252,8 +252,8 @@ def test_a_long_unknown_column_name_is_cut(stack, make_user, local_gateway):
     assert answer.json()["message"] == "Column '" + "c" * 192 + "…"
 
 
-# The RPCs check their own arguments (supabase/migrations/20260119000000_*): these answers come
-# from the database, so they hold on a hosted project too, without the local gateway.
+# set_email_notifications and retry_dead_notification take jsonb and text and check them
+# themselves: these answers come from the database, so they hold on a hosted project too.
 @pytest.mark.parametrize(
     ("body", "message"),
     [({"kinds": MARKER, "enabled": False},
