@@ -1,5 +1,8 @@
 """Users, tokens and tickets for the benchmarks, generated in the database itself."""
 
+import contextlib
+from collections.abc import Iterator
+
 import psycopg
 
 from support_api.tokens import mint_jwt
@@ -60,6 +63,47 @@ def add_tickets(db: psycopg.Connection, first_user: int, users: int, per_user: i
     # Measure the steady state of a big table, not the aftermath of a bulk load: statistics
     # current, visibility map set, and the load's dirty pages written out before any timing.
     db.execute("vacuum analyze public.support_tickets")
+    db.execute("checkpoint")
+
+
+@contextlib.contextmanager
+def indexes_built_afterwards(db: psycopg.Connection) -> Iterator[None]:
+    """Millions of rows load several times faster into support_tickets without its secondary
+    indexes (a GIN index maintained row by row is most of a load's time); the same definitions
+    are built again afterwards, so what the benchmarks time is the table as migrated."""
+    indexes = db.execute(
+        """
+        select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        from pg_index as i
+        where i.indrelid = 'public.support_tickets'::regclass
+            and not exists (select 1 from pg_constraint as c where c.conindid = i.indexrelid)
+        """
+    ).fetchall()
+    for name, _definition in indexes:
+        db.execute(f"drop index {name}")
+    try:
+        yield
+    finally:
+        db.execute("set maintenance_work_mem = '1GB'")
+        for _name, definition in indexes:
+            db.execute(definition)
+        db.execute("reset maintenance_work_mem")
+
+
+def grow_history(db: psycopg.Connection, history_load: str, current: int, target: int) -> None:
+    """Tickets `current` to `target` of a closed history (`history_load` takes the first and the
+    end of a range), bulk-loaded as support loads an archive: triggers off (`replica`), a
+    million rows a statement, the indexes built once at the end."""
+    with indexes_built_afterwards(db):
+        db.execute("set session_replication_role = replica")
+        try:
+            step = 1_000_000
+            for first in range(current, target, step):
+                db.execute(history_load, (first, min(first + step, target)))
+        finally:
+            db.execute("set session_replication_role = origin")
+    # Measure the steady state of a big table, not the aftermath of a bulk load.
+    db.execute("vacuum analyze")
     db.execute("checkpoint")
 
 

@@ -88,18 +88,6 @@ select set_config('request.jwt.claims', '{"sub": "%s", "role": "authenticated"}'
 """
 
 
-def grow_history(db: psycopg.Connection, current: int, target: int) -> None:
-    db.execute("set session_replication_role = replica")
-    try:
-        step = 1_000_000
-        for first in range(current, target, step):
-            db.execute(HISTORY_LOAD, (first, min(first + step, target)))
-    finally:
-        db.execute("set session_replication_role = origin")
-    db.execute("vacuum analyze")
-    db.execute("checkpoint")
-
-
 def timed_ms(db: psycopg.Connection, user: str, statement: str, keep: bool = False) -> float:
     with db.transaction(force_rollback=not keep):
         db.execute(AS_USER % user)
@@ -187,7 +175,7 @@ def main() -> int:
                     f"{ms:.2f} ms {mode}" for mode, ms in creates.items()), flush=True)
                 rows = dataset.ticket_count(db)
                 for size in SIZES:
-                    grow_history(db, rows, size)
+                    dataset.grow_history(db, HISTORY_LOAD, rows, size)
                     rows = max(rows, size)
                     figures.append((dataset.ticket_count(db), median_lookup_ms(db, targets)))
                     print(f"{figures[-1][0]:>12,} tickets: support_similar_tickets "

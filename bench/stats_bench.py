@@ -89,18 +89,6 @@ rollback;
 """
 
 
-def grow_history(db: psycopg.Connection, current: int, target: int) -> None:
-    db.execute("set session_replication_role = replica")
-    try:
-        step = 1_000_000
-        for first in range(current, target, step):
-            db.execute(HISTORY_LOAD, (first, min(first + step, target)))
-    finally:
-        db.execute("set session_replication_role = origin")
-    db.execute("vacuum analyze")
-    db.execute("checkpoint")
-
-
 def median_call_ms(db: psycopg.Connection) -> float:
     timings = []
     for n in range(CALLS + 3):
@@ -134,7 +122,7 @@ def main() -> int:
                 db.execute(WINDOW_EXTRAS)
                 rows = dataset.ticket_count(db)
                 for size in SIZES:
-                    grow_history(db, rows, size)
+                    dataset.grow_history(db, HISTORY_LOAD, rows, size)
                     rows = max(rows, size)
                     figures.append((dataset.ticket_count(db), median_call_ms(db)))
                     print(
