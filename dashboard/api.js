@@ -53,6 +53,7 @@ export function createApi(client) {
     feedbackMoves: () => answer(client.from('feedback_transitions')
       .select('from_status,to_status,description')
       .eq('with_feature', false)),
+    feedbackSuggestions: (params) => answer(client.rpc('support_feedback_suggestions', defined(params))),
     reviewFeedback: (body) => answer(client.rpc('support_review_feedback', body)),
     // A link valid ten minutes that downloads the file; Storage signs only what the caller may read.
     signedUrl: (bucket, path) => answer(client.storage.from(bucket).createSignedUrl(path, 600, { download: true })),

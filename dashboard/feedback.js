@@ -2,9 +2,11 @@
 // and average rating (support_feedback_queue computes them over the filters), and per entry a
 // status change and a response (support_review_feedback). The moves offered are the rows of
 // public.feedback_transitions an agent can make by hand; the database refuses any other.
-// One round of requests renders it: the feedback queue and the moves, in parallel.
+// One round of requests renders it: the feedback queue, the moves and the page's category
+// suggestions (feedback-triage.js), in parallel.
 
 import { announce, badge, errorBox, h, label, replace, when } from './dom.js';
+import { categorySuggestion, loadCategorySuggestions } from './feedback-triage.js';
 
 const PAGE_SIZE = 100;
 const FEEDBACK_STATUS_LABELS = {
@@ -64,7 +66,7 @@ function reviewForm(entry, moves, others, context, reload) {
   return form;
 }
 
-function entryItem(entry, moves, entries, context, reload) {
+function entryItem(entry, moves, entries, context, reload, suggestions) {
   const others = entries.filter((other) => other.feedback_id !== entry.feedback_id);
   return h('li', { class: 'feedback-entry', 'data-id': entry.feedback_id },
     h('div', { class: 'entry-meta' },
@@ -74,16 +76,17 @@ function entryItem(entry, moves, entries, context, reload) {
       entry.would_recommend === null ? null : h('span', {}, entry.would_recommend ? 'Would recommend' : 'Would not recommend'),
       when(entry.created_at)),
     h('p', { class: 'body' }, entry.description),
+    categorySuggestion(entry, suggestions.get(entry.feedback_id), CATEGORY_LABELS, context, reload),
     reviewForm(entry, moves, others, context, reload));
 }
 
-function groupSection(slug, title, summary, entries, allEntries, moves, context, reload) {
+function groupSection(slug, title, summary, entries, allEntries, moves, context, reload, suggestions) {
   return h('section', { class: 'card feedback-group', 'aria-labelledby': slug },
     h('h2', { id: slug }, title),
     h('p', { class: 'group-summary' }, summary),
     entries.length === 0
       ? h('p', { class: 'muted' }, 'Its entries are beyond this page.')
-      : h('ol', { class: 'feedback-entries' }, entries.map((entry) => entryItem(entry, moves, allEntries, context, reload))));
+      : h('ol', { class: 'feedback-entries' }, entries.map((entry) => entryItem(entry, moves, allEntries, context, reload, suggestions))));
 }
 
 function filterBar(main, context, page) {
@@ -100,11 +103,11 @@ function filterBar(main, context, page) {
 
 export async function renderFeedback(main, context, page) {
   const reload = () => renderFeedback(main, context, page);
-  let answer, moves;
+  const params = { status: state.status, category: state.category, limit: String(PAGE_SIZE) };
+  let answer, moves, suggested;
   try {
-    [answer, moves] = await Promise.all([
-      context.api.feedbackQueue({ status: state.status, category: state.category, limit: String(PAGE_SIZE) }),
-      context.api.feedbackMoves(),
+    [answer, moves, suggested] = await Promise.all([
+      context.api.feedbackQueue(params), context.api.feedbackMoves(), loadCategorySuggestions(context, params),
     ]);
   } catch (error) {
     page('Feedback', filterBar(main, context, page), errorBox(error));
@@ -114,15 +117,17 @@ export async function renderFeedback(main, context, page) {
   const groups = answer.features.map((feature, index) => groupSection(
     `group-${index}`, feature.feature_name,
     `${feature.count} ${feature.count === 1 ? 'entry' : 'entries'} · average rating ${feature.average_rating ?? '—'}`,
-    entries.filter((entry) => entry.feature_name === feature.feature_name), entries, moves, context, reload));
+    entries.filter((entry) => entry.feature_name === feature.feature_name), entries, moves, context, reload,
+    suggested.byEntry));
   const unnamed = entries.filter((entry) => entry.feature_name === null);
   if (unnamed.length) {
-    groups.push(groupSection('group-unnamed', 'No feature named', `${unnamed.length} on this page`, unnamed, entries, moves, context, reload));
+    groups.push(groupSection('group-unnamed', 'No feature named', `${unnamed.length} on this page`, unnamed, entries, moves, context, reload, suggested.byEntry));
   }
   page('Feedback',
     filterBar(main, context, page),
     h('p', { class: 'summary' }, `${answer.total} ${answer.total === 1 ? 'entry' : 'entries'}`,
       answer.total > entries.length ? `, the newest ${entries.length} shown` : '',
       '. Grouped by the feature they name, most asked first; counts and averages are over every entry that matches.'),
+    suggested.error ? errorBox(suggested.error) : null,
     groups.length ? groups : h('p', { class: 'empty' }, 'No feedback matches.'));
 }

@@ -3,9 +3,10 @@
 // as a table: the text alternative a screen reader reads and a test checks against the API.
 // Admins also see how many notifications could not be delivered (public.dead_notifications,
 // counted under its RLS policy: admins only). One round of requests: the numbers, the staff
-// list (who is an admin) and the count, in parallel.
+// list (who is an admin), the count and the auto-triage report (triage-numbers.js), in parallel.
 
 import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, errorBox, h, label, when } from './dom.js';
+import { loadTriageReport, triageCard } from './triage-numbers.js';
 
 const WINDOWS = { 7: 'Last 7 days', 30: 'Last 30 days', 90: 'Last 90 days' };
 const TYPE_COLORS = { bug: '#b3261e', technical: '#0b5cad', billing: '#1d6b2f', account: '#6b3fa0', other: '#6b5a00' };
@@ -31,12 +32,12 @@ function figure(value) {
   return value === null || value === undefined ? '—' : String(value);
 }
 
-function percent(rate) {
+export function percent(rate) {
   return rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`;
 }
 
 // In a focusable region: a wide table scrolls sideways on a phone, by keyboard too.
-function table(caption, head, rows, id) {
+export function table(caption, head, rows, id) {
   return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', { class: 'figures', id },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, head.map((name) => h('th', { scope: 'col' }, name)))),
@@ -174,10 +175,11 @@ export async function renderNumbers(main, context, page) {
   for (const old of charts) old.destroy();
   charts = [];
   const since = windowStart(state.days);
-  let stats, staff, dead;
+  let stats, staff, dead, triage;
   try {
-    [stats, staff, dead] = await Promise.all([
+    [stats, staff, dead, triage] = await Promise.all([
       context.api.stats({ since }), context.api.staff(), context.api.deadNotifications(),
+      loadTriageReport(context, state.days),
     ]);
   } catch (error) {
     page('Numbers', errorBox(error));
@@ -191,6 +193,7 @@ export async function renderNumbers(main, context, page) {
       h('p', { class: 'muted', id: 'numbers-window-text' }, 'From ', when(stats.since), ' to ', when(stats.until),
         ' (UTC days; times are calendar time, waiting on the user included).')),
     isAdmin ? deadCard(dead) : null,
-    h('div', { class: 'numbers' }, cards.map((card) => card.node)));
+    h('div', { class: 'numbers' }, cards.map((card) => card.node)),
+    triageCard(triage));
   for (const card of cards) card.draw();
 }

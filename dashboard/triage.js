@@ -15,11 +15,11 @@ const FIELDS = {
   priority: { name: 'Priority', labels: PRIORITY_LABELS },
 };
 
-function percent(confidence) {
+export function percent(confidence) {
   return `${Math.round(Number(confidence) * 100)}%`;
 }
 
-function decided(suggestion, labels) {
+export function decided(suggestion, labels) {
   const { decision } = suggestion;
   const verb = decision.accepted ? 'Accepted' : `Overridden with ${label(labels, decision.chosen_value)}`;
   return h('p', { class: 'triage-decision' }, verb, ' · ', when(decision.decided_at));

@@ -71,6 +71,7 @@ STAFF_RPCS: dict[str, tuple[str, Any]] = {
     "support_suggestions": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
     "support_similar_tickets": ("GET", f"ticket_id={SEED_OPEN_TICKET}&page_size=5"),
     "support_triage_report": ("GET", "days=30"),
+    "support_feedback_suggestions": ("GET", "status=received&limit=5"),
 }
 # Why an operation has no example: it changes the seed for good, so it could not run twice.
 NO_EXAMPLE = (

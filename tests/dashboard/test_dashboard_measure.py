@@ -9,7 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from dashboard_support import figures, open_counting_requests
+from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
 
@@ -43,40 +44,11 @@ def answered_rated_ticket(user_client, user, agent, word: str) -> str:
     return ticket_id
 
 
-def figures(page: Page, table_id: str) -> dict[str, list[str]]:
-    """A text-alternative table as {row header: [cells]}."""
-    rows = page.locator(f"#{table_id} tbody tr")
-    return {rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td").all_inner_texts()
-            for i in range(rows.count())}
-
-
 def shown(value: object) -> str:
     """A figure as the page prints it (JavaScript's String of the JSON number)."""
     if value is None:
         return "—"
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def open_counting_requests(page: Page, path: str, heading: str) -> list[str]:
-    """Opens a page of the dashboard; its REST requests as "sent" and "done", in order."""
-    events: list[str] = []
-
-    def sent(request) -> None:
-        if "/rest/v1/" in request.url:
-            events.append("sent")
-
-    def done(request) -> None:
-        if "/rest/v1/" in request.url:
-            events.append("done")
-
-    page.on("request", sent)
-    page.on("requestfinished", done)
-    page.goto(page.url.split("#")[0] + path)
-    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-    page.wait_for_timeout(300)  # nothing may follow the render
-    page.remove_listener("request", sent)
-    page.remove_listener("requestfinished", done)
-    return events
 
 
 def test_the_breaching_view_lists_an_overdue_ticket_and_not_a_fresh_one(
@@ -293,10 +265,11 @@ def test_a_ticket_page_lists_its_attachments_and_marks_the_internal_ones(
 def test_the_numbers_and_feedback_pages_render_from_one_round_of_requests(make_staff, signed_in):
     page = signed_in(make_staff("admin"))
     page.get_by_role("row").first.wait_for()
-    for path, heading, requests in (("#/numbers", "Numbers", 3), ("#/feedback", "Feedback", 2)):
+    for path, heading, requests in (("#/numbers", "Numbers", 4), ("#/feedback", "Feedback", 3)):
         events = open_counting_requests(page, path, heading)
-        # Every request starts before the first answer: the numbers, the staff list and the
-        # dead-notification count; the feedback queue and the moves.
+        # Every request starts before the first answer: the numbers, the staff list, the
+        # dead-notification count and the triage report; the feedback queue, the moves and the
+        # page's category suggestions.
         assert events.count("sent") == requests, (path, events)
         assert "done" not in events[:requests], (path, events)
 

@@ -1,0 +1,33 @@
+"""What the dashboard tests share: reading a page's text-alternative tables, and counting the
+REST requests a page sends to render."""
+
+from playwright.sync_api import Page, expect
+
+
+def figures(page: Page, table_id: str) -> dict[str, list[str]]:
+    """A text-alternative table as {row header: [cells]}."""
+    rows = page.locator(f"#{table_id} tbody tr")
+    return {rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td").all_inner_texts()
+            for i in range(rows.count())}
+
+
+def open_counting_requests(page: Page, path: str, heading: str) -> list[str]:
+    """Opens a page of the dashboard; its REST requests as "sent" and "done", in order."""
+    events: list[str] = []
+
+    def sent(request) -> None:
+        if "/rest/v1/" in request.url:
+            events.append("sent")
+
+    def done(request) -> None:
+        if "/rest/v1/" in request.url:
+            events.append("done")
+
+    page.on("request", sent)
+    page.on("requestfinished", done)
+    page.goto(page.url.split("#")[0] + path)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    page.wait_for_timeout(300)  # nothing may follow the render
+    page.remove_listener("request", sent)
+    page.remove_listener("requestfinished", done)
+    return events
