@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -78,6 +79,7 @@ NO_EXAMPLE = (
     "No example: it changes the seed's tickets for good (merging closes the source; unlinking "
     "takes a report off its problem)."
 )
+FORM = "application/x-www-form-urlencoded"
 EXAMPLE_USER_ID = "00000000-0000-4000-8000-0000000000aa"
 SETUP = f"""\
 ```sh
@@ -108,12 +110,16 @@ def _shell_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _curl(method: str, url: str, headers: Iterable[str], body: Any = None) -> str:
+def _curl(method: str, url: str, headers: Iterable[str], body: Any = None,
+          form: Mapping[str, str] | None = None) -> str:
     verb = f" -X {method}" if method != "GET" else ""
     parts = [f'curl -sS{verb} "{url}"']
     parts += [f'-H "{header}"' for header in headers]
     if body is not None:
         parts += ['-H "Content-Type: application/json"', f"-d {_shell_quote(json.dumps(body))}"]
+    if form is not None:
+        # curl -d sends application/x-www-form-urlencoded, as a mail client's one-click POST.
+        parts.append(f"-d {_shell_quote(urlencode(form))}")
     return " \\\n  ".join(parts)
 
 
@@ -155,10 +161,15 @@ def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple
     """(title, curl) for an operation, from the document's examples."""
     user_auth = "Authorization: Bearer $USER_JWT"
     service_auth = "Authorization: Bearer $SERVICE_ROLE_KEY"
-    auth = [service_auth] if op.get("security") == [{"serviceRoleKey": []}] else [user_auth]
-    if op.get("security") == []:
-        return [("", _curl(method, f"$API{path}", []))]
+    auth = (
+        []
+        if op.get("security") == []
+        else [service_auth]
+        if op.get("security") == [{"serviceRoleKey": []}]
+        else [user_auth]
+    )
     content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    form = op.get("requestBody", {}).get("content", {}).get(FORM, {}).get("example")
     url = f"$API{path.replace('{ticket_id}', '$TICKET_ID')}"
     if "examples" in content:
         return [
@@ -175,7 +186,7 @@ def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple
             for p in op.get("parameters", [])
             if p["in"] == "query" and "example" in p
         )
-        examples = [("", _curl(method, url + (f"?{query}" if query else ""), auth))]
+        examples = [("", _curl(method, url + (f"?{query}" if query else ""), auth, form=form))]
     if "{ticket_id}" in path and method == "GET":
         # The routes after it (reply, close) work on the same ticket.
         examples.insert(0, ("A ticket to work with", _new_ticket()))
@@ -233,9 +244,11 @@ def _flask_section(doc: Mapping[str, Any]) -> list[str]:
                     f"| `{p['name']}` | {p['in']} | {p.get('description', '')} |" for p in params
                 ]
                 out.append("")
-            body = op.get("requestBody", {}).get("content", {}).get("application/json")
-            if body:
-                out += ["Request body:", "", *_fields_table(body["schema"], doc), ""]
+            content = op.get("requestBody", {}).get("content", {})
+            for media, title in (("application/json", "Request body:"),
+                                 (FORM, f"Request body (`{FORM}`):")):
+                if media in content:
+                    out += [title, "", *_fields_table(content[media]["schema"], doc), ""]
             out += ["| status | meaning |", "|---|---|"]
             out += [f"| {code} | {r['description']} |" for code, r in op["responses"].items()]
             out.append("")

@@ -25,7 +25,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from support_api.openapi import openapi_document
-from support_api.tokens import mint_jwt
+from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt
+from support_api.unsubscribe_tokens import sign, verify
 from support_dev import apidocs
 
 DOC = openapi_document()
@@ -40,6 +41,10 @@ def validate(method: str, path: str, response: httpx.Response) -> None:
     responses = operation(method, path)["responses"]
     documented = responses.get(str(response.status_code)) or responses.get("default")
     assert documented, f"{method} {path} answered an undocumented {response.status_code}"
+    media = response.headers["Content-Type"].split(";")[0]
+    assert media in documented["content"], f"{method} {path} answered {media}"
+    if media == "text/html":
+        return
     schema = documented["content"]["application/json"]["schema"]
     Draft202012Validator({**schema, "components": DOC["components"]}).validate(response.json())
     for header in documented.get("headers", {}):
@@ -166,6 +171,36 @@ def test_real_companion_responses_match_the_document(stack, http, make_user, tex
     validate("POST", "/api/companion/messages", response)
 
 
+UNSUBSCRIBE = "/api/notifications/unsubscribe"
+UNSUBSCRIBE_EXAMPLE = operation("GET", UNSUBSCRIBE)["parameters"][0]["example"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "tampered"])
+def test_real_unsubscribe_responses_match_the_document(stack, http, make_user, method, signed):
+    token = sign(stack.jwt_secret, make_user().id, ["reply"])
+    response = http.request(
+        method,
+        stack.gateway_url + UNSUBSCRIBE,
+        params={"token": token if signed else "x" + token},
+        content=b"List-Unsubscribe=One-Click" if method == "POST" else None,
+        headers={"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {},
+    )
+    validate(method, UNSUBSCRIBE, response)
+    if not signed:
+        assert response.status_code == 400
+        assert response.json()["message"] == "The unsubscribe link is not valid"
+        assert token not in response.text
+    elif method == "GET":
+        assert response.status_code == 200 and "Stop these emails?" in response.text
+    else:
+        assert response.status_code == 200 and response.json() == {"unsubscribed": ["reply"]}
+
+
+def test_the_unsubscribe_example_is_a_link_for_the_example_user():
+    assert verify(LOCAL_JWT_SECRET, UNSUBSCRIBE_EXAMPLE) == (apidocs.EXAMPLE_USER_ID, ["reply"])
+
+
 def test_health_matches_the_document(stack, http):
     validate("GET", "/api/health", http.get(f"{stack.api_url}/health"))
 
@@ -246,6 +281,8 @@ def test_curl_examples_work_as_printed(stack, make_user):
         if block.startswith("TICKET_ID="):
             continue
         user = companion_user if "/api/companion/" in block else make_user()
+        # The printed link is the example user's on the local stack; this one is the user's.
+        block = block.replace(UNSUBSCRIBE_EXAMPLE, sign(stack.jwt_secret, user.id, ["reply"]))
         script = "\n".join(
             ["set -euo pipefail", _setup_for(setup, stack, user)]
             + ([ticket] if "$TICKET_ID" in block else [])
@@ -255,6 +292,9 @@ def test_curl_examples_work_as_printed(stack, make_user):
             ["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False
         )
         assert result.returncode == 0, (block, result.stderr)
+        if result.stdout.startswith("<!doctype html>"):  # the unsubscribe page, for a browser
+            assert "Stop these emails?" in result.stdout, block
+            continue
         answer = json.loads(result.stdout)
         assert not {"code", "message", "details", "hint"} <= set(answer), (block, answer)
         if "/api/companion/" in block:

@@ -6,8 +6,10 @@
 -- satisfaction_settings that admins change). A BEFORE INSERT trigger holds these rules, so a
 -- direct insert through PostgREST meets them as the RPC rate_ticket does; its refusals are
 -- HTTP 409 with a message naming the rule. Each rating is a `rating` event in the ticket's
--- history (to = the rating). Staff read every rating; a rating is never changed or removed
--- through the API.
+-- history (to = the rating). A rating is never changed or removed through the API. Staff hold
+-- no read policy here, as on the tickets (see 20260110000800): they read a ticket's rating
+-- through support_ticket and the averages through support_stats, private security-definer
+-- functions that check the caller is staff first.
 
 -- squawk: A rating 1 to 5: nowhere near the int limit squawk warns of.
 -- squawk-ignore-file prefer-bigint-over-int
@@ -156,12 +158,6 @@ create policy "users read their own ratings"
     for select
     to authenticated
     using (user_id = (select auth.uid()));
-
-create policy "staff read every rating"
-    on public.ticket_ratings
-    for select
-    to authenticated
-    using ((select private.is_staff()));
 
 create policy "users rate their own tickets"
     on public.ticket_ratings

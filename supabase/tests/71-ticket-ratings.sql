@@ -1,7 +1,7 @@
 -- Satisfaction: rate_ticket and ticket_ratings from each actor's side; once, only resolved or
 -- closed, within the window, owner only; the rating event; the window as data.
 begin;
-select plan(34);
+select plan(38);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -98,13 +98,23 @@ select tests.authenticate_as('agent');
 select throws_ok($$select public.rate_ticket('{"rating": 4}')$$,
     'PGRST', '{"code" : "P0002", "message" : "You have no resolved ticket to rate", "details" : null, "hint" : null}',
     'someone with no resolved ticket gets a 404 saying so');
-select is((select count(*)::int from public.ticket_ratings where ticket_id::text like '71000000-%'), 4, 'an agent reads every rating');
+select is_empty($$select * from public.ticket_ratings where ticket_id::text like '71000000-%'$$,
+    'an agent reads no rating directly: staff hold no read policy on ratings');
+select is((public.support_ticket('71000000-0000-4000-8000-000000000001')::jsonb -> 'rating') - 'created_at',
+    '{"rating": 5, "comment": "Quick and kind"}'::jsonb,
+    'an agent reads a ticket''s rating through support_ticket');
+select is(public.support_stats(now()::text, (now() + interval '1 second')::text)::jsonb -> 'csat',
+    '{"count": 4, "average": 3.75}'::jsonb,
+    'an agent reads the count and average of the ratings through support_stats');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000005", "rating": 1}')$$,
     'PGRST', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
     'an agent cannot rate a user''s ticket');
 select is_empty($$update public.satisfaction_settings set rating_window = interval '1 day' returning 1$$,
     'an agent cannot change the rating window');
 select tests.authenticate_as('admin');
+select is_empty('select * from public.ticket_ratings', 'an admin reads no rating directly either');
+select is((public.support_ticket('71000000-0000-4000-8000-000000000005')::jsonb -> 'rating' ->> 'rating')::int, 4,
+    'an admin reads another user''s rating through support_ticket');
 select isnt_empty($$update public.satisfaction_settings set rating_window = interval '30 days' returning 1$$,
     'an admin changes the rating window');
 select tests.authenticate_as('owner');
