@@ -198,6 +198,30 @@ def test_data_survives_a_restart_a_killed_part_comes_back_reset_wipes_and_stop_l
     assert _processes_mentioning(state_dir) == []
 
 
+
+def test_a_stack_does_not_outlive_the_test_run_or_benchmark_that_launched_it():
+    # A test run stopped by a signal runs no finalizer: the runner must notice on its own.
+    state_dir = make_state_dir("sfa-orphan-") / "stack"
+    launcher = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; "
+         "from support_dev.stack.launch import start_stack; "
+         "start_stack(Path(sys.argv[1])); print('up', flush=True); time.sleep(600)",
+         str(state_dir)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert launcher.stdout.readline().strip() == "up"
+        assert _processes_mentioning(state_dir) != []
+    finally:
+        launcher.kill()
+        launcher.wait()
+    deadline = time.monotonic() + 60
+    while _processes_mentioning(state_dir) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _processes_mentioning(state_dir) == []
+
+
 def _free_ports() -> list[str]:
     """Every port option of `support-stack start` on a free port: the defaults (Supabase's)
     may be held by a stack a developer runs."""

@@ -12,9 +12,10 @@ from pathlib import Path
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent(sig: int) -> Callable[[], None]:
-    # If the runner is killed outright (SIGKILL, OOM), the kernel signals the children so
-    # no postgres, PostgREST, nginx or gunicorn is left behind.
+def die_with_parent(sig: int) -> Callable[[], None]:
+    # If the parent is killed outright (SIGKILL, OOM), the kernel signals the child: no
+    # postgres, PostgREST, nginx or gunicorn outlives the runner, and no runner outlives the
+    # test run or benchmark that launched it.
     def set_parent_death_signal() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
 
@@ -94,7 +95,7 @@ class Supervisor:
                 group=user,
                 extra_groups=[] if user else None,
                 start_new_session=True,
-                preexec_fn=_die_with_parent(stop_signal),
+                preexec_fn=die_with_parent(stop_signal),
             )
         return Child(name, process, stop_signal, log_path, argv, env, user, ready)
 
