@@ -210,7 +210,7 @@ class Bench:
             self.db.execute("truncate public.support_tickets cascade")
         dataset.create_users(self.db, LIGHT, 2)
         dataset.add_tickets(self.db, LIGHT, 1, 10)
-        dataset.add_tickets(self.db, HEAVY, 1, 10_000)
+        dataset.add_tickets(self.db, HEAVY, 1, 10_000, indexes_afterwards=True)
         queue.prepare(self.db)
         self.reads("10k rows")
         self.queue_views("10k rows")
@@ -223,7 +223,7 @@ class Bench:
             first = self.next_user
             self.next_user += users
             dataset.create_users(self.db, first, users)
-            dataset.add_tickets(self.db, first, users, 20)
+            dataset.add_tickets(self.db, first, users, 20, indexes_afterwards=True)
             rows = dataset.ticket_count(self.db)
             print(f"  loaded {rows:,} tickets in {time.monotonic() - started:.0f}s", flush=True)
             self.reads(level)

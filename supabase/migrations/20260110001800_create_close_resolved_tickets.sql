@@ -8,6 +8,19 @@
 --     select cron.schedule('close-resolved-tickets', '*/10 * * * *',
 --                          'select private.close_resolved_tickets()');
 -- It runs as service_role or postgres only.
+--
+-- One run at a time: a run first takes a transaction-level advisory lock on a fixed key,
+-- pg_catalog.hashtextextended('support_api.close_resolved_tickets', 0), and a run that finds it
+-- taken returns null at once and does nothing. Why: on a 10M-ticket bench database a run waited
+-- minutes behind an index rebuild, and the runs due meanwhile piled up behind it (pg_cron
+-- queues its own next run; the stack runner, which calls it every minute besides pg_cron, and
+-- an admin's manual call do not wait for it), each holding a connection, blocked behind the
+-- same rebuild and then behind the first run's row locks. PostgreSQL releases the lock
+-- when the run's transaction ends, however it ends; the next run does the work. The update
+-- reads the partial index below (resolved tickets by resolved_at), so a run touches only the
+-- tickets old enough to close, not the closed history nor the recently resolved ones.
+-- tests/test_close_resolved_tickets.py checks both between real sessions (the plan through
+-- auto_explain).
 
 -- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
 -- squawk-ignore-file require-concurrent-index-creation
@@ -23,6 +36,12 @@ declare
     wait interval;
     closed integer;
 begin
+    if not pg_catalog.pg_try_advisory_xact_lock(
+        pg_catalog.hashtextextended('support_api.close_resolved_tickets', 0)
+    ) then
+        return null;
+    end if;
+
     select t.only_after into wait
     from public.ticket_transitions as t
     where t.from_status = 'resolved' and t.to_status = 'closed' and t.actor_kind = 'system';
@@ -44,7 +63,8 @@ $$;
 
 comment on function private.close_resolved_tickets(timestamptz) is
     'Closes tickets resolved at least only_after (7 days) before `now` as the system; returns how '
-    'many. Call from a scheduler (pg_cron on hosted Supabase, the stack runner locally).';
+    'many, or null when another run is still active (it then does nothing). Call from a '
+    'scheduler (pg_cron on hosted Supabase, the stack runner locally).';
 
 revoke all on function private.close_resolved_tickets(timestamptz) from public, anon, authenticated;
 grant execute on function private.close_resolved_tickets(timestamptz) to service_role;
