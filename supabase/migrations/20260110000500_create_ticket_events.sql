@@ -68,39 +68,47 @@ create policy "users read the public events of their own tickets"
         )
     );
 
+-- One guard for every append-only history table (ticket_events here, feedback_events in
+-- 20260111000800). The trigger's arguments name the parent table and the column of the event
+-- that references it, so that the cascade of a parent's deletion can be told apart.
 create function private.refuse_event_change()
     returns trigger
     language plpgsql
     security invoker
     set search_path = ''
 as $$
+declare
+    parent_exists boolean;
 begin
-    -- The cascade of a ticket's deletion (the ticket is already gone) may take its events.
-    if tg_op = 'DELETE' and not exists (
-        select 1 from public.support_tickets as t where t.id = old.ticket_id
-    ) then
-        return old;
+    if tg_op = 'DELETE' then
+        execute pg_catalog.format(
+            'select exists (select 1 from %s as p where p.id = ($1).%I)', tg_argv[0]::regclass, tg_argv[1]
+        ) into parent_exists using old;
+        -- The cascade of a parent's deletion (the parent is already gone) may take its events.
+        if not parent_exists then
+            return old;
+        end if;
     end if;
-    raise exception 'ticket events are append-only'
+    raise exception '% are append-only', pg_catalog.replace(tg_table_name, '_', ' ')
         using errcode = 'insufficient_privilege',
               hint = 'History is never changed; a correction is a new event.';
 end;
 $$;
 
 comment on function private.refuse_event_change() is
-    'Before update, delete or truncate on public.ticket_events: refuses, for every role. Deletes '
-    'cascading from a deleted ticket pass.';
+    'Before update, delete or truncate on a history table (arguments: parent table, referencing '
+    'column): refuses, for every role. Deletes cascading from a deleted parent pass.';
 revoke all on function private.refuse_event_change() from public;
 
 create trigger ticket_events_append_only
     before update or delete on public.ticket_events
     for each row
-    execute function private.refuse_event_change();
+    execute function private.refuse_event_change('public.support_tickets', 'ticket_id');
 
 create trigger ticket_events_no_truncate
     before truncate on public.ticket_events
     for each statement
-    execute function private.refuse_event_change();
+    execute function private.refuse_event_change('public.support_tickets', 'ticket_id');
 
 -- Security definer: no role may insert into ticket_events, so that history is written only
 -- here, by triggers, in the transaction of the change. It inserts exactly the event of the row

@@ -86,13 +86,7 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "into_ticket_id": "string"}');
-    if body ->> 'into_ticket_id' is null then
-        raise exception 'into_ticket_id is required' using errcode = 'not_null_violation';
-    end if;
-    if body ->> 'into_ticket_id' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception 'into_ticket_id must be a UUID' using errcode = 'invalid_parameter_value';
-    end if;
-    target := (body ->> 'into_ticket_id')::uuid;
+    target := private.ticket_uuid(body ->> 'into_ticket_id', 'into_ticket_id');
     merged := private.merge_ticket_as_staff(private.ticket_uuid(body ->> 'ticket_id'), target);
     return pg_catalog.json_build_object(
         'ticket_id', merged.id,

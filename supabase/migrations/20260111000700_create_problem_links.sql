@@ -137,17 +137,13 @@ create function public.support_link_problem(jsonb)
 as $$
 declare
     body jsonb := $1;
+    problem uuid;
     report public.support_tickets;
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "problem_id": "string"}');
-    if body ->> 'problem_id' is null then
-        raise exception 'problem_id is required' using errcode = 'not_null_violation';
-    end if;
-    if body ->> 'problem_id' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception 'problem_id must be a UUID' using errcode = 'invalid_parameter_value';
-    end if;
-    report := private.link_problem_as_staff(private.ticket_uuid(body ->> 'ticket_id'), (body ->> 'problem_id')::uuid);
+    problem := private.ticket_uuid(body ->> 'problem_id', 'problem_id');
+    report := private.link_problem_as_staff(private.ticket_uuid(body ->> 'ticket_id'), problem);
     return pg_catalog.json_build_object(
         'ticket_id', report.id,
         'problem_id', report.problem_id,

@@ -164,38 +164,16 @@ create policy "users read the history of their own feedback"
         where f.id = feedback_events.feedback_id and f.user_id = (select auth.uid())
     ));
 
-create function private.refuse_feedback_event_change()
-    returns trigger
-    language plpgsql
-    security invoker
-    set search_path = ''
-as $$
-begin
-    -- The cascade of an entry's deletion (the entry is already gone) may take its events.
-    if tg_op = 'DELETE' and not exists (
-        select 1 from public.user_feedback as f where f.id = old.feedback_id
-    ) then
-        return old;
-    end if;
-    raise exception 'feedback events are append-only'
-        using errcode = 'insufficient_privilege',
-              hint = 'History is never changed; a correction is a new event.';
-end;
-$$;
-
-comment on function private.refuse_feedback_event_change() is
-    'Before update, delete or truncate on public.feedback_events: refuses, for every role. Deletes '
-    'cascading from a deleted entry pass.';
-
+-- The append-only guard of ticket_events (20260110000500), for this table.
 create trigger feedback_events_append_only
     before update or delete on public.feedback_events
     for each row
-    execute function private.refuse_feedback_event_change();
+    execute function private.refuse_event_change('public.user_feedback', 'feedback_id');
 
 create trigger feedback_events_no_truncate
     before truncate on public.feedback_events
     for each statement
-    execute function private.refuse_feedback_event_change();
+    execute function private.refuse_event_change('public.user_feedback', 'feedback_id');
 
 create function private.apply_feedback_workflow()
     returns trigger
@@ -277,8 +255,7 @@ comment on function private.record_feedback_change() is
     'After update on public.user_feedback: appends status, duplicate and response events; when an '
     'entry with a feature_name ships, ships the open entries of that feature with the same response.';
 
-revoke all on function private.refuse_feedback_event_change(), private.apply_feedback_workflow(),
-    private.record_feedback_change() from public;
+revoke all on function private.apply_feedback_workflow(), private.record_feedback_change() from public;
 
 create trigger user_feedback_apply_workflow
     before update on public.user_feedback

@@ -21,6 +21,8 @@
 -- read policies are evaluated for each row of the bucket: they are kept to string functions and
 -- hashed sets built once per query, no function call and no correlated subquery per row
 -- (measured: 100,000 files, a user's listing 6 s with a correlated EXISTS on the links, 0.5 s so).
+-- The write policies (one row each) share their path rule through private.own_attachment_in and
+-- private.is_own_open_ticket.
 
 -- Security definer: staff do not necessarily read tickets under RLS (the staff operations of
 -- 20260110* may read them through definer functions instead). It tells staff, and only staff,
@@ -43,21 +45,57 @@ comment on function private.staff_see_ticket(uuid) is
 revoke all on function private.staff_see_ticket(uuid) from public;
 grant execute on function private.staff_see_ticket(uuid) to authenticated;
 
+-- The rule every write policy shares besides the bucket (which each policy names itself): a file
+-- that the caller uploaded, in the top folder given (their own id for users, staff for staff).
+create function private.own_attachment_in(folder text, owner_id text, name text)
+    returns boolean
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return own_attachment_in.owner_id = (select auth.uid()::text)
+        and pg_catalog.split_part(own_attachment_in.name, '/', 1) = own_attachment_in.folder;
+end;
+$$;
+
+comment on function private.own_attachment_in(text, text, text) is
+    'True for an object (owner_id, name) that the caller uploaded, in the top folder given.';
+
+-- Under the caller's own RLS, as the policies read tickets.
+create function private.is_own_open_ticket(ticket_id uuid)
+    returns boolean
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    return exists (
+        select 1
+        from public.support_tickets as t
+        where t.id = is_own_open_ticket.ticket_id
+            and t.user_id = (select auth.uid())
+            and t.status <> 'closed'
+    );
+end;
+$$;
+
+comment on function private.is_own_open_ticket(uuid) is
+    'True when the ticket is the caller''s own and not closed.';
+revoke all on function private.own_attachment_in(text, text, text), private.is_own_open_ticket(uuid) from public;
+grant execute on function private.own_attachment_in(text, text, text), private.is_own_open_ticket(uuid)
+    to authenticated;
+
 create policy "users upload to their own open tickets"
     on storage.objects
     for insert
     to authenticated
     with check (
         bucket_id = 'support-attachments'
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
-        and exists (
-            select 1
-            from public.support_tickets as t
-            where t.id = private.attachment_ticket_id(objects.name)
-                and t.user_id = (select auth.uid())
-                and t.status <> 'closed'
-        )
+        and private.own_attachment_in((select auth.uid()::text), owner_id, name)
+        and private.is_own_open_ticket(private.attachment_ticket_id(name))
     );
 
 create policy "staff upload to the staff folder of any ticket"
@@ -67,8 +105,7 @@ create policy "staff upload to the staff folder of any ticket"
     with check (
         bucket_id = 'support-attachments'
         and (select private.is_staff())
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and private.own_attachment_in('staff', owner_id, name)
         and private.staff_see_ticket(private.attachment_ticket_id(name))
     );
 
@@ -110,21 +147,13 @@ create policy "users replace their own files until linked"
     to authenticated
     using (
         bucket_id = 'support-attachments'
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+        and private.own_attachment_in((select auth.uid()::text), owner_id, name)
         and name not in (select a.object_name from public.ticket_attachments as a)
     )
     with check (
         bucket_id = 'support-attachments'
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
-        and exists (
-            select 1
-            from public.support_tickets as t
-            where t.id = private.attachment_ticket_id(objects.name)
-                and t.user_id = (select auth.uid())
-                and t.status <> 'closed'
-        )
+        and private.own_attachment_in((select auth.uid()::text), owner_id, name)
+        and private.is_own_open_ticket(private.attachment_ticket_id(name))
     );
 
 create policy "staff replace their own files until linked"
@@ -134,15 +163,13 @@ create policy "staff replace their own files until linked"
     using (
         bucket_id = 'support-attachments'
         and (select private.is_staff())
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and private.own_attachment_in('staff', owner_id, name)
         and name not in (select a.object_name from public.ticket_attachments as a)
     )
     with check (
         bucket_id = 'support-attachments'
         and (select private.is_staff())
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and private.own_attachment_in('staff', owner_id, name)
         and private.staff_see_ticket(private.attachment_ticket_id(name))
     );
 
@@ -152,8 +179,7 @@ create policy "users delete their own files until linked"
     to authenticated
     using (
         bucket_id = 'support-attachments'
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = (select auth.uid()::text)
+        and private.own_attachment_in((select auth.uid()::text), owner_id, name)
         and name not in (select a.object_name from public.ticket_attachments as a)
     );
 
@@ -164,7 +190,6 @@ create policy "staff delete their own files until linked"
     using (
         bucket_id = 'support-attachments'
         and (select private.is_staff())
-        and owner_id = (select auth.uid()::text)
-        and pg_catalog.split_part(name, '/', 1) = 'staff'
+        and private.own_attachment_in('staff', owner_id, name)
         and name not in (select a.object_name from public.ticket_attachments as a)
     );

@@ -3,7 +3,7 @@
 -- open reports in the same transaction, each with its own event, each reporter seeing only
 -- their own ticket.
 begin;
-select plan(30);
+select plan(32);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -75,6 +75,10 @@ select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0
     'a missing problem is a 404');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000002"}')$$,
     '23502', 'problem_id is required', 'problem_id is required');
+select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000002", "problem_id": "x"}')$$,
+    '22023', 'problem_id must be a UUID', 'a problem_id that is not a UUID is a 400 that does not echo it');
+select throws_ok($$select public.support_link_problem('{"ticket_id": "x"}')$$,
+    '23502', 'problem_id is required', 'the problem_id is checked before the ticket_id');
 
 -- Unlink and link again: internal events on both sides.
 select is(public.support_unlink_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003"}') ->> 'problem_id', null,

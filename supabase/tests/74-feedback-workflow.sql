@@ -3,7 +3,7 @@
 -- operations from each actor's side. Staff read feedback only through the operations: no read
 -- policy of theirs is OR-ed into a user's read of their own feedback.
 begin;
-select plan(49);
+select plan(52);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -193,6 +193,12 @@ select throws_ok($$update public.user_feedback set status = 'in_progress' where 
     'postgres (Studio) meets the workflow too');
 select throws_ok($$update public.feedback_events set to_value = 'x'$$, '42501', 'feedback events are append-only',
     'postgres cannot rewrite history');
+select throws_ok($$truncate public.feedback_events$$, '42501', 'feedback events are append-only',
+    'postgres cannot truncate history');
+select lives_ok($$delete from public.user_feedback where id = '74000000-0000-4000-8000-000000000001'$$,
+    'deleting an entry is not stopped by its history');
+select is_empty($$select 1 from public.feedback_events where feedback_id = '74000000-0000-4000-8000-000000000001'$$,
+    'the history of a deleted entry goes with it');
 
 select * from finish();
 rollback;
