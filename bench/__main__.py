@@ -197,7 +197,7 @@ class Bench:
                       connections=4, seconds=seconds)
 
     def queue_views(self, level: str) -> None:
-        token = queue.token(self.stack.jwt_secret)
+        token = queue.tokens(self.stack.jwt_secret)
         for name, query in queue.VIEWS.items():
             self.http(f"{level}: {name}", f"/rest/v1/rpc/support_queue?{query}", token,
                       method="GET", connections=4, seconds=max(3, SECONDS // 2))
