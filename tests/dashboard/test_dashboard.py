@@ -207,21 +207,33 @@ def test_the_queue_refreshes_on_its_own(make_user, user_client, make_staff, cont
 
 
 def rest_calls_in_order(page: Page, action) -> list[tuple[str, str]]:
+    """The REST requests `action` sends and their ends, in order, after all of them ended: a
+    request still running from an earlier action is not counted, and none spills into the next."""
     events: list[tuple[str, str]] = []
+    running: set = set()
 
     def sent(request) -> None:
         if "/rest/v1/" in request.url:
+            running.add(request)
             events.append(("sent", request.url))
 
-    def done(request) -> None:
-        if "/rest/v1/" in request.url:
+    def ended(request) -> None:
+        if request in running:
+            running.discard(request)
             events.append(("done", request.url))
 
     page.on("request", sent)
-    page.on("requestfinished", done)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
     action()
+    for _ in range(200):
+        if not running:
+            break
+        page.wait_for_timeout(50)
     page.remove_listener("request", sent)
-    page.remove_listener("requestfinished", done)
+    page.remove_listener("requestfinished", ended)
+    page.remove_listener("requestfailed", ended)
+    assert not running, events
     return events
 
 
