@@ -3,6 +3,8 @@
     python -m support_dev.apidocs            # rewrite docs/api-reference.md
     python -m support_dev.apidocs --check    # exit 1 when the committed file is stale
 
+`python -m support_dev.docs` runs it (and the schema reference) on a stack of its own.
+
 PostgREST's OpenAPI output (GET / on PostgREST for the `public` profile, with a user's token
 so that the RPCs granted to `authenticated` are listed) gives the list of RPCs and their SQL
 comments: every RPC it publishes gets a section, and every other function of `public` is in
@@ -535,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text() if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is stale: run python -m support_dev.apidocs", file=sys.stderr)
+            print(f"{args.output} is stale: run python -m support_dev.docs", file=sys.stderr)
             return 1
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -250,7 +250,7 @@ def test_api_reference_is_current(stack):
     postgrest = apidocs.fetch_postgrest_openapi(stack.rest_url, stack.jwt_secret)
     rendered = apidocs.render(openapi_document(), postgrest)
     committed = apidocs.REFERENCE.read_text()
-    assert rendered == committed, "docs/api-reference.md is stale: python -m support_dev.apidocs"
+    assert rendered == committed, "docs/api-reference.md is stale: run python -m support_dev.docs"
 
 
 # The functions of schema public that the project made (not an extension's).
