@@ -7,7 +7,7 @@ migration is deployed, append-only after.
 supabase/deployed-migrations.txt lists every migration a deploy has applied, one
 ``<sha256>  <file name>`` line each (``sha256sum``'s format). A listed file may never change
 or go, and a new file must sort after the last listed one: `supabase db push` applies files by
-version and refuses one older than the last it applied.
+version and refuses one older than the last it applied (unless told `--include-all`).
 """
 
 from __future__ import annotations
