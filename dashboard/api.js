@@ -1,6 +1,8 @@
 // The dashboard's only way to the data: PostgREST operations through supabase-js, with the
-// signed-in staff member's JWT. Each call answers the data or throws a DbError carrying the
-// status and PostgREST's {code, message, details, hint} unchanged.
+// signed-in staff member's JWT. Every RPC and table the pages use is named here, once
+// (tests/test_dashboard_modules.py fails on one named elsewhere). Each call answers the data
+// or throws a DbError carrying the status and PostgREST's {code, message, details, hint}
+// unchanged.
 
 export class DbError extends Error {
   constructor({ status, code, message, details, hint }) {
@@ -42,7 +44,6 @@ export function createApi(client) {
     ticket: (ticketId) => answer(client.rpc('support_ticket', { ticket_id: ticketId })),
     updateTicket: (body) => answer(client.rpc('support_update_ticket', body)),
     reply: (body) => answer(client.rpc('support_reply', body)),
-    call: (name, params) => answer(client.rpc(name, params)),
     staff: () => answer(client.from('support_staff').select('user_id,display_name,role').order('display_name')),
     agentMoves: () => answer(client.from('ticket_transitions')
       .select('from_status,to_status,requires_resolution,description')
@@ -55,6 +56,13 @@ export function createApi(client) {
       .eq('with_feature', false)),
     feedbackSuggestions: (params) => answer(client.rpc('support_feedback_suggestions', defined(params))),
     reviewFeedback: (body) => answer(client.rpc('support_review_feedback', body)),
+    // Auto-triage (docs/triage.md): a ticket's suggestions and look-alikes, a decision on one
+    // suggestion (feedback's or a ticket's), linking a report to its problem, the report.
+    suggestions: (ticketId) => answer(client.rpc('support_suggestions', { ticket_id: ticketId })),
+    similarTickets: (ticketId) => answer(client.rpc('support_similar_tickets', { ticket_id: ticketId })),
+    decideSuggestion: (body) => answer(client.rpc('support_decide_suggestion', body)),
+    linkProblem: (body) => answer(client.rpc('support_link_problem', body)),
+    triageReport: (params) => answer(client.rpc('support_triage_report', params)),
     // A link valid ten minutes that downloads the file; Storage signs only what the caller may read.
     signedUrl: (bucket, path) => answer(client.storage.from(bucket).createSignedUrl(path, 600, { download: true })),
   };

@@ -6,7 +6,8 @@
 // as the queue (feedback.js). In shadow mode it answers none and nothing is shown.
 
 import { announce, errorBox, h, label, replace } from './dom.js';
-import { decided, percent } from './triage.js';
+import { percent } from './figures.js';
+import { decided } from './triage.js';
 
 // The page's suggestions by feedback id; a refusal is kept to be shown, not thrown: the board
 // itself does not depend on them.
@@ -23,7 +24,7 @@ export function categorySuggestion(entry, suggestion, labels, context, reload) {
   const suggested = label(labels, suggestion.value);
   const decide = async (body, done) => {
     try {
-      await context.api.call('support_decide_suggestion', { suggestion_id: suggestion.suggestion_id, ...body });
+      await context.api.decideSuggestion({ suggestion_id: suggestion.suggestion_id, ...body });
       announce(done);
       await reload();
     } catch (error) {

@@ -6,7 +6,8 @@
 // list (who is an admin), the count and the auto-triage report (triage-numbers.js), in parallel.
 
 import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, errorBox, h, label, when } from './dom.js';
-import { loadTriageReport, triageCard } from './triage-numbers.js';
+import { figure, percent, table } from './figures.js';
+import { triageCard } from './triage-numbers.js';
 
 const WINDOWS = { 7: 'Last 7 days', 30: 'Last 30 days', 90: 'Last 90 days' };
 const TYPE_COLORS = { bug: '#b3261e', technical: '#0b5cad', billing: '#1d6b2f', account: '#6b3fa0', other: '#6b5a00' };
@@ -25,24 +26,6 @@ function daysOf(since, until) {
     days.push(day.toISOString().slice(0, 10));
   }
   return days;
-}
-
-// Figures are shown as the API gives them (a missing median is "—"), so the table reads true.
-function figure(value) {
-  return value === null || value === undefined ? '—' : String(value);
-}
-
-export function percent(rate) {
-  return rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`;
-}
-
-// In a focusable region: a wide table scrolls sideways on a phone, by keyboard too.
-export function table(caption, head, rows, id) {
-  return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', { class: 'figures', id },
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, head.map((name) => h('th', { scope: 'col' }, name)))),
-    h('tbody', {}, rows.map(([first, ...cells]) => h('tr', {},
-      h('th', { scope: 'row' }, first), cells.map((cell) => h('td', {}, cell)))))));
 }
 
 // A chart's canvas is an image named by its summary; the table after it holds the figures.
@@ -179,7 +162,7 @@ export async function renderNumbers(main, context, page) {
   try {
     [stats, staff, dead, triage] = await Promise.all([
       context.api.stats({ since }), context.api.staff(), context.api.deadNotifications(),
-      loadTriageReport(context, state.days),
+      context.api.triageReport({ days: state.days }),
     ]);
   } catch (error) {
     page('Numbers', errorBox(error));

@@ -5,14 +5,9 @@
 // stated, since then nobody decides and the agreement with the user's own choice is the measure.
 
 import { h, when } from './dom.js';
-import { percent, table } from './numbers.js';
+import { percent, table } from './figures.js';
 
 const KINDS = { ticket_type: 'Ticket type', priority: 'Priority', category: 'Feedback category' };
-
-// Sent in the same round as the page's other requests (numbers.js).
-export function loadTriageReport(context, days) {
-  return context.api.call('support_triage_report', { days });
-}
 
 export function triageCard(report) {
   const kinds = report.kinds.map((kind) => [KINDS[kind.field] ?? kind.field, kind.suggestions, kind.decided,

@@ -9,15 +9,12 @@
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, errorBox, h, label, replace, when,
 } from './dom.js';
+import { percent } from './figures.js';
 
 const FIELDS = {
   ticket_type: { name: 'Type', labels: TYPE_LABELS },
   priority: { name: 'Priority', labels: PRIORITY_LABELS },
 };
-
-export function percent(confidence) {
-  return `${Math.round(Number(confidence) * 100)}%`;
-}
 
 export function decided(suggestion, labels) {
   const { decision } = suggestion;
@@ -30,7 +27,7 @@ function suggestionItem(suggestion, context, reload, status) {
   if (!field) return null;
   const decide = async (body, done) => {
     try {
-      await context.api.call('support_decide_suggestion', {
+      await context.api.decideSuggestion({
         suggestion_id: suggestion.suggestion_id, apply: true, ...body,
       });
       announce(done);
@@ -81,7 +78,7 @@ function similarItem(match, ticket, context, status) {
         onclick: async (event) => {
           event.target.disabled = true;
           try {
-            const linked = await context.api.call('support_link_problem', {
+            const linked = await context.api.linkProblem({
               ticket_id: ticket.ticket_id, problem_id: match.ticket_id,
             });
             result.textContent = `Linked: the problem has ${linked.reports} report${linked.reports === 1 ? '' : 's'}.`;
@@ -98,8 +95,8 @@ function similarItem(match, ticket, context, status) {
 // The section's two requests, sent in the same round as the ticket's own (ticket.js).
 export function loadTriage(context, ticketId) {
   const answers = Promise.all([
-    context.api.call('support_suggestions', { ticket_id: ticketId }),
-    context.api.call('support_similar_tickets', { ticket_id: ticketId }),
+    context.api.suggestions(ticketId),
+    context.api.similarTickets(ticketId),
   ]);
   answers.catch(() => {}); // shown by triageSection; unhandled only if the ticket failed too
   return answers;

@@ -3,11 +3,15 @@
     python -m support_dev.apidocs            # rewrite docs/api-reference.md
     python -m support_dev.apidocs --check    # exit 1 when the committed file is stale
 
-PostgREST's OpenAPI output (GET / on PostgREST, with a user's token so that the RPCs granted to
-`authenticated` are listed) documents the five RPCs with their SQL comments. PostgREST is found
-as the app finds it: ``POSTGREST_URL``, or ``SUPABASE_URL`` + ``/rest/v1``, signed with
-``SUPABASE_JWT_SECRET`` (flags override both). The curl examples use the local stack's
-defaults and work as printed against ``make dev``.
+`python -m support_dev.docs` runs it (and the schema reference) on a stack of its own.
+
+PostgREST's OpenAPI output (GET / on PostgREST for the `public` profile, with a user's token
+so that the RPCs granted to `authenticated` are listed) gives the list of RPCs and their SQL
+comments: every RPC it publishes gets a section, and every other function of `public` is in
+OMITTED with the reason (tests/test_api_openapi.py checks both against the catalog).
+PostgREST is found as the app finds it: ``POSTGREST_URL``, or ``SUPABASE_URL`` +
+``/rest/v1``, signed with ``SUPABASE_JWT_SECRET`` (flags override both). The curl examples use
+the local stack's defaults and work as printed against ``make dev``.
 """
 
 from __future__ import annotations
@@ -46,9 +50,15 @@ SEED_PROBLEM = "5eed0000-0000-4000-8000-000000000013"
 SEED_REPORT = "5eed0000-0000-4000-8000-000000000015"
 SEED_PLANNED_FEEDBACK = "5eedfeed-0000-4000-8000-000000000001"
 SEED_RECEIVED_FEEDBACK = "5eedfeed-0000-4000-8000-000000000002"
-# The staff operations (no Flask route): GET query or POST body of each example, or None for
-# an operation whose example would change the seed for good (the text says why instead).
-STAFF_RPCS: dict[str, tuple[str, Any]] = {
+# Why an operation has no example: it changes the seed for good, so it could not run twice.
+NO_EXAMPLE = (
+    "No example: it changes the seed's tickets for good (merging closes the source; unlinking "
+    "takes a report off its problem)."
+)
+# The staff operations (no Flask route), in the order of the reference: the method and GET
+# query or POST body of each example, or the reason there is none. A published RPC missing here
+# still gets its section, after these, without an example.
+STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
     "support_queue": ("GET", "status=open&assignee=unassigned&sort=priority&page_size=5"),
     "support_ticket": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
     "support_update_ticket": ("POST", {
@@ -58,10 +68,10 @@ STAFF_RPCS: dict[str, tuple[str, Any]] = {
     "support_reply": ("POST", {
         "ticket_id": SEED_OPEN_TICKET, "body": "We are looking into it.", "internal": False,
     }),
-    "support_merge_ticket": ("POST", None),
+    "support_merge_ticket": NO_EXAMPLE,
     # Linked already: the answer is the link as it stands, so the example can run again.
     "support_link_problem": ("POST", {"ticket_id": SEED_REPORT, "problem_id": SEED_PROBLEM}),
-    "support_unlink_problem": ("POST", None),
+    "support_unlink_problem": NO_EXAMPLE,
     "support_feedback_queue": ("POST", {"status": "planned", "limit": "5"}),
     "support_feedback": ("GET", f"feedback_id={SEED_PLANNED_FEEDBACK}"),
     "support_review_feedback": ("POST", {
@@ -73,12 +83,30 @@ STAFF_RPCS: dict[str, tuple[str, Any]] = {
     "support_similar_tickets": ("GET", f"ticket_id={SEED_OPEN_TICKET}&page_size=5"),
     "support_triage_report": ("GET", "days=30"),
     "support_feedback_suggestions": ("GET", "status=received&limit=5"),
+    "support_similar_feedback": ("GET", f"feedback_id={SEED_RECEIVED_FEEDBACK}&page_size=5"),
+    "support_decide_suggestion": "No example: it needs the id of a suggestion nobody has "
+    "decided yet, from `support_suggestions`.",
+    "retry_dead_notification": "No example: it needs the id of a dead notification (admins "
+    "only; see Notifications below).",
 }
-# Why an operation has no example: it changes the seed for good, so it could not run twice.
-NO_EXAMPLE = (
-    "No example: it changes the seed's tickets for good (merging closes the source; unlinking "
-    "takes a report off its problem)."
-)
+# The other RPCs for signed-in users (neither the contract's nor staff's), as STAFF_RPCS.
+USER_RPCS: dict[str, tuple[str, Any] | str] = {
+    "list_my_feedback": ("GET", "limit=5"),
+    "rate_ticket": "No example: only a resolved ticket can be rated, and only staff resolve "
+    "one (the Flask route's example above shows the whole way).",
+    "set_email_notifications": "No example: it answers no body (204); the body it takes is "
+    "under Notifications below.",
+    "companion_start_conversation": "No example: the companion route calls it (and "
+    "`companion_take_conversation`) for the user.",
+    "companion_take_conversation": "No example: see `companion_start_conversation`.",
+}
+# Staff RPCs are named support_*; these few others are for admins.
+ADMIN_RPCS = {"retry_dead_notification"}
+# Functions of `public` that PostgREST does not publish to signed-in users, and why.
+OMITTED = {
+    "custom_access_token_hook": "Supabase Auth's access-token hook: Auth calls it when it issues "
+    "a token (execute granted to `supabase_auth_admin` only), so it is no RPC.",
+}
 FORM = "application/x-www-form-urlencoded"
 EXAMPLE_USER_ID = "00000000-0000-4000-8000-0000000000aa"
 SETUP = f"""\
@@ -99,7 +127,11 @@ def fetch_postgrest_openapi(url: str, jwt_secret: str) -> dict[str, Any]:
     token = mint_jwt(jwt_secret, sub=EXAMPLE_USER_ID)
     response = httpx.get(
         url.rstrip("/") + "/",
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/openapi+json"},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/openapi+json",
+            "Accept-Profile": "public",
+        },
         timeout=30,
     )
     response.raise_for_status()
@@ -314,11 +346,36 @@ def _rpc_section(postgrest: Mapping[str, Any], doc: Mapping[str, Any]) -> list[s
             curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, example)
         same = f"The same as `{op['operationId']}` (`{path}`):"
         out += [same, "", "```sh", _env(curl), "```", ""]
-    return out + _staff_rpc_section(postgrest)
+    return out + _other_rpc_sections(postgrest)
 
 
-def _staff_rpc_section(postgrest: Mapping[str, Any]) -> list[str]:
-    out = [
+def _published(postgrest: Mapping[str, Any]) -> list[str]:
+    """The RPCs PostgREST publishes, by name."""
+    return sorted(path.removeprefix("/rpc/") for path in postgrest["paths"]
+                  if path.startswith("/rpc/"))
+
+
+def is_staff_rpc(name: str) -> bool:
+    return name.startswith("support_") or name in ADMIN_RPCS
+
+
+def _in_order(names: list[str], known: Mapping[str, Any]) -> list[str]:
+    """The names that `known` lists, in its order, then the others by name."""
+    return [name for name in known if name in names] + sorted(set(names) - set(known))
+
+
+def _other_rpc_sections(postgrest: Mapping[str, Any]) -> list[str]:
+    published = _published(postgrest)
+    users = [name for name in published if name not in RPCS and not is_staff_rpc(name)]
+    staff = [name for name in published if is_staff_rpc(name)]
+    return [
+        "### Other operations for signed-in users",
+        "",
+        "Each on the caller's own data, as the user's JWT shows them (see docs/architecture.md, "
+        "\"Who calls which RPC\").",
+        "",
+        *_operations(postgrest, _in_order(users, USER_RPCS), USER_RPCS,
+                     "USER_JWT"),
         "### Staff operations",
         "",
         "For support staff (a row in `support_staff`); everyone else gets 403 (see "
@@ -326,26 +383,51 @@ def _staff_rpc_section(postgrest: Mapping[str, Any]) -> list[str]:
         "(agent@example.com), an open ticket of the seed's demo user, the seed's problem with "
         "its reports and the seed's feedback.",
         "",
+        *_operations(postgrest, _in_order(staff, STAFF_RPCS), STAFF_RPCS,
+                     "AGENT_JWT"),
+        "### Not in this reference",
+        "",
+        "The functions of schema `public` that PostgREST does not publish as RPCs:",
+        "",
+        *[f"- `{name}`: {reason}" for name, reason in sorted(OMITTED.items())],
+        "",
     ]
-    headers = ["apikey: $ANON_KEY", "Authorization: Bearer $AGENT_JWT"]
-    for rpc, (method, example) in STAFF_RPCS.items():
-        entry = postgrest["paths"].get(f"/rpc/{rpc}")
-        if entry is None:
-            raise SystemExit(f"PostgREST does not publish /rpc/{rpc}: is the database migrated?")
+
+
+def _operations(postgrest: Mapping[str, Any], names: Iterable[str],
+                examples: Mapping[str, tuple[str, Any] | str], jwt: str) -> list[str]:
+    out = []
+    headers = ["apikey: $ANON_KEY", f"Authorization: Bearer ${jwt}"]
+    for rpc in names:
+        entry = postgrest["paths"][f"/rpc/{rpc}"]
         post = entry["post"]
         methods = ", ".join(sorted(m.upper() for m in entry))
         out += [f"#### `/rpc/{rpc}` ({methods})", "", post.get("summary", ""), ""]
         if post.get("description"):
             out += [post["description"], ""]
-        if example is None:
-            out += [NO_EXAMPLE, ""]
+        example = examples.get(rpc, "No example yet.")
+        if isinstance(example, str):
+            out += [example, ""]
             continue
+        method, request = example
         if method == "GET":
-            curl = _curl("GET", f"$API/rest/v1/rpc/{rpc}?{example}", headers)
+            curl = _curl("GET", f"$API/rest/v1/rpc/{rpc}?{request}", headers)
         else:
-            curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, example)
+            curl = _curl("POST", f"$API/rest/v1/rpc/{rpc}", headers, request)
         out += ["```sh", _env(curl), "```", ""]
     return out
+
+
+def unaccounted(functions: Iterable[str], reference: str) -> list[str]:
+    """The functions of `public` (as the catalog lists them) that the reference neither
+    documents (a section of their own) nor states as omitted, or does both."""
+    problems = []
+    for name in sorted(set(functions)):
+        documented = f"`/rpc/{name}` (" in reference
+        omitted = f"- `{name}`: " in reference
+        if documented == omitted:
+            problems.append(name)
+    return problems
 
 
 VERIFY_EXAMPLE = """\
@@ -455,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text() if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is stale: run python -m support_dev.apidocs", file=sys.stderr)
+            print(f"{args.output} is stale: run python -m support_dev.docs", file=sys.stderr)
             return 1
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,12 @@
-"""What the dashboard tests share: reading a page's text-alternative tables, and counting the
-REST requests a page sends to render."""
+"""What the dashboard tests share: reading a page's text-alternative tables, a rate as the
+pages print it, and counting the REST requests a page sends to render."""
 
 from playwright.sync_api import Page, expect
+
+
+def percent(rate: float | None) -> str:
+    """A rate or confidence as every page prints it (dashboard/figures.js)."""
+    return "—" if rate is None else f"{float(rate) * 100:.1f} %"
 
 
 def figures(page: Page, table_id: str) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from dashboard_support import figures, open_counting_requests
+from dashboard_support import figures, open_counting_requests, percent
 from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
@@ -131,7 +131,7 @@ def test_the_numbers_page_charts_what_support_stats_answers(
     sla = stats["sla"]
     assert figures(page, "sla-figures") == {
         "Filed": [str(sla["tickets"])], "Breached": [str(sla["breached"])],
-        "Breach rate": [f"{sla['breach_rate'] * 100:.1f} %"]}
+        "Breach rate": [percent(sla["breach_rate"])]}
     assert sla["breached"] >= 1
     csat = stats["csat"]
     assert figures(page, "csat-figures") == {

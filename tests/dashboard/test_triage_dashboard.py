@@ -6,6 +6,7 @@ holds the label and the changed field; a likely duplicate is linked to its probl
 
 import uuid
 
+from dashboard_support import percent
 from playwright.sync_api import expect
 from triage_support import shadow_mode_off, wait_for_suggestions
 
@@ -37,7 +38,7 @@ def test_an_agent_accepts_a_suggestion_in_one_click_and_the_label_is_kept(
         assert ticket_type["decision"] is None
         page.reload()
         item = page.locator(".triage-suggestion[data-field=ticket_type]")
-        expect(item).to_contain_text(f"{round(ticket_type['confidence'] * 100)}% confident")
+        expect(item).to_contain_text(f"{percent(ticket_type['confidence'])} confident")
         expect(item).to_contain_text(f"model {ticket_type['model_version']}")
         expect(item).to_contain_text("The user chose Technical")
         expect(page.locator(".triage-suggestion[data-field=priority]")).to_be_visible()

@@ -7,18 +7,13 @@ category stays; both pages still render from one round of requests and pass axe.
 
 import uuid
 
-from dashboard_support import figures, open_counting_requests
+from dashboard_support import figures, open_counting_requests, percent
 from playwright.sync_api import Page, expect
 from triage_support import shadow_mode_off, wait_for_suggestions
 
 CATEGORIES = {"feature_request": "Feature request", "improvement": "Improvement",
               "complaint": "Complaint", "praise": "Praise", "other": "Other"}
 KINDS = {"ticket_type": "Ticket type", "priority": "Priority", "category": "Feedback category"}
-
-
-def percent(rate: float | None) -> str:
-    """A rate as the page prints it."""
-    return "—" if rate is None else f"{rate * 100:.1f} %"
 
 
 def report_figures(report: dict) -> dict[str, list[str]]:
@@ -123,7 +118,7 @@ def test_an_agent_accepts_a_feedback_category_suggestion_on_the_board(
         shown = entry.locator(".feedback-suggestion")
         label = CATEGORIES[suggestion["value"]]
         expect(shown.locator("strong")).to_have_text(f"Suggested category: {label}")
-        expect(shown).to_contain_text(f"{round(suggestion['confidence'] * 100)}% confident")
+        expect(shown).to_contain_text(f"{percent(suggestion['confidence'])} confident")
         expect(shown).to_contain_text(f"model {suggestion['model_version']}")
         screenshot(page, "feedback-triage")
         assert axe_violations(page) == []
