@@ -4,7 +4,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support_api.tokens import LOCAL_JWT_SECRET, project_api_key
+from support_runtime.tokens import LOCAL_JWT_SECRET, project_api_key
 
 DB_PASSWORD = "postgres"
 DEMO_USER_ID = "00000000-0000-4000-8000-000000000001"
