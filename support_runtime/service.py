@@ -52,12 +52,16 @@ def serve(
     a new one is opened `reconnect_wait` seconds later.
     """
     while not stopping.is_set():
+        opened = False
         try:
             with open_session() as session:
+                opened = True
                 while not stopping.is_set():
                     if not step(session):
                         stopping.wait(idle_wait)
         except lost as error:
             # Only the error's type: its text can quote a connection string.
-            log.warning("database connection lost (%s); reconnecting", type(error).__name__)
+            log.warning("%s (%s); reconnecting",
+                        "database connection lost" if opened else "database unreachable",
+                        type(error).__name__)
             stopping.wait(reconnect_wait)

@@ -148,5 +148,5 @@ def test_the_loop_finishes_the_step_in_hand_on_sigterm_after_reconnecting():
         process.kill()
     assert process.returncode == 0
     assert stdout.splitlines() == ["step ended in session 2", "served"]
-    assert "database connection lost (ConnectionError); reconnecting" in stderr
+    assert "database unreachable (ConnectionError); reconnecting" in stderr
     assert "SIGTERM: finishing the work in hand" in stderr
