@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Refreshes the locked Python dependencies of requirements/ from pyproject.toml: the newest
-# versions on PyPI that its ranges allow, each with the hashes of every file PyPI has for it,
-# for Python 3.11 (`--python-version`, the versions pyproject.toml says). dev.txt is
-# what scripts/install-deps.sh installs (all three processes, the local stack, the tests); api.txt,
-# worker.txt and triage.txt are what a deployment of one process installs, each held to dev.txt's
-# versions so that what is deployed is what the tests ran.
+# Refreshes the locked Python dependencies of requirements/ from pyproject.toml, for Python 3.11:
+# versions on PyPI that its ranges allow (the pins already there where they still fit), each
+# with the hashes of every file PyPI has for it. dev.txt is what scripts/install-deps.sh
+# installs (all three processes, the local stack, the tests); api.txt, worker.txt and
+# triage.txt are what a deployment of one process installs, each held to dev.txt's versions so
+# that what is deployed is what the tests ran.
 #
-#   bash scripts/lock-deps.sh              # after changing pyproject.toml, or to take updates
-#   bash scripts/lock-deps.sh --upgrade-package flask   # one package only
+#   bash scripts/lock-deps.sh                           # after changing pyproject.toml
+#   bash scripts/lock-deps.sh --upgrade                 # the newest versions of everything
+#   bash scripts/lock-deps.sh --upgrade-package flask   # of one package
 #
 # Then `bash scripts/install-deps.sh` (it reinstalls when a lock is newer than the venv).
 set -euo pipefail
