@@ -24,10 +24,10 @@ import psycopg
 from bench import cpu, dataset, machine, queue
 from bench.load import Figures, pgbench, wrk
 from bench.report import FAIR_SHARE_TARGET, render
-from support_api.tokens import mint_jwt
 from support_dev.hostile_load import flood_while_serving, prepare_flooder
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
 from support_dev.stack.paths import Binaries
+from support_runtime.tokens import mint_jwt
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import psycopg
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 STATUS_SPREAD = """
     case when g %% 10 = 0 then 'open' when g %% 10 = 1 then 'in_progress'

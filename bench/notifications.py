@@ -90,7 +90,7 @@ def delivery_rate(stack: RunningStack, db: psycopg.Connection, agent_db: psycopg
     for number in range(EVENTS):
         agent_db.execute("select public.support_reply(%s)", (json.dumps(
             {"ticket_id": tickets[number % len(tickets)], "body": f"Bench reply {number}"}),))
-    env = {**os.environ, "SUPPORT_WORKER_DB_URL": stack.db_url,
+    env = {**os.environ, "SUPPORT_API_ENV": "local", "SUPPORT_WORKER_DB_URL": stack.db_url,
            "SUPABASE_URL": stack.gateway_url, "SUPABASE_JWT_SECRET": stack.jwt_secret,
            "SUPPORT_APP_URL": "http://127.0.0.1:3000", "SMTP_PORT": str(stack.smtp_port),
            "SUPPORT_WORKER_POLL_INTERVAL": "0.1"}

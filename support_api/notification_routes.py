@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, json, request
 
 from support_api.errors import ApiError
 from support_api.postgrest import get_postgrest
-from support_api.unsubscribe_tokens import InvalidToken, verify
+from support_runtime.unsubscribe_tokens import InvalidToken, verify
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 

@@ -37,7 +37,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, current_app
 
 from support_api.settings import Settings
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 # Response headers of PostgREST that a caller of the API needs to see.
 RELAYED_HEADERS = ("Retry-After", "WWW-Authenticate", "Content-Range")

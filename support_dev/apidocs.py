@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import httpx
 
 from support_api.openapi import openapi_document
-from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
+from support_runtime.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "api-reference.md"
 # The contract's five RPCs, in the contract's order, with the Flask operation for each.

@@ -1,17 +1,19 @@
 """support-triage: `train` (retrain and record held-out accuracy) and `run` (the worker)."""
 
 import argparse
+import contextlib
 import logging
-import os
-import signal
-import threading
+import sys
 import time
+from collections.abc import Iterator
 
 import psycopg
 
+from support_runtime import service
+from support_runtime.settings import Environment, SettingsError, check_db_url
 from support_triage.examples import seed_examples
 from support_triage.model import TextClassifier, train
-from support_triage.store import record_runs, staff_examples, suggest_pending
+from support_triage.store import connect, record_runs, staff_examples, suggest_pending
 
 log = logging.getLogger("support_triage")
 
@@ -28,51 +30,62 @@ def retrain(connection: psycopg.Connection) -> TextClassifier:
     return classifier
 
 
-RECONNECT_WAIT = 2.0
+class Suggesting:
+    """`run`'s state across database sessions: the model, and when it was trained."""
+
+    def __init__(self, db_url: str, args: argparse.Namespace) -> None:
+        self.db_url = db_url
+        self.args = args
+        self.classifier: TextClassifier | None = None
+        self.trained_at = 0.0
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[psycopg.Connection]:
+        # Retrained in every new session: after a reconnect the database may be a new one
+        # (`support-stack reset`), which should hold this model's run and learn from its labels.
+        self.classifier = None
+        with connect(self.db_url) as connection:
+            yield connection
+
+    def step(self, connection: psycopg.Connection) -> bool:
+        """One batch (one transaction); whether there was anything to suggest for."""
+        if self.classifier is None or time.monotonic() - self.trained_at >= self.args.retrain_every:
+            self.classifier, self.trained_at = retrain(connection), time.monotonic()
+        done = suggest_pending(connection, self.classifier, days=self.args.lookback_days,
+                               batch=self.args.batch)
+        if done:
+            log.info("suggested for %d items", done)
+        return done > 0
 
 
 def run(db_url: str, args: argparse.Namespace) -> None:
-    """Suggests until SIGTERM or SIGINT (or, with --once, until nothing is pending); the batch
-    in hand is one transaction and runs to its end. Survives the database going away (a
-    restart, `support-stack reset`) by reconnecting, as support-worker does."""
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    classifier: TextClassifier | None = None
-    trained_at = 0.0
-    while not stopping.is_set():
-        try:
-            with _connect(db_url) as connection:
-                while not stopping.is_set():
-                    if classifier is None or time.monotonic() - trained_at >= args.retrain_every:
-                        classifier, trained_at = retrain(connection), time.monotonic()
-                    done = suggest_pending(connection, classifier, days=args.lookback_days,
-                                           batch=args.batch)
-                    if done:
-                        log.info("suggested for %d items", done)
-                    if args.once and done < args.batch:
-                        return
-                    if done == 0:
-                        stopping.wait(args.interval)
-        except psycopg.OperationalError as error:
-            if args.once:
-                raise
-            log.warning("database connection lost (%s); reconnecting", type(error).__name__)
-            # Retrained on the way back: the database may be a new one (`support-stack
-            # reset`), which should hold this model's run and learn from its own labels.
-            classifier = None
-            stopping.wait(RECONNECT_WAIT)
+    """Suggests until SIGTERM or SIGINT; the batch in hand is one transaction and runs to its
+    end. Survives the database going away by reconnecting (support_runtime.service)."""
+    suggesting = Suggesting(db_url, args)
+    service.serve(suggesting.session, suggesting.step, service.stop_on_signals(log),
+                  idle_wait=args.interval, lost=psycopg.OperationalError, log=log)
 
 
-def _connect(db_url: str) -> psycopg.Connection:
-    return psycopg.connect(db_url, autocommit=True, application_name="support-triage")
+def run_once(db_url: str, args: argparse.Namespace) -> None:
+    """Suggests until nothing is pending; a lost connection is an error here, not a wait."""
+    with connect(db_url) as connection:
+        classifier = retrain(connection)
+        while True:
+            done = suggest_pending(connection, classifier, days=args.lookback_days,
+                                   batch=args.batch)
+            if done:
+                log.info("suggested for %d items", done)
+            if done < args.batch:
+                return
 
 
 def main(argv: list[str] | None = None) -> None:
+    env = Environment.read()
     parser = argparse.ArgumentParser(prog="support-triage", description=__doc__)
     parser.add_argument(
-        "--db-url", default=os.environ.get("SUPABASE_DB_URL"),
-        help="PostgreSQL URL of a role that owns the triage tables (default $SUPABASE_DB_URL)",
+        "--db-url", default=env.get("SUPABASE_DB_URL"),
+        help="PostgreSQL URL of a role that may `set role support_triage` "
+             "(default $SUPABASE_DB_URL)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("train", help="retrain from the seed set and staff labels; record accuracy")
@@ -85,9 +98,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.db_url:
         parser.error("--db-url or SUPABASE_DB_URL is required")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        check_db_url(args.db_url, mode=env.mode, name="--db-url (SUPABASE_DB_URL)")
+    except SettingsError as problem:
+        parser.error(str(problem))
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
     if args.command == "train":
-        with _connect(args.db_url) as connection:
+        with connect(args.db_url) as connection:
             retrain(connection)
+    elif args.once:
+        run_once(args.db_url, args)
     else:
         run(args.db_url, args)

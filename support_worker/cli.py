@@ -3,50 +3,50 @@ attachment uploads never linked to their ticket on a schedule (support_worker.at
 
 Run several at once: pgmq hands each message to one reader for its visibility timeout. On
 SIGTERM the worker finishes the batch in hand (deliveries and acknowledgements) and exits; a
-worker killed outright leaves its messages to reappear after the visibility timeout.
+worker killed outright leaves its messages to reappear after the visibility timeout. Messages
+read but not acknowledged when the database goes away reappear the same way, and the worker
+reconnects (support_runtime.service).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 import psycopg
 
+from support_runtime import service
+from support_runtime.settings import SettingsError
 from support_worker.attachments import run_rounds
 from support_worker.delivery import Deliverer
 from support_worker.queue import NotificationQueue
-from support_worker.settings import WorkerSettings, WorkerSettingsError
+from support_worker.settings import WorkerSettings
 
 log = logging.getLogger("support_worker")
-RECONNECT_WAIT = 2.0
+
+
+@contextlib.contextmanager
+def delivering(settings: WorkerSettings) -> Iterator[Deliverer]:
+    queue = NotificationQueue(settings.db_url)
+    deliverer = Deliverer(settings, queue)
+    try:
+        yield deliverer
+    finally:
+        deliverer.close()
+        with contextlib.suppress(psycopg.Error):
+            queue.close()
 
 
 def serve(settings: WorkerSettings, stopping: threading.Event) -> None:
-    while not stopping.is_set():
-        try:
-            queue = NotificationQueue(settings.db_url)
-        except psycopg.OperationalError as error:
-            log.warning("database unreachable (%s); retrying", type(error).__name__)
-            stopping.wait(RECONNECT_WAIT)
-            continue
-        deliverer = Deliverer(settings, queue)
-        try:
-            while not stopping.is_set():
-                if deliverer.run_batch() is None:
-                    stopping.wait(settings.poll_interval)
-        except psycopg.OperationalError as error:
-            # Messages read but not acknowledged reappear after their visibility timeout.
-            log.warning("database connection lost (%s); reconnecting", type(error).__name__)
-            stopping.wait(RECONNECT_WAIT)
-        finally:
-            deliverer.close()
-            with contextlib.suppress(psycopg.Error):
-                queue.close()
+    service.serve(
+        lambda: delivering(settings),
+        lambda deliverer: deliverer.run_batch() is not None,
+        stopping, idle_wait=settings.poll_interval, lost=psycopg.OperationalError, log=log,
+    )
 
 
 def main() -> int:
@@ -56,18 +56,10 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = WorkerSettings.from_env()
-    except WorkerSettingsError as problem:
+    except SettingsError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    stopping = threading.Event()
-
-    def stop(signum: int, _frame: object) -> None:
-        # Only a flag: the batch in hand runs to its end, then the loop sees it.
-        log.info("%s: finishing the batch in hand", signal.Signals(signum).name)
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = service.stop_on_signals(log)
     started = time.monotonic()
     log.info("delivering notifications (batch %s, visibility %ss)",
              settings.batch_size, settings.visibility_timeout)

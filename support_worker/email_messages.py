@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from support_api.unsubscribe_tokens import sign
+from support_runtime.unsubscribe_tokens import sign
 from support_worker.queue import Event
 from support_worker.settings import WorkerSettings
 

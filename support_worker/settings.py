@@ -1,17 +1,19 @@
-"""The worker's settings, read once from the environment."""
+"""The worker's settings, read once from the environment (and `.env`), with the secret checks
+every process makes (support_runtime.settings)."""
 
 from __future__ import annotations
 
 import math
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from support_runtime.settings import Environment, SettingsError, check_db_url, check_jwt_secret
+
 TLS_MODES = ("none", "starttls", "ssl")
 
-
-class WorkerSettingsError(ValueError):
-    """The environment does not describe a usable worker configuration."""
+# The worker's callers know its errors by this name; they are the kit's.
+WorkerSettingsError = SettingsError
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,12 @@ class WorkerSettings:
     supabase_url: str = ""
     service_role_key: str | None = None
     attachment_cleanup_interval: float = 3600.0
+    # SUPPORT_API_ENV: only "local" accepts the local stack's JWT secret and database password.
+    mode: str = "production"
 
     def __post_init__(self) -> None:
+        check_db_url(self.db_url, mode=self.mode, name="SUPPORT_WORKER_DB_URL")
+        check_jwt_secret(self.jwt_secret, mode=self.mode)
         if self.smtp_tls not in TLS_MODES:
             raise WorkerSettingsError(f"SMTP_TLS must be one of {', '.join(TLS_MODES)}")
         if "@" not in parseaddr(self.mail_from)[1]:
@@ -53,20 +59,12 @@ class WorkerSettings:
         return parseaddr(self.mail_from)[1].rpartition("@")[2]
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> WorkerSettings:
-        env = dict(os.environ if environ is None else environ)
-
-        def required(name: str) -> str:
-            value = env.get(name, "")
-            if not value:
-                raise WorkerSettingsError(f"{name} is required")
-            return value
-
-        def optional(name: str) -> str | None:
-            return env.get(name) or None
-
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkerSettings:
+        env = Environment.read(environ)
+        required, optional = env.required, env.optional
         try:
             return cls(
+                mode=env.mode,
                 db_url=required("SUPPORT_WORKER_DB_URL"),
                 jwt_secret=required("SUPABASE_JWT_SECRET"),
                 app_url=required("SUPPORT_APP_URL").rstrip("/"),

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from supabase import Client, ClientOptions, create_client
 
-from support_api.tokens import mint_jwt, project_api_key
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
+from support_runtime.tokens import mint_jwt, project_api_key
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from support_api.openapi import openapi_document
-from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt
-from support_api.unsubscribe_tokens import sign, verify
 from support_dev import apidocs
+from support_runtime.tokens import LOCAL_JWT_SECRET, mint_jwt
+from support_runtime.unsubscribe_tokens import sign, verify
 
 DOC = openapi_document()
 

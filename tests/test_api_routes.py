@@ -21,7 +21,7 @@ from contract import ERROR_KEYS
 from support_api.app import create_app
 from support_api.postgrest import get_postgrest
 from support_api.settings import Settings
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 
 @dataclass(frozen=True)

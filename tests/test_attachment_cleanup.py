@@ -24,8 +24,8 @@ import psycopg
 import pytest
 from notification_support import wait_for
 
-from support_api.tokens import mint_jwt, project_api_key
 from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
+from support_runtime.tokens import mint_jwt, project_api_key
 from support_worker.attachments import AttachmentCleanup, CleanupRound
 from support_worker.settings import WorkerSettings, WorkerSettingsError
 
@@ -91,7 +91,8 @@ def uploads(own_stack) -> Iterator[Uploads]:
 
 
 def worker_env(stack: RunningStack, **extra: str) -> dict[str, str]:
-    return {"SUPPORT_WORKER_DB_URL": stack.db_url, "SUPABASE_URL": stack.gateway_url,
+    return {"SUPPORT_API_ENV": "local",
+            "SUPPORT_WORKER_DB_URL": stack.db_url, "SUPABASE_URL": stack.gateway_url,
             "SUPABASE_JWT_SECRET": stack.jwt_secret, "SUPPORT_APP_URL": "http://127.0.0.1:3000",
             "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key, "SMTP_PORT": str(stack.smtp_port),
             **extra}

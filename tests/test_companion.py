@@ -20,7 +20,7 @@ from support_api import (
     create_ticket_from_companion,
 )
 from support_api.companion.vocabulary import PENDING, VOCABULARY, IntentKind, parse_intent
-from support_api.tokens import mint_jwt, project_api_key
+from support_runtime.tokens import mint_jwt, project_api_key
 
 
 class Bot:

@@ -24,8 +24,8 @@ import pytest
 from notification_support import Desk, MailDev, SmtpRelay, WebhookReceiver, event_ids_of, wait_for
 from standardwebhooks.webhooks import Webhook
 
-from support_api.tokens import mint_jwt
 from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
+from support_runtime.tokens import mint_jwt
 
 pytestmark = pytest.mark.local_stack
 WORKER = Path(sys.executable).with_name("support-worker")
@@ -69,7 +69,7 @@ class Workers:
 
     def start(self, smtp_port: int | None = None, name: str = "worker", batch_size: int = 20
               ) -> subprocess.Popen:
-        env = {**os.environ,
+        env = {**os.environ, "SUPPORT_API_ENV": "local",
                "SUPPORT_WORKER_DB_URL": self.stack.db_url,
                "SUPABASE_URL": self.stack.gateway_url,
                "SUPABASE_JWT_SECRET": self.stack.jwt_secret,

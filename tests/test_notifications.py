@@ -24,7 +24,7 @@ from standardwebhooks.webhooks import Webhook
 
 from support_api.companion.webhook_receiver import ChatNotice, Receiver, wsgi_app
 from support_api.openapi import openapi_document
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 pytestmark = pytest.mark.local_stack
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from contract import ANSWERS, BUG, CREATE, ERROR_KEYS, FEEDBACK, KINDS, RFC3339_Z, TICKET, rows_of
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 
 class Rest:

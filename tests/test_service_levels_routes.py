@@ -7,7 +7,7 @@ import httpx
 import psycopg
 import pytest
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ import jwt
 import psycopg
 import pytest
 
-from support_api.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
 from support_dev.stack.config import free_port
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
 from support_dev.stack.paths import PROJECT_ROOT, Binaries
 from support_dev.stack.supabase_cli import run_supabase
+from support_runtime.tokens import LOCAL_JWT_SECRET, mint_jwt, project_api_key
 
 CLI = [sys.executable, "-m", "support_dev.stack"]
 def http(method: str, url: str, token: str | None = None, apikey: str | None = None):

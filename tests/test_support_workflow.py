@@ -15,7 +15,7 @@ import httpx
 import pytest
 from postgrest.exceptions import APIError
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 NOTE = "Card issuer flagged it; do not tell the user yet."
 

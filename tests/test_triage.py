@@ -21,7 +21,7 @@ FEEDBACK_FIELDS = "category, description, feature_name, status"
 def triage(stack, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [str(TRIAGE), *args], capture_output=True, text=True, timeout=300,
-        env={**os.environ, "SUPABASE_DB_URL": stack.db_url},
+        env={**os.environ, "SUPPORT_API_ENV": "local", "SUPABASE_DB_URL": stack.db_url},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result

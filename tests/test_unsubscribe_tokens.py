@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from support_api.postgrest import PostgrestHandle
-from support_api.unsubscribe_tokens import sign
+from support_runtime.unsubscribe_tokens import sign
 
 pytestmark = pytest.mark.local_stack
 

@@ -7,8 +7,8 @@
 -- staff read (RLS), and nothing but a staff decision with "apply" changes a ticket. Each staff
 -- accept or override is kept in triage_labels; retraining reads them. Shadow mode (a setting
 -- admins toggle) keeps computing and storing suggestions while agents see none of them, so the
--- model can be measured before anyone relies on it. The worker writes with its own database
--- connection (the table owner); no API role inserts or changes suggestions, labels or runs.
+-- model can be measured before anyone relies on it. The worker writes through the functions of
+-- its own role (20260114002000); no API role inserts or changes suggestions, labels or runs.
 -- As with tickets (20260110000800), staff hold no read policy on the suggestions, labels and
 -- runs: they read them only through the staff RPCs (security definer functions in private
 -- that check private.staff_role() first, behind public invoker wrappers), so no API role has
@@ -131,7 +131,8 @@ comment on function private.triage_shadow_mode() is
     'the staff operations, which run as the owner.';
 revoke all on function private.triage_shadow_mode() from public;
 
--- No policy and no grant: only the owner (the worker, the staff operations) reads or writes.
+-- No policy and no grant: only the owner's definer functions (the worker's, the staff
+-- operations) read or write.
 alter table public.triage_suggestions enable row level security;
 revoke all on public.triage_suggestions from anon, authenticated, service_role;
 

@@ -40,7 +40,7 @@ from support_api.companion.vocabulary import (
 from support_api.errors import ApiError
 from support_api.incoming import bearer_token, json_body
 from support_api.postgrest import PostgrestHandle, get_postgrest
-from support_api.tokens import verify_service_role
+from support_runtime.tokens import verify_service_role
 
 bp = Blueprint("companion", __name__, url_prefix="/api/companion")
 

@@ -15,12 +15,12 @@ import time
 import uuid
 from pathlib import Path
 
-from support_api.tokens import mint_jwt
 from support_dev.stack.config import PortTaken, StackConfig
 from support_dev.stack.database import Database, DatabaseError
 from support_dev.stack.paths import DEFAULT_STATE_DIR, PG_BIN_ENV, Binaries, MissingBinary
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.runner import Stack, Stop, install_stop_handlers
+from support_runtime.tokens import mint_jwt
 
 
 def say(line: str) -> None:

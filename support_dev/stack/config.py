@@ -4,9 +4,11 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support_api.tokens import LOCAL_JWT_SECRET, project_api_key
+from support_runtime.settings import LOCAL_DB_PASSWORD
+from support_runtime.tokens import LOCAL_JWT_SECRET, project_api_key
 
-DB_PASSWORD = "postgres"
+# The processes accept this password only in local mode (support_runtime.settings).
+DB_PASSWORD = LOCAL_DB_PASSWORD
 DEMO_USER_ID = "00000000-0000-4000-8000-000000000001"
 DEMO_USER_EMAIL = "demo@example.com"
 

@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from support_api.tokens import mint_jwt
 from support_dev.stack.config import StackConfig
 from support_dev.stack.paths import PROJECT_ROOT
+from support_runtime.tokens import mint_jwt
 
 DASHBOARD_DIR = PROJECT_ROOT / "dashboard"
 # What the pages load from node_modules, under /dashboard/vendor/ (versions in package-lock.json).

@@ -6,6 +6,7 @@ from support_dev.stack.config import StackConfig
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import Child, Supervisor
 from support_dev.stack.servers import http_ok
+from support_runtime.settings import LOCAL_ENV
 
 # Supabase CLI's default site_url: where the app would run, for the links in emails.
 LOCAL_APP_URL = "http://127.0.0.1:3000"
@@ -24,6 +25,8 @@ def start_maildev(config: StackConfig, binaries: Binaries, supervisor: Superviso
 
 def worker_env(config: StackConfig) -> dict[str, str]:
     return {
+        # The local stack's JWT secret and database password are the well-known local ones.
+        "SUPPORT_API_ENV": LOCAL_ENV,
         "SUPPORT_WORKER_DB_URL": config.db_url,
         "SUPABASE_URL": config.gateway_url,
         "SUPABASE_JWT_SECRET": config.jwt_secret,

@@ -122,16 +122,17 @@ class Binaries:
             nginx=_on_path("nginx", "apt-get install nginx-light, or run `make dev`"),
             njs_module=_njs_module(),
             gunicorn=_on_path(
-                "gunicorn", "pip install -e . (or run `make dev`)", Path(sys.executable).parent
+                "gunicorn", "bash scripts/install-deps.sh (or run `make dev`)",
+                Path(sys.executable).parent,
             ),
             node=_on_path("node", "apt-get install nodejs, or run `make dev`"),
             maildev=_maildev(),
             support_worker=_on_path(
-                "support-worker", "pip install -e . (or run `make dev`)",
+                "support-worker", "bash scripts/install-deps.sh (or run `make dev`)",
                 Path(sys.executable).parent,
             ),
             support_triage=_on_path(
-                "support-triage", "pip install -e . (or run `make dev`)",
+                "support-triage", "bash scripts/install-deps.sh (or run `make dev`)",
                 Path(sys.executable).parent,
             ),
         )

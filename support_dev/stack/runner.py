@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from support_api.tokens import mint_jwt
 from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
 from support_dev.stack.database import Database, DatabaseError
@@ -22,6 +21,7 @@ from support_dev.stack.servers import (
     start_storage_standin,
 )
 from support_dev.stack.triage import start_triage
+from support_runtime.tokens import mint_jwt
 
 DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.

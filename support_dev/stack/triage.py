@@ -5,6 +5,7 @@ import signal
 from support_dev.stack.config import StackConfig
 from support_dev.stack.paths import Binaries
 from support_dev.stack.processes import Child, Supervisor
+from support_runtime.settings import LOCAL_ENV
 
 # Retrained once an hour locally, so staff decisions made while trying the dashboard show up in
 # the model the same session; a deployment chooses its own schedule (docs/triage.md).
@@ -16,5 +17,7 @@ def start_triage(config: StackConfig, binaries: Binaries, supervisor: Supervisor
     return supervisor.spawn(
         "triage", [str(binaries.support_triage), "run",
                    "--retrain-every", str(RETRAIN_EVERY_SECONDS)],
-        env={"SUPABASE_DB_URL": config.db_url}, stop_signal=signal.SIGTERM,
+        # It connects as postgres and switches to its own role, support_triage (store.connect).
+        env={"SUPPORT_API_ENV": LOCAL_ENV, "SUPABASE_DB_URL": config.db_url},
+        stop_signal=signal.SIGTERM,
     )

@@ -16,7 +16,7 @@ from hostile_support import BY_RPC, MARKER, PATHS, assert_clear_error, headers_f
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 
 @pytest.mark.parametrize("via", PATHS)

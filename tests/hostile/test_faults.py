@@ -40,8 +40,8 @@ from hostile_support import (
     log_files_containing,
 )
 
-from support_api.tokens import mint_jwt
 from support_dev.stack.launch import RunningStack, make_state_dir, start_stack, stop_stack
+from support_runtime.tokens import mint_jwt
 
 pytestmark = pytest.mark.local_stack
 

@@ -33,7 +33,7 @@ from hostile_support import (
     headers_for,
 )
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 
 OTHER_SECRET = b"another-secret-of-at-least-32-characters!!"
 # A key pair the project knows nothing of; its public half is what an attacker would find

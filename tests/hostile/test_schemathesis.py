@@ -28,7 +28,7 @@ from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from support_api.openapi import openapi_document
-from support_api.unsubscribe_tokens import sign
+from support_runtime.unsubscribe_tokens import sign
 
 # The committed document needs no server to load; requests go to the test stack (base_url).
 flask_schema = schemathesis.openapi.from_dict(openapi_document())
