@@ -286,3 +286,59 @@ comment on function private.field_codes(text) is
     'position order; null for any other field.';
 revoke all on function private.field_codes(text) from public;
 grant execute on function private.field_codes(text) to authenticated, service_role;
+
+create function private.event_value_label(event_kind text, value text)
+    returns text
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    -- The label of the value a status, priority or type event changed from or to (emails and
+    -- webhooks say "in progress", not in_progress); null for other kinds and unknown values.
+    return case event_kind
+        when 'status' then (select v.label from public.ticket_statuses as v where v.code = value)
+        when 'priority' then (select v.label from public.ticket_priorities as v where v.code = value)
+        when 'type' then (select v.label from public.ticket_types as v where v.code = value)
+    end;
+end;
+$$;
+
+comment on function private.event_value_label(text, text) is
+    'The label of a value of a status, priority or type event (public.ticket_events), from its '
+    'vocabulary; null for other kinds.';
+revoke all on function private.event_value_label(text, text) from public;
+grant execute on function private.event_value_label(text, text) to authenticated, service_role;
+
+create function public.vocabulary_labels()
+    returns json
+    language sql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+    select pg_catalog.json_build_object(
+        'ticket_types', (select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'code', v.code, 'label', v.label) order by v.position) from public.ticket_types as v),
+        'ticket_priorities', (select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'code', v.code, 'label', v.label, 'rank', v.rank) order by v.rank) from public.ticket_priorities as v),
+        'ticket_statuses', (select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'code', v.code, 'label', v.label) order by v.position) from public.ticket_statuses as v),
+        'feedback_categories', (select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'code', v.code, 'label', v.label) order by v.position) from public.feedback_categories as v),
+        'feedback_statuses', (select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'code', v.code, 'label', v.label) order by v.position) from public.feedback_statuses as v),
+        'ticket_event_kinds', (select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'code', v.code, 'label', v.label, 'internal', v.internal) order by v.position)
+            from public.ticket_event_kinds as v)
+    );
+$$;
+
+comment on function public.vocabulary_labels() is
+    'Every vocabulary''s codes and labels in one answer, for clients that show them (the '
+    'dashboard loads it once per page load): {ticket_types, ticket_priorities (most urgent '
+    'first, with rank), ticket_statuses, feedback_categories, feedback_statuses, '
+    'ticket_event_kinds (with internal)}, each [{code, label}] in position order.';
+revoke all on function public.vocabulary_labels() from public, anon, authenticated, service_role;
+grant execute on function public.vocabulary_labels() to authenticated;
