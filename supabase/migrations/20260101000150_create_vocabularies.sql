@@ -20,6 +20,9 @@
 -- Everyone signed in reads the rows (they are labels); nobody but migrations and admins
 -- (postgres, service_role in Studio) writes them.
 
+-- squawk: position and rank order a handful of rows; rank is support_tickets.priority_order's type.
+-- squawk-ignore-file prefer-bigint-over-smallint
+
 create table public.ticket_types (
     code text primary key,
     label text not null,
