@@ -2,7 +2,7 @@
 -- ones the CHECK constraints had; a value outside one is a 400, never the foreign key's 409
 -- quoting it; and adding a ticket type or a priority is one row.
 begin;
-select plan(23);
+select plan(24);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('agent');
@@ -142,6 +142,13 @@ select is(
     private.vocabulary_message((select oid from pg_constraint where conname = 'support_tickets_priority_valid')),
     'priority must be one of low, medium, high, urgent, critical',
     'a foreign key''s message lists the vocabulary''s codes in position order'
+);
+select is(
+    (select count(*)::int from public.ticket_events as e
+     join public.ticket_event_kinds as k on k.code = e.kind
+     where e.internal <> k.internal),
+    0,
+    'every event the history triggers wrote is internal exactly when its kind is'
 );
 
 select * from finish();
