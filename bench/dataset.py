@@ -59,16 +59,18 @@ def _insert_tickets(db: psycopg.Connection, first_user: int, users: int, per_use
         db.execute(
             f"""
             insert into public.support_tickets
-                (user_id, ticket_type, subject, description, status, priority,
+                (user_id, ticket_type, subject, description, status, priority, priority_order,
                  created_at, updated_at)
             select ('00000000-0000-4000-8000-' || lpad((%s + g %% %s)::text, 12, '0'))::uuid,
                    {TYPES}, 'Ticket ' || g,
                    'Generated ticket ' || g || ': the app did something unexpected.',
                    {STATUS_SPREAD},
-                   (array['low', 'medium', 'high', 'urgent'])[1 + g %% 4],
+                   p.code, p.rank,  -- the rank the trigger, off here, would copy
                    now() - interval '2 hours' - (g %% 525600) * interval '1 minute',
                    now() - interval '1 hour'
             from generate_series(0::bigint, %s::bigint - 1) as g
+            join public.ticket_priorities as p
+                on p.code = (array['low', 'medium', 'high', 'urgent'])[1 + g %% 4]
             """,
             (first_user, users, users * per_user),
         )

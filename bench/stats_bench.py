@@ -70,14 +70,16 @@ from generate_series(0, 999) as g;
 # the clocks of these rows are not computed; they are outside every window measured).
 HISTORY_LOAD = f"""
 insert into public.support_tickets
-    (user_id, ticket_type, subject, description, status, priority, resolution,
+    (user_id, ticket_type, subject, description, status, priority, priority_order, resolution,
      created_at, updated_at, resolved_at)
 select ('00000000-0000-4000-8000-' || lpad((1 + g %% {USERS})::text, 12, '0'))::uuid,
        {dataset.TYPES}, 'Old ' || g, 'An old ticket ' || g, 'closed',
-       (array['low', 'medium', 'high', 'urgent'])[1 + g %% 4], 'Done',
+       p.code, p.rank, 'Done',
        now() - interval '31 days' - (g %% 2628000) * interval '1 minute',
        now() - interval '31 days', now() - interval '31 days'
 from generate_series(%s::bigint, %s::bigint - 1) as g
+join public.ticket_priorities as p
+    on p.code = (array['low', 'medium', 'high', 'urgent'])[1 + g %% 4]
 """
 
 CALL = """

@@ -48,6 +48,7 @@ export function createApi(client) {
     agentMoves: () => answer(client.from('ticket_transitions')
       .select('from_status,to_status,requires_resolution,description')
       .eq('actor_kind', 'agent')),
+    labels: () => answer(client.rpc('vocabulary_labels')),
     stats: (params) => answer(client.rpc('support_stats', defined(params))),
     deadNotifications: () => count(client.from('dead_notifications').select('id', { count: 'exact', head: true })),
     feedbackQueue: (params) => answer(client.rpc('support_feedback_queue', defined(params))),

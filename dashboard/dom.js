@@ -22,15 +22,6 @@ export function replace(container, ...children) {
   container.replaceChildren(...children.flat(Infinity).filter((child) => child));
 }
 
-export const STATUS_LABELS = {
-  open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed',
-};
-export const PRIORITY_LABELS = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low' };
-export const TYPE_LABELS = {
-  bug: 'Bug', technical: 'Technical', billing: 'Billing', account: 'Account', other: 'Other',
-};
-export const WAITING_LABELS = { support: 'Support', user: 'User' };
-
 export function label(labels, value) {
   return labels[value] ?? value ?? '—';
 }

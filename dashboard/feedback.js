@@ -6,16 +6,10 @@
 // suggestions (feedback-triage.js), in parallel.
 
 import { announce, badge, errorBox, h, label, replace, when } from './dom.js';
+import { CATEGORY_LABELS, FEEDBACK_STATUS_LABELS, loadLabels } from './labels.js';
 import { categorySuggestion, loadCategorySuggestions } from './feedback-triage.js';
 
 const PAGE_SIZE = 100;
-const FEEDBACK_STATUS_LABELS = {
-  received: 'Received', under_review: 'Under review', planned: 'Planned', in_progress: 'In progress',
-  shipped: 'Shipped', declined: 'Declined', duplicate: 'Duplicate',
-};
-const CATEGORY_LABELS = {
-  feature_request: 'Feature request', improvement: 'Improvement', complaint: 'Complaint', praise: 'Praise', other: 'Other',
-};
 const state = { status: '', category: '' };
 
 function excerpt(text, length = 60) {
@@ -108,6 +102,7 @@ export async function renderFeedback(main, context, page) {
   try {
     [answer, moves, suggested] = await Promise.all([
       context.api.feedbackQueue(params), context.api.feedbackMoves(), loadCategorySuggestions(context, params),
+      loadLabels(context.api),
     ]);
   } catch (error) {
     page('Feedback', filterBar(main, context, page), errorBox(error));

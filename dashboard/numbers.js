@@ -5,12 +5,14 @@
 // counted under its RLS policy: admins only). One round of requests: the numbers, the staff
 // list (who is an admin), the count and the auto-triage report (triage-numbers.js), in parallel.
 
-import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, errorBox, h, label, when } from './dom.js';
+import { errorBox, h, label, when } from './dom.js';
 import { figure, percent, table } from './figures.js';
+import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, loadLabels } from './labels.js';
 import { triageCard } from './triage-numbers.js';
 
 const WINDOWS = { 7: 'Last 7 days', 30: 'Last 30 days', 90: 'Last 90 days' };
-const TYPE_COLORS = { bug: '#b3261e', technical: '#0b5cad', billing: '#1d6b2f', account: '#6b3fa0', other: '#6b5a00' };
+// One color per ticket type, in the vocabulary's order (a type added later takes the next).
+const TYPE_PALETTE = ['#b3261e', '#0b5cad', '#1d6b2f', '#6b3fa0', '#6b5a00', '#00696b', '#8c3b00', '#4a4a4a'];
 const state = { days: 30 };
 let charts = [];
 
@@ -63,8 +65,9 @@ function volumeCard(stats) {
     type: 'bar',
     data: {
       labels: days,
-      datasets: types.map((type) => ({
-        label: label(TYPE_LABELS, type), data: days.map((day) => of(day, type)), backgroundColor: TYPE_COLORS[type],
+      datasets: types.map((type, index) => ({
+        label: label(TYPE_LABELS, type), data: days.map((day) => of(day, type)),
+        backgroundColor: TYPE_PALETTE[index % TYPE_PALETTE.length],
       })),
     },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
@@ -162,7 +165,7 @@ export async function renderNumbers(main, context, page) {
   try {
     [stats, staff, dead, triage] = await Promise.all([
       context.api.stats({ since }), context.api.staff(), context.api.deadNotifications(),
-      context.api.triageReport({ days: state.days }),
+      context.api.triageReport({ days: state.days }), loadLabels(context.api),
     ]);
   } catch (error) {
     page('Numbers', errorBox(error));

@@ -2,10 +2,10 @@
 // One round of requests renders it (the queue page and the staff list, in parallel); a refresh
 // asks for the same page again.
 
+import { age, badge, errorBox, h, label, replace } from './dom.js';
 import {
-  PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, WAITING_LABELS, age, badge, errorBox, h, label,
-  replace,
-} from './dom.js';
+  PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, WAITING_LABELS, loadLabels,
+} from './labels.js';
 
 const REFRESH_MS = 30000;
 const VIEWS = {
@@ -129,13 +129,27 @@ async function load(context, { refresh = false } = {}) {
     const [answer, staff] = await Promise.all([
       context.api.queue(params),
       refresh ? state.staff : context.api.staff(),
+      loadLabels(context.api),
     ]);
     if (!mounted) return;
     state.staff = staff;
     fillAssignees();
+    fillVocabularies();
     renderResults(answer);
   } catch (error) {
     if (mounted) replace(mounted.results, errorBox(error));
+  }
+}
+
+// The status, priority and type filters list the vocabularies' rows, which the first load brings.
+function fillVocabularies() {
+  for (const [id, labels, value] of [
+    ['filter-status', STATUS_LABELS, state.filters.status],
+    ['filter-priority', PRIORITY_LABELS, state.filters.priority],
+    ['filter-type', TYPE_LABELS, state.filters.ticket_type],
+  ]) {
+    replace(mounted.form.querySelector(`#${id}`), [['', 'Any'], ...Object.entries(labels)]
+      .map(([code, text]) => h('option', { value: code, selected: code === (value ?? '') }, text)));
   }
 }
 

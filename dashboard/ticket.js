@@ -4,9 +4,10 @@
 // staff list, in parallel. Every refusal is shown as the database worded it.
 
 import { attachmentsSection } from './attachments.js';
+import { announce, badge, errorBox, h, label, replace, when } from './dom.js';
 import {
-  PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, badge, errorBox, h, label, replace, when,
-} from './dom.js';
+  EVENT_KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, loadLabels,
+} from './labels.js';
 import { loadTriage, triageSection } from './triage.js';
 
 function reportSection(ticket) {
@@ -164,16 +165,12 @@ function controls(ticket, moves, staff, context, reload) {
 function describeEvent(event, names) {
   const name = (id) => (id ? names.get(id) ?? 'a former staff member' : 'nobody');
   switch (event.kind) {
-    case 'created': return 'filed the ticket';
     case 'status': return `changed status from ${label(STATUS_LABELS, event.from)} to ${label(STATUS_LABELS, event.to)}`;
     case 'priority': return `changed priority from ${label(PRIORITY_LABELS, event.from)} to ${label(PRIORITY_LABELS, event.to)}`;
     case 'type': return `changed type from ${label(TYPE_LABELS, event.from)} to ${label(TYPE_LABELS, event.to)}`;
     case 'assignee': return `assigned it to ${name(event.to)} (was ${name(event.from)})`;
-    case 'public_reply': return 'replied publicly';
-    case 'internal_note': return 'added an internal note';
     case 'rating': return `rated it ${event.to ?? ''}`.trim();
-    case 'linked': return 'opened a follow-up ticket';
-    default: return event.kind;
+    default: return label(EVENT_KIND_LABELS, event.kind);
   }
 }
 
@@ -205,7 +202,7 @@ export async function renderTicket(main, context, ticketId, page) {
   const triage = loadTriage(context, ticketId);
   try {
     [ticket, moves, staff] = await Promise.all([
-      context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(),
+      context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(), loadLabels(context.api),
     ]);
   } catch (error) {
     page('Ticket', h('p', {}, h('a', { href: '#/queue' }, '← Queue')), errorBox(error));

@@ -6,10 +6,9 @@
 // every refusal is shown as the database worded it. Its requests go out with the ticket's; the
 // page never waits for them.
 
-import {
-  PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, announce, errorBox, h, label, replace, when,
-} from './dom.js';
+import { announce, errorBox, h, label, replace, when } from './dom.js';
 import { percent } from './figures.js';
+import { PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS } from './labels.js';
 
 const FIELDS = {
   ticket_type: { name: 'Type', labels: TYPE_LABELS },

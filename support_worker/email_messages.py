@@ -14,11 +14,6 @@ from support_runtime.unsubscribe_tokens import sign
 from support_worker.queue import Event
 from support_worker.settings import WorkerSettings
 
-_STATUS_WORDS = {
-    "open": "open", "in_progress": "in progress", "waiting_on_user": "waiting for you",
-    "resolved": "resolved", "closed": "closed",
-}
-
 # Long headers stay one line up to SMTP's limit: a folded List-Unsubscribe URL would be
 # encoded as RFC 2047 words, which mail clients do not read as a link.
 _POLICY = policy.SMTP.clone(max_line_length=998)
@@ -29,7 +24,9 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_templates.filters["status"] = lambda value: _STATUS_WORDS.get(value or "", value or "")
+# A value's label from its vocabulary (public.ticket_statuses, ...), as a word in a sentence;
+# the code itself for a value the vocabulary no longer has.
+_templates.filters["word"] = lambda label, code: (label or code or "").lower()
 
 
 def message_id(events: list[Event], domain: str) -> str:

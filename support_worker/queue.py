@@ -47,6 +47,9 @@ class Event:
     event_kind: str
     from_value: str | None
     to_value: str | None
+    # The labels of the values of a status, priority or type event, from the vocabularies.
+    from_label: str | None
+    to_label: str | None
     reply: str | None
     occurred_at: datetime
 

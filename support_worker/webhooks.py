@@ -30,7 +30,8 @@ def payload(event: Event) -> dict[str, object]:
         "occurred_at": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }
     if event.event_kind == "status":
-        data["status"] = {"from": event.from_value, "to": event.to_value}
+        data["status"] = {"from": event.from_value, "to": event.to_value,
+                          "from_label": event.from_label, "to_label": event.to_label}
     if event.reply is not None:
         data["reply"] = event.reply
     return {"type": f"ticket.{event.kind}", "timestamp": data["occurred_at"], "data": data}

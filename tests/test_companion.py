@@ -147,7 +147,7 @@ def test_expired_pending_conversation_is_not_answered(bot, db, make_user):
 
 
 @pytest.mark.parametrize("text", ["my tickets", "What's my TICKET STATUS?"])
-def test_my_tickets_lists_the_users_tickets(bot, make_user, text):
+def test_my_tickets_lists_the_users_tickets(bot, db, make_user, text):
     user = make_user()
     assert bot.result(user.id, text)["reply"] == "You have no support tickets."
     bot.result(user.id, "report bug: dates are off")
@@ -155,6 +155,10 @@ def test_my_tickets_lists_the_users_tickets(bot, make_user, text):
     assert answer["result"]["action"] == "listed"
     assert answer["result"]["data"]["total"] == 1
     assert "dates are off" in answer["reply"]
+    # The status in the words of its row of public.ticket_statuses.
+    db.execute("update public.support_tickets set status = 'in_progress' where user_id = %s",
+               (user.id,))
+    assert "dates are off (in progress)" in bot.result(user.id, text)["reply"]
 
 
 @pytest.mark.parametrize("text", ["hello", "", "bug", "feedback", "what can you do?"])

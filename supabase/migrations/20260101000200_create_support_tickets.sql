@@ -14,22 +14,6 @@
 -- rather than sql: a SQL function with a SET clause is never inlined and plans its query
 -- again on every call (every insert); plpgsql keeps the plan for the session.
 
-create function private.ticket_statuses()
-    returns text[]
-    language plpgsql
-    immutable
-    parallel safe
-    set search_path = ''
-as $$
-begin
-    return array['open', 'in_progress', 'resolved', 'closed']::text[];
-end;
-$$;
-
-comment on function private.ticket_statuses() is
-    'The ticket statuses, in workflow order. Shared by the status constraint of '
-    'public.support_tickets and the status filter of public.list_my_tickets.';
-
 create function private.screenshot_urls_are_valid(urls text[])
     returns boolean
     language plpgsql
@@ -108,13 +92,14 @@ create table public.support_tickets (
     follow_up_of uuid references public.support_tickets (id) on delete set null,
 
     constraint support_tickets_ticket_type_valid
-        check (ticket_type in ('bug', 'technical', 'billing', 'account', 'other')),
+        foreign key (ticket_type) references public.ticket_types (code),
     constraint support_tickets_subject_not_blank check (subject !~ '^[[:space:]]*$'),
     constraint support_tickets_subject_max_length check (char_length(subject) <= 255),
     constraint support_tickets_description_not_blank check (description !~ '^[[:space:]]*$'),
     constraint support_tickets_description_max_length check (char_length(description) <= 5000),
-    constraint support_tickets_status_valid check (status = any (private.ticket_statuses())),
-    constraint support_tickets_priority_valid check (priority in ('low', 'medium', 'high', 'urgent')),
+    constraint support_tickets_status_valid foreign key (status) references public.ticket_statuses (code),
+    constraint support_tickets_priority_valid
+        foreign key (priority) references public.ticket_priorities (code),
     constraint support_tickets_assigned_to_max_length check (char_length(assigned_to) <= 100),
     constraint support_tickets_meta_data_object check (jsonb_typeof(meta_data) = 'object'),
     constraint support_tickets_steps_to_reproduce_max_length
@@ -140,13 +125,13 @@ comment on table public.support_tickets is
     'their own; support works them here (status, priority, admin_notes, resolution, '
     'assigned_to). updated_at and resolved_at are kept by a trigger.';
 comment on column public.support_tickets.user_id is 'The user who filed the ticket (auth.users).';
-comment on column public.support_tickets.ticket_type is 'bug, technical, billing, account or other.';
+comment on column public.support_tickets.ticket_type is 'A code of public.ticket_types.';
 comment on column public.support_tickets.subject is
     'At most 255 characters; for bug reports derived from the first line of the description.';
 comment on column public.support_tickets.description is 'What the user wrote; at most 5000 characters.';
 comment on column public.support_tickets.status is
-    'open, in_progress, resolved or closed. Set by support only; users see it in their list.';
-comment on column public.support_tickets.priority is 'low, medium (default), high or urgent.';
+    'A code of public.ticket_statuses. Set by support only; users see it in their list.';
+comment on column public.support_tickets.priority is 'A code of public.ticket_priorities; medium by default.';
 comment on column public.support_tickets.follow_up_of is
     'The user''s own closed ticket that this one follows up; null for a new matter.';
 comment on column public.support_tickets.admin_notes is 'Support''s notes. Users can read them.';
@@ -166,9 +151,9 @@ comment on column public.support_tickets.screenshot_urls is
     'Bug reports only; at most 5 https:// URLs of at most 2048 characters each.';
 
 -- The comment of each constraint is the message the API returns when it is broken:
--- it names the field and the rule, never the value.
+-- it names the field and the rule, never the value ({codes}: the vocabulary's codes).
 comment on constraint support_tickets_ticket_type_valid on public.support_tickets is
-    'ticket_type must be one of bug, technical, billing, account, other';
+    'ticket_type must be one of {codes}';
 comment on constraint support_tickets_subject_not_blank on public.support_tickets is
     'subject must not be blank';
 comment on constraint support_tickets_subject_max_length on public.support_tickets is
@@ -178,9 +163,9 @@ comment on constraint support_tickets_description_not_blank on public.support_ti
 comment on constraint support_tickets_description_max_length on public.support_tickets is
     'description must be at most 5000 characters';
 comment on constraint support_tickets_status_valid on public.support_tickets is
-    'status must be one of open, in_progress, resolved, closed';
+    'status must be one of {codes}';
 comment on constraint support_tickets_priority_valid on public.support_tickets is
-    'priority must be one of low, medium, high, urgent';
+    'priority must be one of {codes}';
 comment on constraint support_tickets_assigned_to_max_length on public.support_tickets is
     'assigned_to must be at most 100 characters';
 comment on constraint support_tickets_meta_data_object on public.support_tickets is
@@ -301,6 +286,12 @@ create trigger support_tickets_derive_bug_subject
     for each row
     execute function private.derive_bug_subject();
 
+-- Named to fire last of the before triggers, where the CHECK constraints it stands for ran.
+create trigger support_tickets_vocabulary
+    before insert or update of ticket_type, priority, status on public.support_tickets
+    for each row
+    execute function private.check_vocabulary();
+
 create trigger support_tickets_track_status
     before insert or update on public.support_tickets
     for each row
@@ -319,9 +310,9 @@ grant insert (
 grant select, insert, update, delete on table public.support_tickets to service_role;
 
 -- The constraints call these helpers with the privileges of whoever writes the row.
-revoke all on function private.ticket_statuses(), private.screenshot_urls_are_valid(text[]),
+revoke all on function private.screenshot_urls_are_valid(text[]),
     private.bug_subject(text) from public;
-grant execute on function private.ticket_statuses(), private.screenshot_urls_are_valid(text[]),
+grant execute on function private.screenshot_urls_are_valid(text[]),
     private.bug_subject(text) to authenticated, service_role;
 
 alter table public.support_tickets enable row level security;

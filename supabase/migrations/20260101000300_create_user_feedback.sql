@@ -22,13 +22,12 @@ create table public.user_feedback (
     reviewed_at timestamptz,
 
     constraint user_feedback_category_valid
-        check (category in ('feature_request', 'improvement', 'complaint', 'praise', 'other')),
+        foreign key (category) references public.feedback_categories (code),
     constraint user_feedback_description_not_blank check (description !~ '^[[:space:]]*$'),
     constraint user_feedback_description_max_length check (char_length(description) <= 5000),
     constraint user_feedback_rating_range check (rating between 1 and 5),
     constraint user_feedback_feature_name_max_length check (char_length(feature_name) <= 100),
-    constraint user_feedback_status_valid
-        check (status in ('received', 'reviewed', 'planned', 'implemented', 'declined')),
+    constraint user_feedback_status_valid foreign key (status) references public.feedback_statuses (code),
     constraint user_feedback_meta_data_object check (jsonb_typeof(meta_data) = 'object')
 );
 
@@ -37,20 +36,20 @@ comment on table public.user_feedback is
     'status and admin_response. reviewed_at is set by a trigger.';
 comment on column public.user_feedback.user_id is 'The user who sent the feedback (auth.users).';
 comment on column public.user_feedback.category is
-    'feature_request, improvement, complaint, praise or other.';
+    'A code of public.feedback_categories.';
 comment on column public.user_feedback.description is 'What the user wrote; at most 5000 characters.';
 comment on column public.user_feedback.rating is 'Optional, 1 to 5.';
 comment on column public.user_feedback.feature_name is 'Optional feature the feedback is about; at most 100 characters.';
 comment on column public.user_feedback.would_recommend is 'Optional answer to "would you recommend us?".';
 comment on column public.user_feedback.status is
-    'received (default), reviewed, planned, implemented or declined. Set by the product team only.';
+    'A code of public.feedback_statuses; received by default. Set by the product team only.';
 comment on column public.user_feedback.admin_response is 'The product team''s answer.';
 comment on column public.user_feedback.meta_data is 'Free-form JSON object for integrations (e.g. the source channel).';
 comment on column public.user_feedback.reviewed_at is
     'Set by a trigger when the status first leaves received; never cleared.';
 
 comment on constraint user_feedback_category_valid on public.user_feedback is
-    'category must be one of feature_request, improvement, complaint, praise, other';
+    'category must be one of {codes}';
 comment on constraint user_feedback_description_not_blank on public.user_feedback is
     'description must not be blank';
 comment on constraint user_feedback_description_max_length on public.user_feedback is
@@ -60,7 +59,7 @@ comment on constraint user_feedback_rating_range on public.user_feedback is
 comment on constraint user_feedback_feature_name_max_length on public.user_feedback is
     'feature_name must be at most 100 characters';
 comment on constraint user_feedback_status_valid on public.user_feedback is
-    'status must be one of received, reviewed, planned, implemented, declined';
+    'status must be one of {codes}';
 comment on constraint user_feedback_meta_data_object on public.user_feedback is
     'meta_data must be a JSON object';
 
@@ -86,6 +85,12 @@ comment on function private.track_feedback_review() is
     'Before insert or update on public.user_feedback: reviewed_at is set the first time the '
     'status is something other than received.';
 revoke all on function private.track_feedback_review() from public;
+
+-- Named to fire last of the before triggers, where the CHECK constraints it stands for ran.
+create trigger user_feedback_vocabulary
+    before insert or update of category, status on public.user_feedback
+    for each row
+    execute function private.check_vocabulary();
 
 create trigger user_feedback_track_review
     before insert or update on public.user_feedback

@@ -125,8 +125,10 @@ declare
     rule_message text;
 begin
     -- Call from a handler for check_violation / not_null_violation with the values of
-    -- `get stacked diagnostics`. The message is the comment on the broken constraint.
-    select pg_catalog.obj_description(c.oid, 'pg_constraint') into rule_message
+    -- `get stacked diagnostics`. The message is the comment on the broken constraint, a CHECK
+    -- or a foreign key to a vocabulary (private.check_vocabulary raises those as check
+    -- violations), {codes} in it replaced by the vocabulary's codes.
+    select private.vocabulary_message(c.oid) into rule_message
     from pg_catalog.pg_constraint as c
     where c.conname = nullif(raise_rule_violation.constraint_name, '')
         and c.conrelid = (
@@ -145,8 +147,9 @@ end;
 $$;
 
 comment on function private.raise_rule_violation(text, text, text, text, text) is
-    'Re-raises a check or not-null violation with the comment on the constraint as message '
-    '("<field> is required" for NOT NULL), and without the row.';
+    'Re-raises a check or not-null violation (or a value missing from a vocabulary) with the '
+    'comment on the constraint as message ({codes}: the vocabulary''s codes; "<field> is '
+    'required" for NOT NULL), and without the row.';
 
 create function private.utc_text(ts timestamptz)
     returns text

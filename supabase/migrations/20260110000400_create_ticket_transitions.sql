@@ -17,8 +17,10 @@ create table public.ticket_transitions (
     only_after interval,
     description text,
     primary key (from_status, to_status, actor_kind),
-    constraint ticket_transitions_from_status_valid check (from_status = any (private.ticket_statuses())),
-    constraint ticket_transitions_to_status_valid check (to_status = any (private.ticket_statuses())),
+    constraint ticket_transitions_from_status_valid
+        foreign key (from_status) references public.ticket_statuses (code),
+    constraint ticket_transitions_to_status_valid
+        foreign key (to_status) references public.ticket_statuses (code),
     constraint ticket_transitions_actor_kind_valid check (actor_kind in ('user', 'agent', 'system')),
     constraint ticket_transitions_to_status_differs check (from_status <> to_status),
     constraint ticket_transitions_only_within_positive check (only_within > interval '0'),
@@ -38,9 +40,9 @@ comment on column public.ticket_transitions.only_after is
     'The scheduler makes this move only after this long without a reply from the user '
     '(resolved tickets close after 7 days).';
 comment on constraint ticket_transitions_from_status_valid on public.ticket_transitions is
-    'from_status must be one of open, in_progress, resolved, closed';
+    'from_status must be one of {codes}';
 comment on constraint ticket_transitions_to_status_valid on public.ticket_transitions is
-    'to_status must be one of open, in_progress, resolved, closed';
+    'to_status must be one of {codes}';
 comment on constraint ticket_transitions_actor_kind_valid on public.ticket_transitions is
     'actor_kind must be one of user, agent, system';
 comment on constraint ticket_transitions_to_status_differs on public.ticket_transitions is
@@ -49,6 +51,11 @@ comment on constraint ticket_transitions_only_within_positive on public.ticket_t
     'only_within must be a positive interval';
 comment on constraint ticket_transitions_only_after_positive on public.ticket_transitions is
     'only_after must be a positive interval';
+
+create trigger ticket_transitions_vocabulary
+    before insert or update of from_status, to_status on public.ticket_transitions
+    for each row
+    execute function private.check_vocabulary();
 
 insert into public.ticket_transitions
     (from_status, to_status, actor_kind, requires_resolution, only_within, only_after, description)
@@ -144,7 +151,7 @@ declare
 begin
     -- A missing or unknown status is left to the table's constraints (their messages name no value).
     if new.status is null or new.status = old.status
-        or not new.status = any (private.ticket_statuses()) then
+        or not exists (select 1 from public.ticket_statuses as s where s.code = new.status) then
         return new;
     end if;
     actor := private.ticket_actor_kind(old.user_id);

@@ -22,10 +22,7 @@ create table public.ticket_events (
     to_value text,
     message_id uuid,
     created_at timestamptz not null default now(),
-    constraint ticket_events_kind_valid check (kind in (
-        'created', 'status', 'priority', 'type', 'assignee',
-        'public_reply', 'internal_note', 'rating', 'linked'
-    )),
+    constraint ticket_events_kind_valid foreign key (kind) references public.ticket_event_kinds (code),
     constraint ticket_events_actor_kind_valid check (actor_kind in ('user', 'agent', 'system'))
 );
 
@@ -33,7 +30,9 @@ comment on table public.ticket_events is
     'Append-only history of support tickets, written by triggers. Nobody updates or deletes an '
     'event; events go only with their ticket.';
 comment on column public.ticket_events.kind is
-    'created, status, priority, type, assignee, public_reply, internal_note, rating or linked.';
+    'A code of public.ticket_event_kinds: created, status, priority, type, assignee, public_reply, '
+    'internal_note, rating, linked, merged (from = the merged ticket, to = the ticket merged '
+    'into) or problem (to = the problem or report linked, from = the one unlinked).';
 comment on column public.ticket_events.internal is
     'Hidden from the ticket''s owner (assignee changes, internal notes).';
 comment on column public.ticket_events.actor_id is
@@ -44,7 +43,7 @@ comment on column public.ticket_events.to_value is
     'The value after; for linked, the id of the follow-up ticket.';
 comment on column public.ticket_events.message_id is 'For public_reply and internal_note: the message.';
 comment on constraint ticket_events_kind_valid on public.ticket_events is
-    'kind must be one of created, status, priority, type, assignee, public_reply, internal_note, rating, linked';
+    'kind must be one of {codes}';
 comment on constraint ticket_events_actor_kind_valid on public.ticket_events is
     'actor_kind must be one of user, agent, system';
 

@@ -32,13 +32,7 @@ declare
     total bigint;
     tickets json;
 begin
-    if list_my_tickets.status is not null
-        and not list_my_tickets.status = any (private.ticket_statuses()) then
-        -- The same message as the table's status constraint.
-        perform private.raise_rule_violation(
-            '22023', 'public', 'support_tickets', 'support_tickets_status_valid', 'status'
-        );
-    end if;
+    perform private.check_vocabulary_filter('support_tickets', 'status', list_my_tickets.status);
     if list_my_tickets."limit" is not null then
         if list_my_tickets."limit" !~ '^[0-9]{1,3}$'
             or list_my_tickets."limit"::integer not between 1 and 100 then

@@ -17,7 +17,7 @@ create table public.sla_policies (
     first_response_minutes integer not null,
     resolution_minutes integer not null,
     updated_at timestamptz not null default now(),
-    constraint sla_policies_priority_valid check (priority in ('low', 'medium', 'high', 'urgent')),
+    constraint sla_policies_priority_valid foreign key (priority) references public.ticket_priorities (code),
     constraint sla_policies_first_response_minutes_positive check (first_response_minutes > 0),
     constraint sla_policies_resolution_minutes_positive check (resolution_minutes > 0),
     constraint sla_policies_resolution_minutes_not_before_first_response
@@ -34,13 +34,18 @@ comment on column public.sla_policies.resolution_minutes is
     'Minutes from creation (or the last reopen) to resolution, not counting time spent waiting on '
     'the user.';
 comment on constraint sla_policies_priority_valid on public.sla_policies is
-    'priority must be one of low, medium, high, urgent';
+    'priority must be one of {codes}';
 comment on constraint sla_policies_first_response_minutes_positive on public.sla_policies is
     'first_response_minutes must be a positive number of minutes';
 comment on constraint sla_policies_resolution_minutes_positive on public.sla_policies is
     'resolution_minutes must be a positive number of minutes';
 comment on constraint sla_policies_resolution_minutes_not_before_first_response on public.sla_policies is
     'resolution_minutes must not be less than first_response_minutes';
+
+create trigger sla_policies_vocabulary
+    before insert or update of priority on public.sla_policies
+    for each row
+    execute function private.check_vocabulary();
 
 insert into public.sla_policies (priority, first_response_minutes, resolution_minutes) values
     ('urgent', 60, 480),

@@ -83,7 +83,7 @@ declare
     clocks constant text[] := array[
         'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
         'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'updated_at',
-        -- Stored generated columns are not computed yet in a BEFORE trigger's new.
+        -- Kept by support_tickets_keep_priority_order, which may fire after this trigger.
         'priority_order'];
 begin
     if tg_op = 'INSERT' then

@@ -5,13 +5,13 @@
 -- with merged_into set) and link bug reports to a problem ticket (Zendesk's problem/incident
 -- model: resolving the problem resolves its reports). Both are set only by the staff RPCs of
 -- 20260111000600 and 20260111000700; users read the columns of their own tickets, which name
--- no other user's ticket content. History gains two kinds: merged (on both tickets, public:
+-- no other user's ticket content. History has two kinds for them (rows of
+-- public.ticket_event_kinds, 20260101000150): merged (on both tickets, public:
 -- both belong to the same requester) and problem (a link or unlink, internal: the problem is
 -- usually another user's ticket).
 
 -- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
--- Each dropped constraint is added again at once, under the same name.
--- squawk-ignore-file adding-foreign-key-constraint, ban-drop-constraint, constraint-missing-not-valid, require-concurrent-index-creation
+-- squawk-ignore-file adding-foreign-key-constraint, constraint-missing-not-valid, require-concurrent-index-creation
 
 alter table public.support_tickets
     add column merged_into uuid references public.support_tickets (id) on delete set null,
@@ -32,19 +32,6 @@ create index support_tickets_merged_into_idx on public.support_tickets (merged_i
     where merged_into is not null;
 create index support_tickets_problem_id_status_idx on public.support_tickets (problem_id, status)
     where problem_id is not null;
-
-alter table public.ticket_events drop constraint ticket_events_kind_valid;
-alter table public.ticket_events add constraint ticket_events_kind_valid check (kind in (
-    'created', 'status', 'priority', 'type', 'assignee',
-    'public_reply', 'internal_note', 'rating', 'linked', 'merged', 'problem'
-));
-comment on constraint ticket_events_kind_valid on public.ticket_events is
-    'kind must be one of created, status, priority, type, assignee, public_reply, internal_note, '
-    'rating, linked, merged, problem';
-comment on column public.ticket_events.kind is
-    'created, status, priority, type, assignee, public_reply, internal_note, rating, linked, merged '
-    '(from = the merged ticket, to = the ticket merged into) or problem (to = the problem or report '
-    'linked, from = the one unlinked).';
 
 insert into public.support_messages (topic, message) values
     ('ticket_merged', 'This request was merged into another of your tickets; the conversation continues there.');

@@ -3,8 +3,8 @@
 --
 -- Why: people who asked for something hear what became of it. Statuses: received ->
 -- under_review -> planned -> in_progress -> shipped, or declined, or duplicate (of another entry,
--- duplicate_of). The contract's user_feedback keeps its columns; the status values of
--- 20260101000300 (reviewed, implemented) become under_review and shipped. Each allowed move is
+-- duplicate_of): rows of public.feedback_statuses. The contract's user_feedback keeps its
+-- columns. Each allowed move is
 -- a row of feedback_transitions (admins change them); a BEFORE UPDATE trigger refuses every
 -- other move for every role with HTTP 409 naming both statuses. Triggers keep reviewed_at (the
 -- first move away from received, as before) and admin_response: an entry that becomes
@@ -18,31 +18,9 @@
 -- read entries and history through the definer functions of 20260111000900.
 
 -- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
--- Each dropped constraint is added again at once, under the same name.
--- squawk-ignore-file adding-foreign-key-constraint, ban-drop-constraint, constraint-missing-not-valid, require-concurrent-index-creation
+-- squawk-ignore-file adding-foreign-key-constraint, constraint-missing-not-valid, require-concurrent-index-creation
 
-create function private.feedback_statuses()
-    returns text[]
-    language plpgsql
-    immutable
-    parallel safe
-    set search_path = ''
-as $$
-begin
-    return array['received', 'under_review', 'planned', 'in_progress', 'shipped', 'declined', 'duplicate']::text[];
-end;
-$$;
-
-comment on function private.feedback_statuses() is
-    'The feedback statuses, in workflow order: the status constraints and filters share them.';
-revoke all on function private.feedback_statuses() from public;
-grant execute on function private.feedback_statuses() to authenticated, service_role;
-
-alter table public.user_feedback drop constraint user_feedback_status_valid;
-update public.user_feedback set status = case status when 'reviewed' then 'under_review' else 'shipped' end
-where status in ('reviewed', 'implemented');
 alter table public.user_feedback
-    add constraint user_feedback_status_valid check (status = any (private.feedback_statuses())),
     add column duplicate_of uuid references public.user_feedback (id) on delete set null,
     add constraint user_feedback_duplicate_of_when_duplicate
         check ((status = 'duplicate') = (duplicate_of is not null)),
@@ -50,14 +28,11 @@ alter table public.user_feedback
     add constraint user_feedback_admin_response_max_length check (char_length(admin_response) <= 5000);
 
 comment on column public.user_feedback.status is
-    'received, under_review, planned, in_progress, shipped, declined or duplicate; moves along '
-    'public.feedback_transitions, set by support only.';
+    'A code of public.feedback_statuses; moves along public.feedback_transitions, set by support only.';
 comment on column public.user_feedback.duplicate_of is
     'For status duplicate: the entry this one repeats.';
 comment on column public.user_feedback.admin_response is
     'Support''s answer to the person; a default text when an entry is closed without one.';
-comment on constraint user_feedback_status_valid on public.user_feedback is
-    'status must be one of received, under_review, planned, in_progress, shipped, declined, duplicate';
 comment on constraint user_feedback_duplicate_of_when_duplicate on public.user_feedback is
     'duplicate_of is required for status duplicate and only allowed with it';
 comment on constraint user_feedback_duplicate_of_not_self on public.user_feedback is
@@ -83,8 +58,10 @@ create table public.feedback_transitions (
     with_feature boolean not null default false,
     description text,
     primary key (from_status, to_status),
-    constraint feedback_transitions_from_status_valid check (from_status = any (private.feedback_statuses())),
-    constraint feedback_transitions_to_status_valid check (to_status = any (private.feedback_statuses())),
+    constraint feedback_transitions_from_status_valid
+        foreign key (from_status) references public.feedback_statuses (code),
+    constraint feedback_transitions_to_status_valid
+        foreign key (to_status) references public.feedback_statuses (code),
     constraint feedback_transitions_to_status_differs check (from_status <> to_status)
 );
 
@@ -93,11 +70,16 @@ comment on table public.feedback_transitions is
 comment on column public.feedback_transitions.with_feature is
     'Only as part of shipping a feature: another entry with the same feature_name became shipped.';
 comment on constraint feedback_transitions_from_status_valid on public.feedback_transitions is
-    'from_status must be one of received, under_review, planned, in_progress, shipped, declined, duplicate';
+    'from_status must be one of {codes}';
 comment on constraint feedback_transitions_to_status_valid on public.feedback_transitions is
-    'to_status must be one of received, under_review, planned, in_progress, shipped, declined, duplicate';
+    'to_status must be one of {codes}';
 comment on constraint feedback_transitions_to_status_differs on public.feedback_transitions is
     'to_status must differ from from_status';
+
+create trigger feedback_transitions_vocabulary
+    before insert or update of from_status, to_status on public.feedback_transitions
+    for each row
+    execute function private.check_vocabulary();
 
 insert into public.feedback_transitions (from_status, to_status, with_feature, description) values
     ('received', 'under_review', false, 'Support looks at it.'),
@@ -185,7 +167,8 @@ declare
     rule public.feedback_transitions;
 begin
     -- A missing or unknown status is left to the table's constraints (their messages name no value).
-    if new.status is distinct from old.status and new.status = any (private.feedback_statuses()) then
+    if new.status is distinct from old.status
+        and exists (select 1 from public.feedback_statuses as s where s.code = new.status) then
         select r.* into rule
         from public.feedback_transitions as r
         where r.from_status = old.status and r.to_status = new.status;

@@ -135,9 +135,7 @@ create function private.check_feedback_status(status text)
     set search_path = ''
 as $$
 begin
-    if status is not null and not status = any (private.feedback_statuses()) then
-        perform private.raise_rule_violation('22023', 'public', 'user_feedback', 'user_feedback_status_valid', 'status');
-    end if;
+    perform private.check_vocabulary_filter('user_feedback', 'status', status);
 end;
 $$;
 
@@ -208,10 +206,7 @@ declare
 begin
     perform private.require_staff();
     perform private.check_feedback_status(support_feedback_queue.status);
-    if support_feedback_queue.category is not null
-        and support_feedback_queue.category not in ('feature_request', 'improvement', 'complaint', 'praise', 'other') then
-        perform private.raise_rule_violation('22023', 'public', 'user_feedback', 'user_feedback_category_valid', 'category');
-    end if;
+    perform private.check_vocabulary_filter('user_feedback', 'category', support_feedback_queue.category);
     if pg_catalog.char_length(words) > 200 then
         raise exception 'q must be at most 200 characters' using errcode = 'invalid_parameter_value';
     end if;

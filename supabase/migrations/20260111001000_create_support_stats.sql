@@ -92,8 +92,7 @@ begin
     ),
     backlog as (
         -- priority_order, not priority: the count reads support_tickets_status_priority_order_created_at_idx alone.
-        select t.status, (array['urgent', 'high', 'medium', 'low'])[t.priority_order + 1] as priority,
-               pg_catalog.count(*) as tickets
+        select t.status, t.priority_order, pg_catalog.count(*) as tickets
         from public.support_tickets as t
         where t.status in ('open', 'in_progress')
         group by t.status, t.priority_order
@@ -136,9 +135,10 @@ begin
                     select pg_catalog.sum(b.tickets) from backlog as b where b.status = s.status), 0))
                 from pg_catalog.unnest(array['open', 'in_progress']) as s(status)),
             'by_priority', (
-                select pg_catalog.json_object_agg(p.priority, coalesce((
-                    select pg_catalog.sum(b.tickets) from backlog as b where b.priority = p.priority), 0))
-                from pg_catalog.unnest(array['urgent', 'high', 'medium', 'low']) as p(priority))),
+                select pg_catalog.json_object_agg(p.code, coalesce((
+                    select pg_catalog.sum(b.tickets) from backlog as b where b.priority_order = p.rank), 0)
+                    order by p.rank)
+                from public.ticket_priorities as p)),
         'feedback', (
             select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                 'category', f.category, 'status', f.status, 'count', f.entries) order by f.category, f.status), '[]'::json)

@@ -152,16 +152,9 @@ declare
 begin
     perform private.require_staff();
 
-    if support_queue.status is not null and not support_queue.status = any (private.ticket_statuses()) then
-        perform private.raise_rule_violation('22023', 'public', 'support_tickets', 'support_tickets_status_valid', 'status');
-    end if;
-    if support_queue.priority is not null and support_queue.priority not in ('low', 'medium', 'high', 'urgent') then
-        perform private.raise_rule_violation('22023', 'public', 'support_tickets', 'support_tickets_priority_valid', 'priority');
-    end if;
-    if support_queue.ticket_type is not null
-        and support_queue.ticket_type not in ('bug', 'technical', 'billing', 'account', 'other') then
-        perform private.raise_rule_violation('22023', 'public', 'support_tickets', 'support_tickets_ticket_type_valid', 'ticket_type');
-    end if;
+    perform private.check_vocabulary_filter('support_tickets', 'status', support_queue.status);
+    perform private.check_vocabulary_filter('support_tickets', 'priority', support_queue.priority);
+    perform private.check_vocabulary_filter('support_tickets', 'ticket_type', support_queue.ticket_type);
     if sort_key not in ('created', 'updated', 'priority', 'due') then
         -- The message names the first three sorts, as clients and tests read it; the hint names due.
         raise exception 'sort must be one of created, updated, priority' using errcode = 'invalid_parameter_value',

@@ -17,6 +17,8 @@ create table public.notification_kinds (
     to_value text,
     label text not null,
     created_at timestamptz not null default now(),
+    constraint notification_kinds_event_kind_valid
+        foreign key (event_kind) references public.ticket_event_kinds (code),
     constraint notification_kinds_kind_format check (kind ~ '^[a-z][a-z_]{0,39}$'),
     constraint notification_kinds_label_not_blank check (label !~ '^[[:space:]]*$'),
     constraint notification_kinds_label_max_length check (char_length(label) <= 200)
@@ -25,10 +27,12 @@ create table public.notification_kinds (
 comment on table public.notification_kinds is
     'The ticket events users are notified of: event_kind (and to_value when set) of '
     'public.ticket_events maps to this kind. Delete a row to stop that notification.';
-comment on column public.notification_kinds.event_kind is 'A kind of public.ticket_events (public_reply, status, ...).';
+comment on column public.notification_kinds.event_kind is 'A code of public.ticket_event_kinds (public_reply, status, ...).';
 comment on column public.notification_kinds.to_value is
     'Only events that changed to this value (e.g. status resolved); null for any value.';
 comment on column public.notification_kinds.label is 'What the user is told happened, as a sentence.';
+comment on constraint notification_kinds_event_kind_valid on public.notification_kinds is
+    'event_kind must be one of {codes}';
 comment on constraint notification_kinds_kind_format on public.notification_kinds is
     'kind must be lower-case letters and underscores, at most 40 characters';
 comment on constraint notification_kinds_label_not_blank on public.notification_kinds is
@@ -38,6 +42,11 @@ comment on constraint notification_kinds_label_max_length on public.notification
 
 create unique index notification_kinds_event_kind_to_value_idx
     on public.notification_kinds (event_kind, coalesce(to_value, ''));
+
+create trigger notification_kinds_vocabulary
+    before insert or update of event_kind on public.notification_kinds
+    for each row
+    execute function private.check_vocabulary();
 
 insert into public.notification_kinds (kind, event_kind, to_value, label) values
     ('reply', 'public_reply', null, 'Support replied to your ticket.'),

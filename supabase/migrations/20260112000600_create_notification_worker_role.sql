@@ -40,6 +40,8 @@ create function private.notification_details(event_ids bigint[])
         event_kind text,
         from_value text,
         to_value text,
+        from_label text,
+        to_label text,
         reply text,
         occurred_at timestamptz
     )
@@ -52,6 +54,7 @@ begin
     return query
     select e.id, k.kind, k.label, t.id, t.subject, t.user_id, u.email::text,
         coalesce(p.email, true), e.kind, e.from_value, e.to_value,
+        private.event_value_label(e.kind, e.from_value), private.event_value_label(e.kind, e.to_value),
         case when e.kind = 'public_reply' then m.body end, e.created_at
     from public.ticket_events as e
     join public.support_tickets as t on t.id = e.ticket_id
@@ -72,7 +75,7 @@ $$;
 
 comment on function private.notification_details(bigint[]) is
     'support-worker only: what to deliver for these events (recipient address, preference, '
-    'ticket subject, reply text). Events of deleted tickets return nothing.';
+    'ticket subject, reply text, the labels of a changed status, priority or type). Events of deleted tickets return nothing.';
 
 create function private.notification_webhooks(kinds text[])
     returns table (id bigint, url text, kind text, secret text)

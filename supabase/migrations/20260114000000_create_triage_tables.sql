@@ -84,11 +84,6 @@ create table public.triage_suggestions (
         (ticket_id is not null and field in ('ticket_type', 'priority'))
         or (feedback_id is not null and field = 'category')
     ),
-    constraint triage_suggestions_value_valid check (
-        (field = 'ticket_type' and value in ('bug', 'technical', 'billing', 'account', 'other'))
-        or (field = 'priority' and value in ('low', 'medium', 'high', 'urgent'))
-        or (field = 'category' and value in ('feature_request', 'improvement', 'complaint', 'praise', 'other'))
-    ),
     constraint triage_suggestions_confidence_range check (confidence between 0 and 1),
     constraint triage_suggestions_model_version_max_length check (char_length(model_version) <= 100)
 );
@@ -102,12 +97,36 @@ comment on constraint triage_suggestions_item_one on public.triage_suggestions i
     'a suggestion is for exactly one ticket or feedback entry';
 comment on constraint triage_suggestions_field_valid on public.triage_suggestions is
     'field must be ticket_type or priority for a ticket, category for feedback';
-comment on constraint triage_suggestions_value_valid on public.triage_suggestions is
-    'value must be one of the values its field allows';
 comment on constraint triage_suggestions_confidence_range on public.triage_suggestions is
     'confidence must be between 0 and 1';
 comment on constraint triage_suggestions_model_version_max_length on public.triage_suggestions is
     'model_version must be at most 100 characters';
+
+create function private.check_triage_value()
+    returns trigger
+    language plpgsql
+    security invoker
+    set search_path = ''
+as $$
+begin
+    -- The value must be a code of its field's vocabulary (a CHECK cannot read those tables).
+    if not coalesce(new.value = any (private.field_codes(new.field)), false) then
+        raise exception 'value must be one of the values its field allows'
+            using errcode = 'check_violation', table = tg_table_name, column = 'value';
+    end if;
+    return new;
+end;
+$$;
+
+comment on function private.check_triage_value() is
+    'Before insert or update on public.triage_suggestions: the value is a code of the '
+    'vocabulary of its field (private.field_codes).';
+revoke all on function private.check_triage_value() from public;
+
+create trigger triage_suggestions_check_value
+    before insert or update of field, value on public.triage_suggestions
+    for each row
+    execute function private.check_triage_value();
 
 create unique index triage_suggestions_ticket_id_field_idx
     on public.triage_suggestions (ticket_id, field) where ticket_id is not null;

@@ -37,10 +37,7 @@ begin
         perform private.raise_http_error(409, 'P0409', 'This suggestion was already decided', null);
     end if;
     chosen := coalesce(chosen, suggestion.value);
-    allowed := case suggestion.field
-        when 'ticket_type' then chosen in ('bug', 'technical', 'billing', 'account', 'other')
-        when 'priority' then chosen in ('low', 'medium', 'high', 'urgent')
-        else chosen in ('feature_request', 'improvement', 'complaint', 'praise', 'other') end;
+    allowed := coalesce(chosen = any (private.field_codes(suggestion.field)), false);
     if not allowed then
         raise exception 'value must be one of the values of %', suggestion.field
             using errcode = 'invalid_parameter_value';

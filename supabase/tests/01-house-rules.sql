@@ -4,7 +4,7 @@
 -- that break its rule: the list must be empty. Objects that belong to an extension are not
 -- ours and are left out.
 begin;
-select plan(9);
+select plan(14);
 
 -- Tables ------------------------------------------------------------------------------------
 select is(
@@ -48,6 +48,71 @@ select is(
        and con.conname !~ ('^' || c.relname || '_[a-z0-9_]+_[a-z0-9_]+$')),
     null,
     'every check constraint is named <table>_<column>_<rule>'
+);
+
+-- Vocabularies and their foreign keys ---------------------------------------------------------
+-- A vocabulary is a table of public with a code, a label and a position; a column that takes
+-- one of its values references it by a foreign key whose comment is the message.
+create temporary view vocabularies as
+select c.oid
+from pg_catalog.pg_class as c
+where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
+  and (select count(*) from pg_catalog.pg_attribute as a
+       where a.attrelid = c.oid and not a.attisdropped
+         and a.attname in ('code', 'label', 'position')) = 3;
+
+create temporary view vocabulary_keys as
+select con.oid, con.conrelid, con.conname, a.attname, c.relname
+from pg_catalog.pg_constraint as con
+join pg_catalog.pg_class as c on c.oid = con.conrelid
+join pg_catalog.pg_attribute as a on a.attrelid = con.conrelid and a.attnum = con.conkey[1]
+where con.contype = 'f' and con.confrelid in (select oid from vocabularies);
+
+select is(
+    (select array_agg(v.oid::regclass::text order by 1)
+     from vocabularies as v
+     where coalesce(pg_catalog.obj_description(v.oid, 'pg_class'), '') = ''
+        or not pg_catalog.has_table_privilege('authenticated', v.oid, 'select')
+        or pg_catalog.has_table_privilege('authenticated', v.oid, 'insert, update, delete, truncate')),
+    null,
+    'every vocabulary has a comment, is read by signed-in users and written by nobody of the API'
+);
+select is(
+    (select array_agg(k.conrelid::regclass::text || '.' || k.conname order by 1)
+     from vocabulary_keys as k
+     where coalesce(pg_catalog.obj_description(k.oid, 'pg_constraint'), '') = ''),
+    null,
+    'every foreign key to a vocabulary has a comment: the message a client reads when it is broken'
+);
+select is(
+    (select array_agg(k.conrelid::regclass::text || '.' || k.conname order by 1)
+     from vocabulary_keys as k
+     where k.conname <> k.relname || '_' || k.attname || '_valid'),
+    null,
+    'every foreign key to a vocabulary is named <table>_<column>_valid'
+);
+select is(
+    (select array_agg(k.conrelid::regclass::text || '.' || k.conname order by 1)
+     from vocabulary_keys as k
+     where pg_catalog.has_any_column_privilege('authenticated', k.conrelid, 'insert, update')
+       and not exists (
+           select 1 from pg_catalog.pg_trigger as t
+           where t.tgrelid = k.conrelid and not t.tgisinternal
+             and t.tgfoid = 'private.check_vocabulary()'::regprocedure)),
+    null,
+    'every vocabulary column signed-in users may write is checked by private.check_vocabulary, '
+    'so a value outside the vocabulary is a 400 with the key''s message, not a 409 quoting it'
+);
+select is(
+    (select array_agg(v.oid::regclass::text order by 1)
+     from vocabularies as v
+     where exists (
+         select 1 from pg_catalog.pg_attribute as a
+         where a.attrelid = v.oid and a.attname = 'code' and a.attnum = any (
+             select unnest(con.conkey) from pg_catalog.pg_constraint as con
+             where con.conrelid = v.oid and con.contype = 'p')) is not true),
+    null,
+    'every vocabulary is keyed by its code'
 );
 
 -- Functions -----------------------------------------------------------------------------------

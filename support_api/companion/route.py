@@ -125,7 +125,10 @@ def _file(
 def _list_tickets(db: PostgrestHandle, jwt: str) -> Answer:
     data = _call(db, "list_my_tickets", jwt, {})
     tickets = data.get("tickets") or []
-    reply = vocabulary.ticket_list(tickets, data.get("total") or 0)
+    # The statuses' words are rows of public.ticket_statuses, not a list of the bot's.
+    statuses = {row["code"]: row["label"]
+                for row in _call(db, "vocabulary_labels", jwt, {}).get("ticket_statuses") or []}
+    reply = vocabulary.ticket_list(tickets, data.get("total") or 0, statuses)
     latest = _latest_support_reply(db, jwt, tickets)
     if latest:
         reply += "\n" + latest

@@ -129,11 +129,14 @@ def latest_support_reply(subject: Any, body: Any) -> str:
     return f'Latest reply from support on "{subject}": {body}'
 
 
-def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int) -> str:
+def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int,
+                statuses: Mapping[str, str]) -> str:
+    """The user's tickets, each with its status in the words of `statuses` (code: label)."""
     if not tickets:
         return NO_TICKETS
     lines = [f"Your tickets ({len(tickets)} of {total}):"]
-    lines += [f"- {ticket.get('subject')} ({ticket.get('status')})" for ticket in tickets]
+    lines += [f"- {ticket.get('subject')} ({statuses.get(status, status).lower()})"
+              for ticket in tickets for status in [str(ticket.get("status"))]]
     return "\n".join(lines)
 
 

@@ -35,10 +35,6 @@ _REFUSALS = {
     "Message timestamp too new": "the webhook-timestamp is more than five minutes ahead",
     "No matching signature found": "the webhook-signature does not match the body",
 }
-_STATUS_WORDS = {
-    "open": "open", "in_progress": "in progress", "waiting_on_user": "waiting for you",
-    "resolved": "resolved", "closed": "closed",
-}
 # Repeats come with the worker's retries, for as long as its backoff lasts (hours at most).
 KEEP_SECONDS = 24 * 3600
 KEEP_IDS = 100_000
@@ -72,7 +68,8 @@ def sentence(event_type: str, data: Mapping[str, Any]) -> str:
                 "app.")
     status = data.get("status")
     if kind == "status_changed" and isinstance(status, Mapping):
-        to = _STATUS_WORDS.get(str(status.get("to")), str(status.get("to")))
+        # The status's label from the vocabulary, sent with the event; the code without one.
+        to = str(status.get("to_label") or status.get("to")).lower()
         return f"The status of {about} is now {to}."
     # A kind an admin added since: its label is written for the user.
     summary = str(data.get("summary") or "There is news on your ticket.")
