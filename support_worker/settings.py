@@ -36,6 +36,9 @@ class WorkerSettings:
     supabase_url: str = ""
     service_role_key: str | None = None
     attachment_cleanup_interval: float = 3600.0
+    # Local development only: webhooks may go to loopback receivers, over http:// too. Every
+    # other internal address stays refused (support_worker.webhook_address).
+    webhook_allow_loopback: bool = False
 
     def __post_init__(self) -> None:
         if self.smtp_tls not in TLS_MODES:
@@ -65,6 +68,12 @@ class WorkerSettings:
         def optional(name: str) -> str | None:
             return env.get(name) or None
 
+        def flag(name: str) -> bool:
+            value = env.get(name, "").strip().lower()
+            if value not in ("", "0", "1", "false", "true"):
+                raise WorkerSettingsError(f"{name} must be true or false")
+            return value in ("1", "true")
+
         try:
             return cls(
                 db_url=required("SUPPORT_WORKER_DB_URL"),
@@ -84,6 +93,7 @@ class WorkerSettings:
                 visibility_timeout=int(env.get("SUPPORT_WORKER_VISIBILITY_TIMEOUT", "60")),
                 batch_size=int(env.get("SUPPORT_WORKER_BATCH_SIZE", "50")),
                 poll_interval=float(env.get("SUPPORT_WORKER_POLL_INTERVAL", "1.0")),
+                webhook_allow_loopback=flag("SUPPORT_WORKER_WEBHOOK_ALLOW_LOOPBACK"),
             )
         except ValueError as error:
             if isinstance(error, WorkerSettingsError):
