@@ -61,7 +61,7 @@ grant select, insert, delete on table public.ticket_attachments to service_role;
 -- One permissive policy per action, both audiences in it: PostgreSQL evaluates every permissive
 -- policy of a role and action for each row (Supabase's Advisor, multiple_permissive_policies),
 -- so staff's condition comes first and, being an initplan, costs one call per query.
-create policy "users read attachments of their tickets, not of notes; staff read every one"
+create policy "users read files of their tickets, not of notes; staff all"
     on public.ticket_attachments
     for select
     to authenticated
@@ -139,7 +139,7 @@ comment on function private.is_own_message(uuid, uuid) is
 revoke all on function private.is_own_message(uuid, uuid) from public;
 grant execute on function private.is_own_message(uuid, uuid) to authenticated;
 
-create policy "users attach their own uploads to their own open tickets; staff theirs to messages they wrote"
+create policy "users link own uploads to open tickets; staff to own messages"
     on public.ticket_attachments
     for insert
     to authenticated
