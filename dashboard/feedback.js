@@ -28,7 +28,9 @@ function reviewForm(entry, moves, others, context, reload) {
     h('select', { id: `${id}-duplicate`, name: 'duplicate_of' },
       others.map((other) => h('option', { value: other.feedback_id }, excerpt(other.description)))));
   statusSelect.addEventListener('change', () => { duplicateField.hidden = statusSelect.value !== 'duplicate'; });
-  const response = h('textarea', { id: `${id}-response`, name: 'admin_response', rows: 2, maxlength: 5000 }, entry.admin_response ?? '');
+  const response = h('textarea', {
+    id: `${id}-response`, name: 'admin_response', rows: 2, maxlength: 5000, 'aria-describedby': `${id}-response-note`,
+  }, entry.admin_response ?? '');
   const form = h('form', {
     class: 'review',
     'aria-label': `Review: ${excerpt(entry.description)}`,
@@ -54,7 +56,9 @@ function reviewForm(entry, moves, others, context, reload) {
   h('div', { class: 'review-fields' },
     h('div', {}, h('label', { for: `${id}-status` }, 'Status'), statusSelect),
     duplicateField,
-    h('div', { class: 'grow' }, h('label', { for: `${id}-response` }, 'Response to the person'), response)),
+    h('div', { class: 'grow' }, h('label', { for: `${id}-response` }, 'Response to this person only'), response,
+      h('p', { class: 'muted', id: `${id}-response-note` },
+        'Only the person who wrote this entry reads it. When a feature ships, the other entries of that feature keep their own response, or get the standard shipped text.'))),
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save')),
   status);
   return form;

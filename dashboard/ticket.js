@@ -30,7 +30,9 @@ function reportSection(ticket) {
         h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, `Screenshot ${index + 1}`),
         h('span', { class: 'muted url' }, ` ${url}`))))) : null,
     ticket.follow_up_of ? h('p', {}, 'Follows up ', h('a', { href: `#/ticket/${ticket.follow_up_of}` }, 'an earlier ticket'), '.') : null,
-    ticket.admin_notes ? h('div', { class: 'internal-block' }, h('h3', {}, 'Admin notes (internal)'), h('p', { class: 'body' }, ticket.admin_notes)) : null);
+    // admin_notes is returned to the ticket's owner (get_ticket, a direct read, Realtime): it is
+    // framed and labelled as something the user reads, never as internal.
+    ticket.admin_notes ? h('div', { class: 'user-visible-block' }, h('h3', {}, 'Admin notes · the user reads them'), h('p', { class: 'body' }, ticket.admin_notes)) : null);
 }
 
 function authorOf(message, ticket) {

@@ -182,3 +182,7 @@ on conflict (id) do nothing;
 update public.support_tickets
 set assignee_id = '00000000-0000-4000-8000-00000000a9e1'
 where id = '5eed0000-0000-4000-8000-000000000002' and assignee_id is null;
+
+-- A local stack's webhook receivers (the companion's, the tests') listen on loopback over
+-- http://; a project the internet reaches keeps the default (false).
+update private.webhook_settings set local_development = true;

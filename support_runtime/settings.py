@@ -75,6 +75,12 @@ class Environment:
         except ValueError:
             raise SettingsError(f"{name} must be a number") from None
 
+    def flag(self, name: str) -> bool:
+        value = self.get(name).lower()
+        if value not in ("", "0", "1", "false", "true"):
+            raise SettingsError(f"{name} must be true or false")
+        return value in ("1", "true")
+
     @property
     def mode(self) -> str:
         """``local`` for the local stack; anything else (``production`` when unset) deploys."""

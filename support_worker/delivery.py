@@ -37,7 +37,7 @@ class Deliverer:
         self.settings = settings
         self.queue = queue
         self.smtp = SmtpTransport(settings)
-        self.webhooks = WebhookSender(settings.webhook_timeout)
+        self.webhooks = WebhookSender(settings.webhook_timeout, settings.webhook_allow_loopback)
 
     def close(self) -> None:
         self.webhooks.close()

@@ -40,6 +40,9 @@ class WorkerSettings:
     attachment_cleanup_interval: float = 3600.0
     # SUPPORT_API_ENV: only "local" accepts the local stack's JWT secret and database password.
     mode: str = "production"
+    # Local development only: webhooks may go to loopback receivers, over http:// too. Every
+    # other internal address stays refused (support_worker.webhook_address).
+    webhook_allow_loopback: bool = False
 
     def __post_init__(self) -> None:
         check_db_url(self.db_url, mode=self.mode, name="SUPPORT_WORKER_DB_URL")
@@ -82,6 +85,7 @@ class WorkerSettings:
                 visibility_timeout=int(env.get("SUPPORT_WORKER_VISIBILITY_TIMEOUT", "60")),
                 batch_size=int(env.get("SUPPORT_WORKER_BATCH_SIZE", "50")),
                 poll_interval=float(env.get("SUPPORT_WORKER_POLL_INTERVAL", "1.0")),
+                webhook_allow_loopback=env.flag("SUPPORT_WORKER_WEBHOOK_ALLOW_LOOPBACK"),
             )
         except ValueError as error:
             if isinstance(error, WorkerSettingsError):

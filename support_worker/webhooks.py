@@ -9,6 +9,7 @@ import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
 from support_worker.queue import Event, Webhook
+from support_worker.webhook_address import RefusedAddress, resolve
 
 
 class WebhookFailed(Exception):
@@ -38,8 +39,10 @@ def payload(event: Event) -> dict[str, object]:
 
 
 class WebhookSender:
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, allow_loopback: bool) -> None:
+        # A redirect is not followed: its target was never checked (a non-2xx is a failure).
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._allow_loopback = allow_loopback
 
     def close(self) -> None:
         self._http.close()
@@ -55,7 +58,16 @@ class WebhookSender:
             "webhook-signature": Signer(endpoint.secret).sign(identifier, now, body),
         }
         try:
-            response = self._http.post(endpoint.url, content=body, headers=headers)
+            target = resolve(endpoint.url, self._allow_loopback)
+        except RefusedAddress as refused:
+            raise WebhookFailed(f"webhook {endpoint.id}: refused, {refused}") from None
+        # Posted to the address checked, under the URL's host name (Host header, TLS name).
+        url = httpx.URL(endpoint.url)
+        headers["host"] = url.netloc.decode("ascii")
+        try:
+            response = self._http.post(
+                url.copy_with(host=str(target.address)), content=body, headers=headers,
+                extensions={"sni_hostname": target.host})
         except httpx.HTTPError as error:
             raise WebhookFailed(f"webhook {endpoint.id}: {type(error).__name__}") from None
         if not 200 <= response.status_code < 300:

@@ -78,7 +78,9 @@ class Workers:
                # The shortest the worker accepts: a killed worker's batch is back in 5 s.
                "SUPPORT_WORKER_VISIBILITY_TIMEOUT": str(VISIBILITY),
                "SUPPORT_WORKER_BATCH_SIZE": str(batch_size),
-               "SUPPORT_WORKER_POLL_INTERVAL": "0.2"}
+               "SUPPORT_WORKER_POLL_INTERVAL": "0.2",
+               # The receiver below listens on loopback.
+               "SUPPORT_WORKER_WEBHOOK_ALLOW_LOOPBACK": "true"}
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen([str(WORKER)], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.started.append(process)

@@ -10,8 +10,9 @@
 -- first move away from received, as before) and admin_response: an entry that becomes
 -- shipped, declined or duplicate without a response gets the text of support_messages
 -- (feedback_status.<status>). When an entry with a feature_name ships, every open entry with
--- the same feature_name ships with it (rows marked with_feature), with the same response: the
--- people who asked for the feature learn it shipped. Every change is a feedback_events row
+-- the same feature_name ships with it (rows marked with_feature): the people who asked for the
+-- feature learn it shipped. A response is one person's ("Hi …, for your account"): each entry
+-- shipped with the feature keeps its own, or gets the shared shipped text when it has none. Every change is a feedback_events row
 -- (status, response, duplicate), written by a trigger; users read the history of their own
 -- feedback. Staff hold no read policy on user_feedback or feedback_events (as on tickets, see
 -- 20260110000800), so a user's read of their own feedback is planned for that user alone; staff
@@ -221,8 +222,10 @@ begin
     if new.status = 'shipped' and old.status <> 'shipped' and new.feature_name is not null
         and current_setting('support.feature_shipping', true) is distinct from 'on' then
         perform pg_catalog.set_config('support.feature_shipping', 'on', true);
+        -- Not new.admin_response: it was written to one person. An entry without a response of
+        -- its own gets the shared text (apply_feedback_workflow, feedback_status.shipped).
         update public.user_feedback as f
-        set status = 'shipped', admin_response = new.admin_response
+        set status = 'shipped'
         where f.feature_name = new.feature_name
             and f.id <> new.id
             and f.status in (
@@ -236,7 +239,8 @@ $$;
 
 comment on function private.record_feedback_change() is
     'After update on public.user_feedback: appends status, duplicate and response events; when an '
-    'entry with a feature_name ships, ships the open entries of that feature with the same response.';
+    'entry with a feature_name ships, ships the open entries of that feature, each keeping its own '
+    'response (or getting the shared shipped text).';
 
 revoke all on function private.apply_feedback_workflow(), private.record_feedback_change() from public;
 

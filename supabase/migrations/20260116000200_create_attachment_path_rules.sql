@@ -9,6 +9,47 @@
 -- (public.attachment_limits). A refusal is SQLSTATE 42501, which the Storage API answers as a
 -- 403 with this message. It runs after the row passed the policies, so a user learns nothing
 -- from it about tickets that are not theirs. It fires only for this bucket.
+-- Every segment of a path is a plain name: not `.` or `..` (nor their %2e spellings, which some
+-- tools decode), no backslash (a separator elsewhere), no control or bidirectional-text
+-- characters (which hide or reorder what a reader sees), no leading or trailing space. A
+-- download names the file by its path, and a store on disk resolves it: such a name could reach
+-- another folder or pass for another file.
+
+insert into public.support_messages (topic, message) values
+    ('attachment_name.dot_segment', 'No part of an attachment''s path may be . or ..'),
+    ('attachment_name.characters', 'An attachment''s path must not contain backslashes, control '
+        'characters or bidirectional text controls'),
+    ('attachment_name.spaces', 'No part of an attachment''s path may begin or end with a space');
+
+create function private.attachment_name_refusal(name text)
+    returns text
+    language plpgsql
+    immutable
+    parallel safe
+    set search_path = ''
+as $$
+declare
+    segment text;
+begin
+    if name ~ '[\\\u0001-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]' then
+        return 'attachment_name.characters';
+    end if;
+    foreach segment in array pg_catalog.string_to_array(name, '/') loop
+        if segment ~* '^(\.|%2e){1,2}$' then
+            return 'attachment_name.dot_segment';
+        end if;
+        if segment ~ '^[[:space:]]|[[:space:]]$' then
+            return 'attachment_name.spaces';
+        end if;
+    end loop;
+    return null;
+end;
+$$;
+
+comment on function private.attachment_name_refusal(text) is
+    'Why a path of the support-attachments bucket is refused whatever its shape, as a '
+    'support_messages topic (attachment_name.*): a . or .. segment (or %2e), a backslash, a control '
+    'or bidirectional-text character, a segment beginning or ending with a space; null when none.';
 
 create function private.attachment_ticket_id(name text)
     returns uuid
@@ -25,6 +66,7 @@ begin
     -- file name's length is checked apart: a bounded repetition of 255 in a regular expression
     -- makes PostgreSQL's matcher slow.
     if pg_catalog.array_length(parts, 1) = 3
+        and private.attachment_name_refusal(name) is null
         and (parts[1] = 'staff' or parts[1] ~ uuid_pattern)
         and parts[2] ~ uuid_pattern
         and pg_catalog.char_length(parts[3]) between 1 and 255 then
@@ -37,7 +79,7 @@ $$;
 comment on function private.attachment_ticket_id(text) is
     'The ticket of a path in the support-attachments bucket ({user_id}/{ticket_id}/{file name} '
     'or staff/{ticket_id}/{file name}, lower-case UUIDs, a file name of 1 to 255 characters '
-    'without /); null for any other path.';
+    'without / that private.attachment_name_refusal accepts); null for any other path.';
 
 create function private.attachment_size(metadata jsonb)
     returns bigint
@@ -62,9 +104,10 @@ comment on function private.attachment_size(jsonb) is
     'The size in bytes of a storage object from its metadata (size, or the declared '
     'contentLength before the upload); 0 when unknown.';
 
-revoke all on function private.attachment_ticket_id(text), private.attachment_size(jsonb) from public;
-grant execute on function private.attachment_ticket_id(text), private.attachment_size(jsonb)
-    to authenticated, service_role;
+revoke all on function private.attachment_ticket_id(text), private.attachment_size(jsonb),
+    private.attachment_name_refusal(text) from public;
+grant execute on function private.attachment_ticket_id(text), private.attachment_size(jsonb),
+    private.attachment_name_refusal(text) to authenticated, service_role;
 
 -- Security definer: the limits count every file of the ticket owner's folder, and the caller
 -- (the user, or service_role when the Storage API records the stored file) may not see the
@@ -84,7 +127,11 @@ declare
     limits public.attachment_limits;
     file_count integer;
     total_bytes bigint;
+    refusal text := private.attachment_name_refusal(new.name);
 begin
+    if refusal is not null then
+        raise exception '%', private.support_message(refusal) using errcode = 'insufficient_privilege';
+    end if;
     if ticket_id is null then
         raise exception 'An attachment''s path must be {user_id}/{ticket_id}/{file name} or staff/{ticket_id}/{file name}'
             using errcode = 'insufficient_privilege';

@@ -58,33 +58,33 @@ grant select on table public.ticket_attachments to authenticated;
 grant insert (ticket_id, message_id, object_name) on table public.ticket_attachments to authenticated;
 grant select, insert, delete on table public.ticket_attachments to service_role;
 
-create policy "users read attachments of their tickets, not of notes"
+-- One permissive policy per action, both audiences in it: PostgreSQL evaluates every permissive
+-- policy of a role and action for each row (Supabase's Advisor, multiple_permissive_policies),
+-- so staff's condition comes first and, being an initplan, costs one call per query.
+create policy "users read files of their tickets, not of notes; staff all"
     on public.ticket_attachments
     for select
     to authenticated
     using (
-        exists (
-            select 1
-            from public.support_tickets as t
-            where t.id = ticket_attachments.ticket_id
-                and t.user_id = (select auth.uid())
-        )
-        and (
-            message_id is null
-            or exists (
+        (select private.is_staff())
+        or (
+            exists (
                 select 1
-                from public.ticket_messages as m
-                where m.id = ticket_attachments.message_id
-                    and not m.internal
+                from public.support_tickets as t
+                where t.id = ticket_attachments.ticket_id
+                    and t.user_id = (select auth.uid())
+            )
+            and (
+                message_id is null
+                or exists (
+                    select 1
+                    from public.ticket_messages as m
+                    where m.id = ticket_attachments.message_id
+                        and not m.internal
+                )
             )
         )
     );
-
-create policy "staff read every attachment"
-    on public.ticket_attachments
-    for select
-    to authenticated
-    using ((select private.is_staff()));
 
 -- Security definer: the policies of storage.objects read this table (a file's link decides who
 -- sees it), so this table's policies may not read storage.objects in turn (PostgreSQL refuses
@@ -139,41 +139,38 @@ comment on function private.is_own_message(uuid, uuid) is
 revoke all on function private.is_own_message(uuid, uuid) from public;
 grant execute on function private.is_own_message(uuid, uuid) to authenticated;
 
-create policy "users attach their own uploads to their own open tickets"
+create policy "users link own uploads to open tickets; staff to own messages"
     on public.ticket_attachments
     for insert
     to authenticated
     with check (
         linked_by = (select auth.uid())
-        and pg_catalog.split_part(object_name, '/', 1) = (select auth.uid()::text)
-        and exists (
-            select 1
-            from public.support_tickets as t
-            where t.id = ticket_attachments.ticket_id
-                and t.user_id = (select auth.uid())
-                and t.status <> 'closed'
-        )
         and private.is_own_upload(bucket_id, object_name)
         and (
-            message_id is null
-            or exists (
-                select 1
-                from public.ticket_messages as m
-                where m.id = ticket_attachments.message_id
-                    and m.ticket_id = ticket_attachments.ticket_id
-                    and m.author_id = (select auth.uid())
+            (
+                pg_catalog.split_part(object_name, '/', 1) = (select auth.uid()::text)
+                and exists (
+                    select 1
+                    from public.support_tickets as t
+                    where t.id = ticket_attachments.ticket_id
+                        and t.user_id = (select auth.uid())
+                        and t.status <> 'closed'
+                )
+                and (
+                    message_id is null
+                    or exists (
+                        select 1
+                        from public.ticket_messages as m
+                        where m.id = ticket_attachments.message_id
+                            and m.ticket_id = ticket_attachments.ticket_id
+                            and m.author_id = (select auth.uid())
+                    )
+                )
+            )
+            or (
+                (select private.is_staff())
+                and pg_catalog.split_part(object_name, '/', 1) = 'staff'
+                and private.is_own_message(message_id, ticket_id)
             )
         )
-    );
-
-create policy "staff attach their uploads to messages they wrote"
-    on public.ticket_attachments
-    for insert
-    to authenticated
-    with check (
-        (select private.is_staff())
-        and linked_by = (select auth.uid())
-        and pg_catalog.split_part(object_name, '/', 1) = 'staff'
-        and private.is_own_upload(bucket_id, object_name)
-        and private.is_own_message(message_id, ticket_id)
     );

@@ -4,7 +4,7 @@
 -- that break its rule: the list must be empty. Objects that belong to an extension are not
 -- ours and are left out.
 begin;
-select plan(14);
+select plan(17);
 
 -- Tables ------------------------------------------------------------------------------------
 select is(
@@ -169,6 +169,59 @@ select is(
        and pg_catalog.has_function_privilege('anon', f.oid, 'execute')),
     null,
     'anonymous callers can execute nothing in the private schema'
+);
+
+-- Policies ------------------------------------------------------------------------------------
+-- Supabase's Advisor (splinter) checks these on a hosted project; CI has no copy of it, so the
+-- same rules are kept here, over every schema but those of the platform's own services.
+create temporary view our_policies as
+select p.oid, p.polrelid, p.polname, p.polcmd, p.polpermissive, p.polroles,
+       pg_catalog.concat_ws(' ', pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+           pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)) as expressions
+from pg_catalog.pg_policy as p
+join pg_catalog.pg_class as c on c.oid = p.polrelid
+where c.relnamespace::regnamespace::text not in (
+    'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net',
+    'pg_catalog', 'pgbouncer', 'pgmq', 'realtime', 'storage', 'supabase_functions',
+    'supabase_migrations', 'vault');
+
+select is(
+    (select array_agg(f.polrelid::regclass::text || ' ' || f.rolname || ' ' || f.action
+                      order by f.polrelid::regclass::text, f.rolname, f.action)
+     from (
+         select p.polrelid, r.rolname, a.action
+         from our_policies as p
+         join pg_catalog.pg_roles as r
+             on r.oid = any (p.polroles) or p.polroles = array[0::oid]
+         cross join lateral pg_catalog.unnest(case p.polcmd
+             when 'r' then array['select'] when 'a' then array['insert']
+             when 'w' then array['update'] when 'd' then array['delete']
+             else array['select', 'insert', 'update', 'delete'] end) as a (action)
+         where p.polpermissive
+           and not r.rolbypassrls
+           and r.rolname !~ '^pg_'
+         group by p.polrelid, r.rolname, a.action
+         having count(*) > 1
+     ) as f),
+    null,
+    'a table has at most one permissive policy per role and action (splinter''s multiple_permissive_policies)'
+);
+select is(
+    (select array_agg(p.polrelid::regclass::text || ' "' || p.polname || '"' order by 1)
+     from our_policies as p
+     where pg_catalog.regexp_replace(p.expressions,
+               '\( SELECT \(?(auth\.[a-z_]+\(\)|current_setting\([^()]*\))\)?(::[a-z]+)? AS [a-z_]+\)', '', 'g')
+           ~ '(auth\.(uid|jwt|role|email)\(\)|current_setting\()'),
+    null,
+    'a policy calls auth.uid(), auth.jwt() and current_setting() once per query, inside (select ...) (splinter''s auth_rls_initplan)'
+);
+select is(
+    (select array_agg(p.polrelid::regclass::text || ' "' || p.polname || '"' order by 1)
+     from our_policies as p
+     join pg_catalog.pg_class as c on c.oid = p.polrelid
+     where not c.relrowsecurity),
+    null,
+    'no table has policies with row level security disabled (splinter''s policy_exists_rls_disabled)'
 );
 
 select * from finish();

@@ -3,7 +3,7 @@
 -- operations from each actor's side. Staff read feedback only through the operations: no read
 -- policy of theirs is OR-ed into a user's read of their own feedback.
 begin;
-select plan(52);
+select plan(53);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -132,7 +132,11 @@ select is_empty($$select 1 from public.feedback_events where feedback_id = '7400
 select is((public.support_feedback('74000000-0000-4000-8000-000000000001') ->> 'user_id')::uuid, tests.get_supabase_uid('owner'),
     'the entry read names the entry''s author');
 
--- Shipping the feature: the entry shipped marks the other open entries of zz_fitness.
+-- Shipping the feature: the entry shipped marks the other open entries of zz_fitness. A response
+-- is personal ("Hi …, for your account"): each other entry keeps its own, or gets the shared
+-- shipped text (support_messages feedback_status.shipped) when it has none.
+select lives_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000002", "admin_response": "Hi Other, we noted this for your account"}')$$,
+    'an agent answers another entry of the feature personally');
 select is(
     public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "shipped", "admin_response": "Shipped in 2.0"}') ->> 'status',
     'shipped', 'an agent ships an entry in progress');
@@ -141,9 +145,9 @@ select results_eq(
       from json_array_elements(public.support_feedback_queue(feature_name => 'zz_fitness') -> 'feedback') as f
       order by 1$$,
     $$values ('74000000-0000-4000-8000-000000000001'::uuid, 'shipped', 'Shipped in 2.0'),
-             ('74000000-0000-4000-8000-000000000002'::uuid, 'shipped', 'Shipped in 2.0'),
-             ('74000000-0000-4000-8000-000000000005'::uuid, 'shipped', 'Shipped in 2.0')$$,
-    'every open entry of the feature ships with the same response'
+             ('74000000-0000-4000-8000-000000000002'::uuid, 'shipped', 'Hi Other, we noted this for your account'),
+             ('74000000-0000-4000-8000-000000000005'::uuid, 'shipped', 'Good news: what you asked for has shipped. Thank you for the idea!')$$,
+    'every open entry of the feature ships; the response written to one entry reaches no other'
 );
 select is((select count(*)::int from json_array_elements(public.support_feedback('74000000-0000-4000-8000-000000000002') -> 'events') as e
             where e ->> 'kind' = 'status' and e ->> 'to' = 'shipped'),
@@ -164,8 +168,8 @@ select tests.authenticate_as('owner');
 select results_eq(
     $$select f ->> 'status', f ->> 'admin_response' from json_array_elements(public.list_my_feedback(status => 'shipped') -> 'feedback') as f
       where f ->> 'feedback_id' like '74000000-%' order by f ->> 'feedback_id'$$,
-    $$values ('shipped', 'Shipped in 2.0'), ('shipped', 'Shipped in 2.0')$$,
-    'the owner sees both their fitness entries shipped, with the response'
+    $$values ('shipped', 'Shipped in 2.0'), ('shipped', 'Good news: what you asked for has shipped. Thank you for the idea!')$$,
+    'the owner sees both their fitness entries shipped, each with its own response'
 );
 select is((select count(*)::int from public.feedback_events where feedback_id = '74000000-0000-4000-8000-000000000001'), 6,
     'the owner reads the history of their own entry');

@@ -1,7 +1,7 @@
 -- Uploads into the support-attachments bucket, per actor, as the Storage API performs them:
 -- the permission check as the caller, then the stored file's row as service_role.
 begin;
-select plan(32);
+select plan(41);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -169,6 +169,25 @@ select throws_ok(
     '42501', 'Ticket not found',
     'service_role cannot store a file for a ticket that does not exist'
 );
+
+-- Names that a store or a reader would take for something else, refused for every caller.
+select throws_ok(
+    format($$select tests.storage_upload('service_role', %L)$$,
+        tests.get_supabase_uid('owner') || '/91000000-0000-4000-8000-000000000001/' || n.file_name),
+    '42501', n.message,
+    format('a file named %s is refused with a message naming the rule', n.label)
+)
+from (values
+    ('.', '.', 'No part of an attachment''s path may be . or ..'),
+    ('..', '..', 'No part of an attachment''s path may be . or ..'),
+    ('%2e%2e', '%2e%2e', 'No part of an attachment''s path may be . or ..'),
+    ('with a backslash', 'a\..\b.png', 'An attachment''s path must not contain backslashes, control characters or bidirectional text controls'),
+    ('with a control character', e'a\tb.png', 'An attachment''s path must not contain backslashes, control characters or bidirectional text controls'),
+    ('with a bidi override', e'invoice\u202egnp.exe', 'An attachment''s path must not contain backslashes, control characters or bidirectional text controls'),
+    ('with a leading space', ' a.png', 'No part of an attachment''s path may begin or end with a space'),
+    ('with a trailing space', 'a.png ', 'No part of an attachment''s path may begin or end with a space'),
+    ('blank', '   ', 'No part of an attachment''s path may begin or end with a space')
+) as n (label, file_name, message);
 
 -- The per-ticket limits (public.attachment_limits): count and total size of the owner's files.
 reset role;

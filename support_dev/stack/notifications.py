@@ -36,6 +36,8 @@ def worker_env(config: StackConfig) -> dict[str, str]:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(config.smtp_port),
         "SMTP_TLS": "none",
+        # The companion's and the tests' webhook receivers listen on loopback, over http://.
+        "SUPPORT_WORKER_WEBHOOK_ALLOW_LOOPBACK": "true",
     }
 
 

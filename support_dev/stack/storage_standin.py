@@ -121,13 +121,24 @@ def delete_objects(db_url: str, claims: dict[str, object], bucket: str, names: l
         ).fetchall()
 
 
-def remove_files(root: Path, bucket: str, names: list[str]) -> None:
-    base = root.resolve()
+def remove_files(root: Path, bucket: str, names: list[str]) -> int:
+    """Removes the regular files of the bucket's folder named here; returns how many could not
+    be. Never raises: the rows are already deleted, so the call must answer with them."""
+    folder = (root / bucket).resolve()
+    failed = 0
     for name in names:
-        path = (base / bucket / name).resolve()
-        # Names come from deleted rows, whose path rules forbid `..`; checked all the same.
-        if path.is_relative_to(base):
-            path.unlink(missing_ok=True)
+        # The path rules refuse `.`, `..` and backslashes; checked again here, where a wrong
+        # name would reach another folder. A link on the way, a directory or anything but a
+        # regular file is left alone.
+        if any(part in ("", ".", "..") for part in name.split("/")):
+            continue
+        path = folder / name
+        try:
+            if path.resolve() == path and path.is_file():
+                path.unlink(missing_ok=True)
+        except OSError:
+            failed += 1
+    return failed
 
 
 def _json_value(value: object) -> str:
@@ -176,7 +187,9 @@ class Handler(BaseHTTPRequestHandler):
             # Nothing was removed (the transaction rolled back); the caller retries.
             self.refuse(Refusal(503, "DatabaseError", type(failure).__name__))
             return
-        remove_files(self.root, bucket, [str(row["name"]) for row in deleted])
+        failed = remove_files(self.root, bucket, [str(row["name"]) for row in deleted])
+        if failed:
+            log.warning("%d deleted objects' files could not be removed", failed)
         self.answer(200, deleted, removed=len(deleted))
 
     def refuse(self, refusal: Refusal) -> None:

@@ -128,6 +128,24 @@ def test_an_agent_triages_a_ticket_and_the_user_sees_the_reply_never_the_note(
             assert word not in log.read_text(errors="replace"), f"ticket content in {log.name}"
 
 
+def test_admin_notes_are_shown_as_a_note_the_user_reads_not_as_internal(
+        make_user, user_client, make_staff, signed_in):
+    user = make_user()
+    ticket_id = file_ticket(user_client, user, f"notes{uuid.uuid4().hex[:10]}")
+    agent = make_staff()
+    user_client(agent).rpc("support_update_ticket", {
+        "ticket_id": ticket_id, "admin_notes": "Refund issued on the 3rd"}).execute()
+    # The contract returns the field to the ticket's owner.
+    assert user_client(user).rpc("get_ticket", {"ticket_id": ticket_id}).execute().data[
+        "admin_notes"] == "Refund issued on the 3rd"
+
+    page = signed_in(agent, ticket_path(ticket_id))
+    notes = page.locator(".report div").filter(has_text="Refund issued on the 3rd")
+    expect(notes.get_by_role("heading")).to_have_text("Admin notes · the user reads them")
+    expect(page.locator(".report")).not_to_contain_text(re.compile("internal", re.IGNORECASE))
+    expect(page.locator(".report .internal-block, .report .internal")).to_have_count(0)
+
+
 def test_a_refused_move_shows_the_database_message(
         db, make_user, user_client, make_staff, signed_in, screenshot):
     ticket_id = file_ticket(user_client, make_user(), f"refused{uuid.uuid4().hex[:8]}")

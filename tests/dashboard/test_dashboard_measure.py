@@ -5,6 +5,7 @@ Figures on the pages are checked against what the API answers the same staff mem
 """
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -193,7 +194,12 @@ def test_the_feedback_board_groups_by_feature_and_a_status_change_reaches_the_us
     entry = group.locator(".feedback-entry").filter(
         has=page.locator("p.body", has_text="My eyes hurt at night."))
     entry.get_by_label("Status").select_option("planned")
-    entry.get_by_label("Response to the person").fill("On the roadmap for the spring release.")
+    # A response is one person's: the page says so (shipping a feature copies it to no one).
+    response = entry.get_by_label("Response to this person only")
+    expect(response).to_have_accessible_description(re.compile(
+        r"^Only the person who wrote this entry reads it\. When a feature ships, the other "
+        r"entries of that feature keep their own response"))
+    response.fill("On the roadmap for the spring release.")
     entry.get_by_role("button", name="Save").click()
     expect(entry.locator(".badge").first).to_have_text("Planned")
 
