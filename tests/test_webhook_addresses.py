@@ -15,7 +15,7 @@ import httpx
 import pytest
 from notification_support import Desk, WebhookReceiver
 
-from support_api.tokens import mint_jwt
+from support_runtime.tokens import mint_jwt
 from support_worker.queue import Event, Webhook
 from support_worker.settings import WorkerSettings, WorkerSettingsError
 from support_worker.webhook_address import RefusedAddress, resolve
