@@ -29,7 +29,8 @@ HOST = "url's host must be a DNS name, a dotted-decimal IPv4 address or a bracke
 
 EVENT = Event(event_id=1, kind="reply", label="Support replied", ticket_id="t", subject="s",
               recipient_id="u", recipient_email=None, email_wanted=False, event_kind="public_reply",
-              from_value=None, to_value=None, reply="hello", occurred_at=datetime.now(UTC))
+              from_value=None, to_value=None, from_label=None, to_label=None,
+              reply="hello", occurred_at=datetime.now(UTC))
 SECRET = "whsec_" + "A" * 32
 
 
