@@ -126,14 +126,7 @@ begin
     where k.user_id = caller and k.key = request_key;
 
     if earlier.operation is distinct from operation or earlier.request_hash is distinct from body_hash then
-        raise sqlstate 'PGRST' using
-            message = pg_catalog.json_build_object(
-                'code', 'P0422',
-                'message', 'Idempotency-Key was already used for a different request',
-                'details', null,
-                'hint', 'Send a new Idempotency-Key for a new request.'
-            )::text,
-            detail = '{"status":422,"headers":{}}';
+        perform private.refuse('idempotency_key_reused');
     end if;
     return earlier.response;
 end;

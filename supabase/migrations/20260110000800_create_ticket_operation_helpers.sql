@@ -40,7 +40,7 @@ create function private.raise_ticket_not_found()
     set search_path = ''
 as $$
 begin
-    perform private.raise_http_error(404, 'P0002', private.support_message('ticket_not_found'), null);
+    perform private.refuse('ticket_not_found');
 end;
 $$;
 

@@ -36,10 +36,7 @@ begin
         perform private.raise_ticket_not_found();
     end if;
     if expected is not null and ticket.updated_at <> expected then
-        perform private.raise_http_error(
-            409, 'P0409', 'The ticket was changed by someone else since you read it',
-            'Read it again (support_ticket) and send its updated_at as expected_updated_at.'
-        );
+        perform private.refuse('ticket_changed');
     end if;
 
     new_assignee := ticket.assignee_id;

@@ -35,18 +35,16 @@ begin
         perform private.raise_ticket_not_found();
     end if;
     if source.user_id <> target.user_id then
-        perform private.raise_http_error(409, 'P0409', 'Only tickets of the same requester can be merged', null);
+        perform private.refuse('merge_other_requester');
     end if;
     if source.status = 'closed' then
-        perform private.raise_http_error(409, 'P0409', 'A closed ticket cannot be merged', null);
+        perform private.refuse('merge_closed_source');
     end if;
     if target.status = 'closed' then
-        perform private.raise_http_error(409, 'P0409', 'A ticket cannot be merged into a closed ticket',
-            'Merge into the requester''s follow-up ticket instead.');
+        perform private.refuse('merge_closed_target');
     end if;
     if exists (select 1 from public.support_tickets as r where r.problem_id = source.id) then
-        perform private.raise_http_error(409, 'P0409', 'A problem with linked reports cannot be merged',
-            'Unlink its reports first (support_unlink_problem).');
+        perform private.refuse('merge_problem_with_reports');
     end if;
 
     update public.support_tickets as t

@@ -45,14 +45,13 @@ begin
             perform private.raise_ticket_not_found();
         end if;
         if problem.problem_id is not null then
-            perform private.raise_http_error(409, 'P0409', 'A report cannot be a problem',
-                'Link to the problem it is linked to.');
+            perform private.refuse('link_report_as_problem');
         end if;
         if exists (select 1 from public.support_tickets as r where r.problem_id = report.id) then
-            perform private.raise_http_error(409, 'P0409', 'A problem with linked reports cannot be a report', null);
+            perform private.refuse('link_problem_as_report');
         end if;
         if report.status = 'closed' or problem.status = 'closed' then
-            perform private.raise_http_error(409, 'P0409', 'A closed ticket cannot be linked', null);
+            perform private.refuse('link_closed_ticket');
         end if;
     end if;
     if old_problem is not distinct from new_problem_id then

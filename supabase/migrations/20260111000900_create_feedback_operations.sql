@@ -45,7 +45,7 @@ begin
     end if;
     select f.* into entry from public.user_feedback as f where f.id = target for update;
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+        perform private.refuse('feedback_not_found');
     end if;
 
     update public.user_feedback as f
@@ -310,7 +310,7 @@ begin
     end if;
     select f.* into entry from public.user_feedback as f where f.id = support_feedback.feedback_id::uuid;
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+        perform private.refuse('feedback_not_found');
     end if;
 
     return (private.feedback_item(entry)::jsonb || pg_catalog.jsonb_build_object(

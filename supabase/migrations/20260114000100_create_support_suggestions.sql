@@ -59,7 +59,7 @@ begin
         target_feedback := private.item_uuid(suggestions_as_staff.feedback_id, 'feedback_id');
         select f.* into entry from public.user_feedback as f where f.id = target_feedback;
         if not found then
-            perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+            perform private.refuse('feedback_not_found');
         end if;
     end if;
 

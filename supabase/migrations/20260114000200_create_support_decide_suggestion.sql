@@ -26,15 +26,14 @@ declare
 begin
     perform private.require_staff();
     if private.triage_shadow_mode() then
-        perform private.raise_http_error(409, 'P0409', 'Suggestions are in shadow mode',
-            'An admin turns shadow mode off in triage_settings.');
+        perform private.refuse('suggestions_shadow_mode');
     end if;
     select s.* into suggestion from public.triage_suggestions as s where s.id = target for update;
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Suggestion not found', null);
+        perform private.refuse('suggestion_not_found');
     end if;
     if exists (select 1 from public.triage_labels as l where l.suggestion_id = target) then
-        perform private.raise_http_error(409, 'P0409', 'This suggestion was already decided', null);
+        perform private.refuse('suggestion_decided');
     end if;
     chosen := coalesce(chosen, suggestion.value);
     allowed := case suggestion.field

@@ -30,7 +30,7 @@ begin
     select f.* into entry from public.user_feedback as f
     where f.id = private.item_uuid(similar_feedback_as_staff.feedback_id, 'feedback_id');
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+        perform private.refuse('feedback_not_found');
     end if;
 
     select pg_catalog.count(*) into total

@@ -37,8 +37,8 @@ select is(
     'the same key with another body is refused'
 );
 select is(
-    tests.error_of($$select public.submit_feedback('{"category": "praise", "description": "Crash on launch"}')$$) ->> 'detail',
-    '{"status":422,"headers":{}}',
+    (tests.error_of($$select public.submit_feedback('{"category": "praise", "description": "Crash on launch"}')$$) ->> 'detail')::jsonb,
+    '{"status": 422, "headers": {}}'::jsonb,
     'the same key for another operation is refused with 422'
 );
 

@@ -182,7 +182,7 @@ select is(
         'ticket_id', '55000000-0000-4000-8000-000000000004', 'priority', 'urgent',
         'expected_updated_at', current_setting('tests.seen')))),
     jsonb_build_object('code', 'PGRST',
-        'message', '{"code" : "P0409", "message" : "The ticket was changed by someone else since you read it", "details" : null, "hint" : "Read it again (support_ticket) and send its updated_at as expected_updated_at."}',
+        'message', '{"code" : "ticket_changed", "message" : "The ticket was changed by someone else since you read it", "details" : null, "hint" : "Read it again (support_ticket) and send its updated_at as expected_updated_at."}',
         'detail', '{"status" : 409, "headers" : {}}', 'constraint', null),
     'a second agent with the same, now stale, updated_at gets a 409'
 );

@@ -60,13 +60,13 @@ select is(
 );
 select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003", "problem_id": "73000000-0000-4000-8000-000000000001"}');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000004", "problem_id": "73000000-0000-4000-8000-000000000001"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A closed ticket cannot be linked", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "link_closed_ticket", "message" : "A closed ticket cannot be linked", "details" : null, "hint" : null}',
     'a closed ticket is not linked');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73100000-0000-4000-8000-000000000001", "problem_id": "73000000-0000-4000-8000-000000000002"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A report cannot be a problem", "details" : null, "hint" : "Link to the problem it is linked to."}',
+    'PGRST', '{"code" : "link_report_as_problem", "message" : "A report cannot be a problem", "details" : null, "hint" : "Link to the problem it is linked to."}',
     'a report is not a problem (no chains)');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000001", "problem_id": "73100000-0000-4000-8000-000000000001"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A problem with linked reports cannot be a report", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "link_problem_as_report", "message" : "A problem with linked reports cannot be a report", "details" : null, "hint" : null}',
     'a problem with reports is not linked as a report');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000001", "problem_id": "73000000-0000-4000-8000-000000000001"}')$$,
     '22023', 'a ticket cannot be its own problem', 'a ticket is not its own problem');

@@ -100,7 +100,7 @@ select is(public.support_similar_feedback('96000000-0000-4000-8000-000000000041'
 select is(public.support_similar_feedback('96000000-0000-4000-8000-000000000041') -> 'entries' -> 0 ->> 'feedback_id',
     '96000000-0000-4000-8000-000000000042', 'and listed; entries for other features are not');
 select throws_ok($$select public.support_similar_feedback('96000000-0000-4000-8000-000000000049')$$,
-    'PGRST', '{"code" : "P0002", "message" : "Feedback not found", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "feedback_not_found", "message" : "Feedback not found", "details" : null, "hint" : null}',
     'a missing entry is a 404');
 
 select * from finish();

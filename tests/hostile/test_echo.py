@@ -281,5 +281,5 @@ def test_retrying_a_dead_notification_by_an_id_that_is_no_number_is_a_404_quotin
     answer = httpx.post(f"{stack.rest_url}/rpc/retry_dead_notification", json={"id": dead_id},
                         headers=headers_for(stack, admin.jwt, "rest"), timeout=10)
     assert_clear_error(answer, {404})
-    assert answer.json() == {"code": "P0404", "details": None, "hint": None,
+    assert answer.json() == {"code": "dead_notification_not_found", "details": None, "hint": None,
                              "message": "No such dead notification"}
