@@ -100,7 +100,23 @@ insert into public.support_messages (topic, status, code, message, hint) values
     ('link_closed_ticket', 409, 'link_closed_ticket', 'A closed ticket cannot be linked', null),
     ('feedback_move_refused', 409, 'feedback_move_refused', 'Feedback cannot move from {from} to {to}', 'See public.feedback_transitions for the allowed moves.'),
     ('suggestions_shadow_mode', 409, 'suggestions_shadow_mode', 'Suggestions are in shadow mode', 'An admin turns shadow mode off in triage_settings.'),
-    ('suggestion_decided', 409, 'suggestion_decided', 'This suggestion was already decided', null);
+    ('suggestion_decided', 409, 'suggestion_decided', 'This suggestion was already decided', null),
+    -- requests that name something they may not (the parameter layer's own refusals are in
+    -- 20260101000110_create_parameter_helpers.sql)
+    ('follow_up_not_closed', 400, 'follow_up_not_closed', 'follow_up_of must be one of your closed tickets', null),
+    ('assignee_not_staff', 400, 'assignee_not_staff', 'assignee_id must be a member of support staff', null),
+    ('merge_into_itself', 400, 'merge_into_itself', 'a ticket cannot be merged into itself', null),
+    ('link_to_itself', 400, 'link_to_itself', 'a ticket cannot be its own problem', null),
+    ('duplicate_of_unknown', 400, 'duplicate_of_unknown', 'duplicate_of must be another feedback entry', null),
+    ('stats_window_reversed', 400, 'stats_window_reversed', 'since must be before until', null),
+    ('stats_window_too_long', 400, 'stats_window_too_long', 'the window must be at most 366 days', null),
+    ('queue_sort_unknown', 400, 'queue_sort_unknown', 'sort must be one of created, updated, priority', 'sort=due lists running clocks, the next deadline first.'),
+    ('queue_assignee_unknown', 400, 'queue_assignee_unknown', 'assignee must be me, unassigned or a staff member''s id', null),
+    ('queue_cursor_invalid', 400, 'queue_cursor_invalid', 'cursor is not valid for this sort', 'Pass next_cursor of the previous page unchanged, with the same sort.'),
+    ('notification_kinds_invalid', 400, 'notification_kinds_invalid', 'kinds must be an array of notification kinds (strings)', null),
+    ('suggestion_item_ambiguous', 400, 'suggestion_item_ambiguous', 'give exactly one of ticket_id, feedback_id', null),
+    ('suggestion_value_invalid', 400, 'suggestion_value_invalid', 'value must be one of the values of {field}', null),
+    ('suggestion_apply_ticket_only', 400, 'suggestion_apply_ticket_only', 'apply is for tickets only: a feedback category stays as the user chose', null);
 
 -- Signed-in users read the texts (the invoker RPCs do so on their behalf); only support
 -- (service_role, or an admin in Studio) changes them.

@@ -37,7 +37,7 @@ begin
             perform private.refuse('no_ticket_to_rate');
         end if;
     else
-        target := private.ticket_uuid(body ->> 'ticket_id');
+        target := private.uuid_param(body ->> 'ticket_id', 'ticket_id');
         select t.subject into subject
         from public.support_tickets as t
         where t.id = target and t.user_id = (select auth.uid());

@@ -25,7 +25,7 @@ declare
 begin
     perform private.require_staff();
     if source_id = target_id then
-        raise exception 'a ticket cannot be merged into itself' using errcode = 'invalid_parameter_value';
+        perform private.refuse('merge_into_itself');
     end if;
     -- Both rows locked in id order, so two merges of the same pair cannot deadlock.
     perform 1 from public.support_tickets as t where t.id in (source_id, target_id) order by t.id for update;
@@ -84,8 +84,8 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "into_ticket_id": "string"}');
-    target := private.ticket_uuid(body ->> 'into_ticket_id', 'into_ticket_id');
-    merged := private.merge_ticket_as_staff(private.ticket_uuid(body ->> 'ticket_id'), target);
+    target := private.uuid_param(body ->> 'into_ticket_id', 'into_ticket_id');
+    merged := private.merge_ticket_as_staff(private.uuid_param(body ->> 'ticket_id', 'ticket_id'), target);
     return pg_catalog.json_build_object(
         'ticket_id', merged.id,
         'status', merged.status,

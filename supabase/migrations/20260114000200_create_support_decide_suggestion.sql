@@ -41,12 +41,10 @@ begin
         when 'priority' then chosen in ('low', 'medium', 'high', 'urgent')
         else chosen in ('feature_request', 'improvement', 'complaint', 'praise', 'other') end;
     if not allowed then
-        raise exception 'value must be one of the values of %', suggestion.field
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('suggestion_value_invalid', pg_catalog.jsonb_build_object('field', suggestion.field));
     end if;
     if apply and suggestion.feedback_id is not null then
-        raise exception 'apply is for tickets only: a feedback category stays as the user chose'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('suggestion_apply_ticket_only');
     end if;
     if apply then
         perform private.update_ticket_as_staff(
@@ -83,11 +81,8 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"suggestion_id": "string", "value": "string", "apply": "boolean"}');
-    if body ->> 'suggestion_id' is null then
-        raise exception 'suggestion_id is required' using errcode = 'not_null_violation';
-    end if;
     label := private.decide_suggestion_as_staff(
-        private.item_uuid(body ->> 'suggestion_id', 'suggestion_id'),
+        private.uuid_param(body ->> 'suggestion_id', 'suggestion_id'),
         body ->> 'value',
         coalesce((body ->> 'apply')::boolean, false)
     );

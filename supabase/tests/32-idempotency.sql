@@ -43,7 +43,7 @@ select is(
 );
 
 select pg_temp.send_key('not-a-uuid');
-select throws_ok($$select public.report_bug('{"description": "x"}')$$, '22023', 'Idempotency-Key must be a UUID',
+select throws_ok($$select public.report_bug('{"description": "x"}')$$, 'PGRST', '{"code" : "invalid_uuid", "message" : "Idempotency-Key must be a UUID", "details" : null, "hint" : null}',
     'a key that is not a UUID is refused with 400');
 
 -- A request that fails keeps no key: fixing the body and retrying with the key works.

@@ -63,7 +63,7 @@ select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-
 select throws_ok($$select public.rate_ticket(jsonb_build_object('ticket_id', '71000000-0000-4000-8000-000000000006', 'rating', 3, 'comment', repeat('x', 2001)))$$,
     '23514', 'comment must be at most 2000 characters', 'a long comment is a 400 naming the rule');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "nope", "rating": 3}')$$,
-    '22023', 'ticket_id must be a UUID', 'ticket_id must be a UUID');
+    'PGRST', '{"code" : "invalid_uuid", "message" : "ticket_id must be a UUID", "details" : null, "hint" : null}', 'ticket_id must be a UUID');
 select results_eq('select ticket_id, rating from public.ticket_ratings order by rating',
     $$values ('71000000-0000-4000-8000-000000000004'::uuid, 2), ('71000000-0000-4000-8000-000000000001'::uuid, 5)$$,
     'the owner reads their own ratings');

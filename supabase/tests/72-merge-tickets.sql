@@ -52,14 +52,14 @@ select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0
     'PGRST', '{"code" : "merge_closed_source", "message" : "A closed ticket cannot be merged", "details" : null, "hint" : null}',
     'a closed ticket is not merged');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000001"}')$$,
-    '22023', 'a ticket cannot be merged into itself', 'a ticket is not merged into itself');
+    'PGRST', '{"code" : "merge_into_itself", "message" : "a ticket cannot be merged into itself", "details" : null, "hint" : null}', 'a ticket is not merged into itself');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000009"}')$$,
     'PGRST', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
     'a missing target is a 404');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001"}')$$,
-    '23502', 'into_ticket_id is required', 'into_ticket_id is required');
+    'PGRST', '{"code" : "parameter_required", "message" : "into_ticket_id is required", "details" : null, "hint" : null}', 'into_ticket_id is required');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "x"}')$$,
-    '22023', 'into_ticket_id must be a UUID', 'into_ticket_id must be a UUID');
+    'PGRST', '{"code" : "invalid_uuid", "message" : "into_ticket_id must be a UUID", "details" : null, "hint" : null}', 'into_ticket_id must be a UUID');
 
 -- Staff: the merge.
 select is(

@@ -39,7 +39,7 @@ select is((public.list_my_feedback("limit" => '1') ->> 'total')::int,
 select throws_ok($$select public.list_my_feedback(status => 'reviewed')$$, '22023',
     'status must be one of received, under_review, planned, in_progress, shipped, declined, duplicate',
     'an unknown status filter is a 400 listing the statuses');
-select throws_ok($$select public.list_my_feedback("limit" => '0')$$, '22023', 'limit must be an integer from 1 to 100',
+select throws_ok($$select public.list_my_feedback("limit" => '0')$$, 'PGRST', '{"code" : "integer_out_of_range", "message" : "limit must be an integer from 1 to 100", "details" : null, "hint" : null}',
     'limit is checked');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "planned"}')$$,
     'PGRST', '{"code" : "42501", "message" : "Only support staff can do this", "details" : null, "hint" : null}',
@@ -60,8 +60,8 @@ select is_empty($$select 1 from public.user_feedback where user_id = tests.get_s
 select tests.authenticate_as('agent');
 select is_empty($$select 1 from public.user_feedback where id::text like '74000000-%'$$,
     'an agent reads no feedback entry from the table directly');
-select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-00000000000x')$$, '22023',
-    'feedback_id must be a UUID', 'the entry read checks feedback_id is a UUID');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-00000000000x')$$, 'PGRST',
+    '{"code" : "invalid_uuid", "message" : "feedback_id must be a UUID", "details" : null, "hint" : null}', 'the entry read checks feedback_id is a UUID');
 select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000009')$$,
     'PGRST', '{"code" : "feedback_not_found", "message" : "Feedback not found", "details" : null, "hint" : null}',
     'the entry read of a missing entry is a 404');
@@ -106,7 +106,7 @@ select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000002", "status": "duplicate"}')$$,
     '23514', 'duplicate_of is required for status duplicate and only allowed with it', 'a duplicate needs duplicate_of');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000002", "status": "duplicate", "duplicate_of": "74000000-0000-4000-8000-000000000009"}')$$,
-    '22023', 'duplicate_of must be another feedback entry', 'duplicate_of must exist');
+    'PGRST', '{"code" : "duplicate_of_unknown", "message" : "duplicate_of must be another feedback entry", "details" : null, "hint" : null}', 'duplicate_of must exist');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000009", "status": "planned"}')$$,
     'PGRST', '{"code" : "feedback_not_found", "message" : "Feedback not found", "details" : null, "hint" : null}', 'a missing entry is a 404');
 select results_eq(

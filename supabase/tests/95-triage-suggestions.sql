@@ -124,9 +124,9 @@ select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "9
     'PGRST', '{"code" : "suggestion_decided", "message" : "This suggestion was already decided", "details" : null, "hint" : null}',
     'a suggestion is decided once');
 select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003", "value": "sooner"}')$$,
-    '22023', 'value must be one of the values of category', 'an unknown value is refused without echoing it');
+    'PGRST', '{"code" : "suggestion_value_invalid", "message" : "value must be one of the values of category", "details" : null, "hint" : null}', 'an unknown value is refused without echoing it');
 select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003", "apply": true}')$$,
-    '22023', 'apply is for tickets only: a feedback category stays as the user chose', 'a feedback category is never changed');
+    'PGRST', '{"code" : "suggestion_apply_ticket_only", "message" : "apply is for tickets only: a feedback category stays as the user chose", "details" : null, "hint" : null}', 'a feedback category is never changed');
 select is(public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003"}') ->> 'chosen_value', 'feature_request',
     'an agent accepts the feedback category');
 select is(public.support_feedback('95000000-0000-4000-8000-000000000002') ->> 'category', 'other',
