@@ -19,6 +19,7 @@ create function private.is_uuid(value text)
     returns boolean
     language sql
     immutable
+    parallel safe
     security invoker
     set search_path = ''
 as $$
