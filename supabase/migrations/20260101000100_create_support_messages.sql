@@ -11,7 +11,9 @@
 create table public.support_messages (
     topic text primary key,
     message text not null,
-    status smallint,
+    -- An HTTP status: at most 599.
+    -- squawk-ignore prefer-bigint-over-int
+    status integer,
     code text,
     hint text,
     constraint support_messages_topic_format check (topic ~ '^[a-z_]+(\.[a-z_]+)?$'),
