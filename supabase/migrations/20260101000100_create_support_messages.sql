@@ -25,10 +25,12 @@ create table public.support_messages (
 );
 
 comment on table public.support_messages is
-    'Texts returned by the support API, by topic. Edit the wording freely; do not rename or '
-    'delete topics, the RPC functions look them up by name.';
+    'Texts returned by the support API, by topic, and its refusals (rows with a status). Edit '
+    'the wording (message, hint) freely; do not rename or delete topics, the RPC functions look '
+    'them up by name, and never change a code: clients switch on it.';
 comment on column public.support_messages.topic is
-    'ticket_created.<ticket_type>, feedback_received.<category>, rate_limited.<kind>, ticket_not_found.';
+    'ticket_created.<ticket_type>, feedback_received.<category>, or the name of a refusal '
+    '(rate_limited.<kind>, ticket_not_found, ticket_changed, ...) that private.refuse raises.';
 comment on column public.support_messages.message is
     'The text users see. In a refusal, {name} stands for a value the function fills in (a '
     'parameter''s name, a status, a limit), never a submitted value; keep the braces as they are.';
