@@ -13,9 +13,10 @@ export class DbError extends Error {
     this.hint = hint;
   }
 
-  // The answer of support_update_ticket to a stale expected_updated_at.
+  // The answer of support_update_ticket to a stale expected_updated_at: told apart by its
+  // stable code (public.support_messages), never by the message support may reword.
   get isConflict() {
-    return this.status === 409 && /changed by someone else/i.test(this.message);
+    return this.code === 'ticket_changed';
   }
 }
 

@@ -4,7 +4,9 @@ Errors that PostgREST (that is, the database) produced are relayed unchanged by 
 this module shapes only the errors of the HTTP layer itself (missing bearer token, a body that
 is not JSON, a body too large, PostgREST unreachable). Their codes start with ``SAPI`` so
 that they never collide with PostgREST's ``PGRST...`` codes or SQLSTATEs (the local gateway's
-own refusals start with ``GATEWAY``).
+own refusals start with ``GATEWAY``). They are not read from the database's refusal catalog
+(public.support_messages): they are answered before or without a call to PostgREST and must
+hold when it cannot be reached (docs/architecture.md, "Refusals and parameters").
 """
 
 from __future__ import annotations

@@ -500,7 +500,12 @@ def render(doc: Mapping[str, Any], postgrest: Mapping[str, Any]) -> str:
         '`{"code": "...", "message": "...", "details": ..., "hint": ...}`. Errors of the '
         "database (a broken field rule: 400; another user's or a missing ticket: 404; the rate "
         "limit: 429 with `Retry-After`; an Idempotency-Key reused for another request: 422) "
-        "reach Flask clients unchanged. Codes starting with `SAPI` come from the Flask layer: "
+        "reach Flask clients unchanged. A refusal of the database carries a stable code per "
+        "reason, which clients switch on (`ticket_changed`, `ticket_closed`, `invalid_uuid`, "
+        "`integer_out_of_range`, ...: the `code` column of `public.support_messages`, whose "
+        "messages support may reword); the contract's own codes stay as they are (`P0002`, "
+        "`P0429`, `P0422`), and `42501` means the caller may not do this. "
+        "Codes starting with `SAPI` come from the Flask layer: "
         "`SAPI400` (body not JSON), `SAPI401` (no bearer token / not the service_role key), "
         "`SAPI404`, `SAPI405`, `SAPI413` (body too large), `SAPI415` (not application/json), "
         "`SAPI503` (PostgREST unreachable). The local stack's gateway refuses a few requests "

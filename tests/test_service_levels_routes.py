@@ -250,7 +250,7 @@ def test_companion_rates_the_latest_resolved_ticket(stack, http, db, make_user):
         "This ticket has already been rated",
         "refused",
     )
-    assert again["result"]["error"]["code"] == "P0409"
+    assert again["result"]["error"]["code"] == "ticket_already_rated"
     assert db.execute(
         "select rating from public.ticket_ratings where ticket_id = %s", (ticket_id,)
     ).fetchall() == [(5,)]

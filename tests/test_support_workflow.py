@@ -124,7 +124,7 @@ def test_the_support_loop(make_user, make_staff, user_client, db):
     # Closed is final: a reply is refused, a follow-up is the way on.
     with pytest.raises(APIError) as refused:
         rpc(app, "reply_to_ticket", {"ticket_id": ticket_id, "body": "One more thing"})
-    assert refused.value.code == "P0409"
+    assert refused.value.code == "ticket_closed"
     follow_up = rpc(app, "create_support_ticket", {
         "ticket_type": "billing", "subject": "Still charged", "description": "Again.",
         "follow_up_of": ticket_id,

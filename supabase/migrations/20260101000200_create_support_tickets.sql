@@ -260,8 +260,7 @@ begin
             and t.user_id = new.user_id
             and t.status = 'closed'
     ) then
-        raise exception 'follow_up_of must be one of your closed tickets'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('follow_up_not_closed');
     end if;
     return new;
 end;

@@ -13,7 +13,7 @@
 -- before it committed. Of 8 simultaneous bug reports exactly 5 succeed.
 -- How it stays cheap: the count reads, through an index, at most max_per_hour of the user's
 -- newest rows of that kind, whatever their history.
--- A refusal is HTTP 429 through PostgREST (`raise sqlstate 'PGRST'`) with a Retry-After
+-- A refusal is HTTP 429 through PostgREST (private.refuse, topic rate_limited.<kind>) with a Retry-After
 -- header; the insert and the whole request are rolled back, so nothing is stored. A bulk
 -- insert that alone creates more than the limit gets 429 without Retry-After: no wait helps.
 
@@ -162,16 +162,13 @@ begin
     -- created at now(), the transaction's start; they are not stored if it fails, so they
     -- cannot date a retry. When they alone reach the limit, no wait helps.
     if own_count >= limit_per_hour then
-        raise sqlstate 'PGRST' using
-            message = pg_catalog.json_build_object(
-                'code', 'P0429',
-                'message', private.support_message('rate_limited.' || kind),
-                'details', pg_catalog.format(
-                    'This request alone creates more than %s: send at most %s at a time.',
-                    limit_per_hour, limit_per_hour),
-                'hint', pg_catalog.format('The limit is %s per hour.', limit_per_hour)
-            )::text,
-            detail = '{"status": 429, "headers": {}}';
+        perform private.refuse(
+            'rate_limited.' || kind,
+            pg_catalog.jsonb_build_object('limit', limit_per_hour),
+            pg_catalog.format(
+                'This request alone creates more than %s: send at most %s at a time.',
+                limit_per_hour, limit_per_hour)
+        );
     end if;
 
     -- The request may go through once the oldest of the counted rows stored before it leaves
@@ -179,17 +176,12 @@ begin
     retry_after := greatest(1, ceil(extract(epoch from
         oldest_counted + interval '1 hour' - pg_catalog.clock_timestamp()))::integer);
 
-    raise sqlstate 'PGRST' using
-        message = pg_catalog.json_build_object(
-            'code', 'P0429',
-            'message', private.support_message('rate_limited.' || kind),
-            'details', pg_catalog.format('Try again in %s seconds.', retry_after),
-            'hint', pg_catalog.format('The limit is %s per hour.', limit_per_hour)
-        )::text,
-        detail = pg_catalog.json_build_object(
-            'status', 429,
-            'headers', pg_catalog.json_build_object('Retry-After', retry_after::text)
-        )::text;
+    perform private.refuse(
+        'rate_limited.' || kind,
+        pg_catalog.jsonb_build_object('limit', limit_per_hour),
+        pg_catalog.format('Try again in %s seconds.', retry_after),
+        pg_catalog.jsonb_build_object('Retry-After', retry_after::text)
+    );
 end;
 $$;
 

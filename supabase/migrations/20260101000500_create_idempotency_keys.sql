@@ -77,17 +77,13 @@ begin
     if header is null then
         return null;
     end if;
-    if header !~* '^[[:space:]]*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[[:space:]]*$' then
-        raise exception 'Idempotency-Key must be a UUID'
-            using errcode = 'invalid_parameter_value';
-    end if;
-    return pg_catalog.btrim(header)::uuid;
+    return private.uuid_param(pg_catalog.btrim(header), 'Idempotency-Key');
 end;
 $$;
 
 comment on function private.request_idempotency_key() is
     'The Idempotency-Key header of the current PostgREST request as a uuid, null when absent; '
-    'invalid_parameter_value (400) when it is not a UUID.';
+    '400 (invalid_uuid) when it is not a UUID.';
 
 create function private.idempotency_replay(operation text, body jsonb)
     returns json
@@ -126,14 +122,7 @@ begin
     where k.user_id = caller and k.key = request_key;
 
     if earlier.operation is distinct from operation or earlier.request_hash is distinct from body_hash then
-        raise sqlstate 'PGRST' using
-            message = pg_catalog.json_build_object(
-                'code', 'P0422',
-                'message', 'Idempotency-Key was already used for a different request',
-                'details', null,
-                'hint', 'Send a new Idempotency-Key for a new request.'
-            )::text,
-            detail = '{"status":422,"headers":{}}';
+        perform private.refuse('idempotency_key_reused');
     end if;
     return earlier.response;
 end;

@@ -4,30 +4,9 @@
 -- Each writer maps an already shape-checked request body to columns and turns a broken
 -- constraint into a 400 whose message is the constraint's comment (private.raise_rule_violation),
 -- so the RPCs never restate a rule. They run as the caller: column grants, RLS and the
--- rate-limit triggers apply exactly as to a direct insert. private.follow_up_uuid reads a
--- ticket's follow_up_of field (400 when it is not a UUID; the follow-up trigger of
--- 20260101000200 checks what it names).
-
-create function private.follow_up_uuid(value text)
-    returns uuid
-    language plpgsql
-    immutable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    if value is null then
-        return null;
-    end if;
-    if value !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception 'follow_up_of must be a UUID' using errcode = 'invalid_parameter_value';
-    end if;
-    return value::uuid;
-end;
-$$;
-
-comment on function private.follow_up_uuid(text) is
-    'The follow_up_of field as a uuid (null when absent); 400 when it is not a UUID.';
+-- rate-limit triggers apply exactly as to a direct insert. A ticket's follow_up_of field is read
+-- by private.uuid_param (400 when it is not a UUID; the follow-up trigger of 20260101000200
+-- checks what it names).
 
 create function private.insert_ticket(fields jsonb)
     returns public.support_tickets
@@ -61,7 +40,7 @@ begin
         fields ->> 'device_info',
         fields ->> 'app_version',
         private.json_text_array(fields -> 'screenshot_urls'),
-        private.follow_up_uuid(fields ->> 'follow_up_of')
+        private.uuid_param(fields ->> 'follow_up_of', 'follow_up_of', false)
     )
     returning * into ticket;
     return ticket;
@@ -133,7 +112,7 @@ comment on function private.insert_feedback(jsonb) is
     'Inserts feedback for the caller from a shape-checked body; a broken rule becomes a 400 '
     'with the constraint''s message.';
 
-revoke all on function private.follow_up_uuid(text), private.insert_ticket(jsonb),
+revoke all on function private.insert_ticket(jsonb),
     private.insert_feedback(jsonb) from public;
-grant execute on function private.follow_up_uuid(text), private.insert_ticket(jsonb),
+grant execute on function private.insert_ticket(jsonb),
     private.insert_feedback(jsonb) to authenticated, service_role;

@@ -85,32 +85,6 @@ revoke all on function private.staff_role(), private.is_staff(), private.is_admi
 grant execute on function private.staff_role(), private.is_staff(), private.is_admin()
     to authenticated, service_role;
 
--- The errors the staff operations and the lifecycle raise, in PostgREST's shape.
-create function private.raise_http_error(
-    status integer,
-    code text,
-    message text,
-    hint text default null
-)
-    returns void
-    language plpgsql
-    stable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    raise sqlstate 'PGRST' using
-        message = pg_catalog.json_build_object(
-            'code', code, 'message', message, 'details', null, 'hint', hint
-        )::text,
-        detail = pg_catalog.json_build_object('status', status, 'headers', '{}'::json)::text;
-end;
-$$;
-
-comment on function private.raise_http_error(integer, text, text, text) is
-    'Raises PostgREST''s PGRST error: the HTTP status and a body {code, message, details: null, '
-    'hint}. Never pass a submitted value in message or hint.';
-
 create function private.require_staff()
     returns void
     language plpgsql
@@ -122,7 +96,7 @@ begin
     -- 403, not 404: the operation exists for everyone to see in the OpenAPI document; what a
     -- non-staff caller lacks is the right to use it.
     if not private.is_staff() then
-        perform private.raise_http_error(403, '42501', 'Only support staff can do this', null);
+        perform private.refuse('staff_only');
     end if;
 end;
 $$;
@@ -130,10 +104,8 @@ $$;
 comment on function private.require_staff() is
     'Raises HTTP 403 (code 42501, "Only support staff can do this") unless the caller is staff.';
 
-revoke all on function private.raise_http_error(integer, text, text, text), private.require_staff()
-    from public;
-grant execute on function private.raise_http_error(integer, text, text, text), private.require_staff()
-    to authenticated, service_role;
+revoke all on function private.require_staff() from public;
+grant execute on function private.require_staff() to authenticated, service_role;
 
 alter table public.support_staff enable row level security;
 revoke all on table public.support_staff from anon, authenticated;

@@ -161,21 +161,18 @@ begin
 
     if not found or (rule.only_within is not null
                      and now() > coalesce(old.resolved_at, old.updated_at) + rule.only_within) then
-        perform private.raise_http_error(
-            409, 'P0409',
-            pg_catalog.format('A ticket cannot move from %s to %s', old.status, new.status),
+        perform private.refuse(
             case
-                when old.status = 'closed' then 'A closed ticket is final: open a follow-up ticket (follow_up_of).'
-                when found then pg_catalog.format('Only within %s of its resolution.', rule.only_within)
-                else 'See public.ticket_transitions for the allowed moves.'
-            end
+                when old.status = 'closed' then 'ticket_move_from_closed'
+                when found then 'ticket_move_too_late'
+                else 'ticket_move_refused'
+            end,
+            pg_catalog.jsonb_build_object('from', old.status, 'to', new.status, 'window', rule.only_within)
         );
     end if;
     if rule.requires_resolution and private.is_blank(coalesce(new.resolution, '')) then
-        perform private.raise_http_error(
-            400, '23514',
-            pg_catalog.format('resolution is required to move a ticket from %s to %s', old.status, new.status),
-            null
+        perform private.refuse(
+            'resolution_required', pg_catalog.jsonb_build_object('from', old.status, 'to', new.status)
         );
     end if;
     return new;

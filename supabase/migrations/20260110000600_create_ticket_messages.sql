@@ -44,9 +44,6 @@ create index ticket_messages_ticket_id_created_at_idx on public.ticket_messages 
 create index ticket_messages_author_id_created_at_idx on public.ticket_messages (author_id, created_at desc)
     where author_kind = 'user';
 
-insert into public.support_messages (topic, message) values
-    ('ticket_closed', 'This ticket is closed. Please open a follow-up ticket.');
-
 alter table public.ticket_messages enable row level security;
 revoke all on table public.ticket_messages from anon, authenticated, service_role;
 grant select on table public.ticket_messages to authenticated, service_role;
@@ -114,10 +111,7 @@ begin
             reopen.from_status is null
             or now() > ticket.resolved_at + reopen.only_within
         )) then
-            perform private.raise_http_error(
-                409, 'P0409', private.support_message('ticket_closed'),
-                'Create a ticket with follow_up_of set to this ticket''s id.'
-            );
+            perform private.refuse('ticket_closed');
         end if;
     end if;
 

@@ -20,6 +20,3 @@ comment on column public.rate_limits.kind is
 
 insert into public.rate_limits (kind, max_per_hour, description) values
     ('ticket_reply', 30, 'Replies of a user on their tickets per hour.');
-insert into public.support_messages (topic, message) values
-    ('rate_limited.ticket_reply', 'You have sent too many replies in the last hour.');
-

@@ -9,29 +9,6 @@
 -- (private.require_staff(), read from public.support_staff on every call), behind public
 -- invoker wrappers; users' policies and plans stay as they were.
 
--- name: the parameter's name in the messages (ticket_id, or another ticket id such as problem_id).
-create function private.ticket_uuid(value text, name text default 'ticket_id')
-    returns uuid
-    language plpgsql
-    immutable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    if value is null then
-        raise exception '% is required', name using errcode = 'not_null_violation';
-    end if;
-    if value !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception '% must be a UUID', name using errcode = 'invalid_parameter_value';
-    end if;
-    return value::uuid;
-end;
-$$;
-
-comment on function private.ticket_uuid(text, text) is
-    'A ticket id parameter (named name, ticket_id by default) as a uuid: 400 "<name> is required" '
-    'or "<name> must be a UUID" (the value is never echoed).';
-
 create function private.raise_ticket_not_found()
     returns void
     language plpgsql
@@ -40,7 +17,7 @@ create function private.raise_ticket_not_found()
     set search_path = ''
 as $$
 begin
-    perform private.raise_http_error(404, 'P0002', private.support_message('ticket_not_found'), null);
+    perform private.refuse('ticket_not_found');
 end;
 $$;
 
@@ -106,8 +83,8 @@ $$;
 comment on function private.insert_message(uuid, text, boolean) is
     'Inserts a message for the caller; a broken rule becomes a 400 with the constraint''s message.';
 
-revoke all on function private.ticket_uuid(text, text), private.raise_ticket_not_found(),
+revoke all on function private.raise_ticket_not_found(),
     private.utc_text_precise(timestamptz), private.insert_message(uuid, text, boolean) from public;
-grant execute on function private.ticket_uuid(text, text), private.raise_ticket_not_found(),
+grant execute on function private.raise_ticket_not_found(),
     private.utc_text_precise(timestamptz), private.insert_message(uuid, text, boolean)
     to authenticated, service_role;

@@ -20,7 +20,7 @@ declare
     ticket_status text;
 begin
     perform private.check_request_body(body, '{"ticket_id": "string", "body": "string"}');
-    target := private.ticket_uuid(body ->> 'ticket_id');
+    target := private.uuid_param(body ->> 'ticket_id', 'ticket_id');
     if not exists (
         select 1 from public.support_tickets as t
         where t.id = target and t.user_id = (select auth.uid())

@@ -51,7 +51,7 @@ create function public.close_ticket(ticket_id text)
     set search_path = ''
 as $$
 begin
-    return private.close_own_ticket(private.ticket_uuid(close_ticket.ticket_id));
+    return private.close_own_ticket(private.uuid_param(close_ticket.ticket_id, 'ticket_id'));
 end;
 $$;
 

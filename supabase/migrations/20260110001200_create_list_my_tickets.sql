@@ -27,27 +27,14 @@ as $$
 -- warnings" are off for this function only; extra warnings and errors are still checked.
 -- @plpgsql_check_options: other_warnings = false
 declare
-    page_size integer := 20;
-    skip integer := 0;
+    page_size integer;
+    skip integer;
     total bigint;
     tickets json;
 begin
     perform private.check_vocabulary_filter('support_tickets', 'status', list_my_tickets.status);
-    if list_my_tickets."limit" is not null then
-        if list_my_tickets."limit" !~ '^[0-9]{1,3}$'
-            or list_my_tickets."limit"::integer not between 1 and 100 then
-            raise exception 'limit must be an integer from 1 to 100'
-                using errcode = 'invalid_parameter_value';
-        end if;
-        page_size := list_my_tickets."limit"::integer;
-    end if;
-    if list_my_tickets."offset" is not null then
-        if list_my_tickets."offset" !~ '^[0-9]{1,9}$' then
-            raise exception 'offset must be an integer of at least 0'
-                using errcode = 'invalid_parameter_value';
-        end if;
-        skip := list_my_tickets."offset"::integer;
-    end if;
+    page_size := private.integer_param(list_my_tickets."limit", 'limit', 1, 100, 20);
+    skip := private.integer_param(list_my_tickets."offset", 'offset', 0, null, 0);
 
     select count(*) into total
     from public.support_tickets as t

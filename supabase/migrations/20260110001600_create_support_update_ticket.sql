@@ -36,10 +36,7 @@ begin
         perform private.raise_ticket_not_found();
     end if;
     if expected is not null and ticket.updated_at <> expected then
-        perform private.raise_http_error(
-            409, 'P0409', 'The ticket was changed by someone else since you read it',
-            'Read it again (support_ticket) and send its updated_at as expected_updated_at.'
-        );
+        perform private.refuse('ticket_changed');
     end if;
 
     new_assignee := ticket.assignee_id;
@@ -49,15 +46,11 @@ begin
             new_assignee := null;
             assignee_name := null;
         else
-            if fields ->> 'assignee_id' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-                raise exception 'assignee_id must be a UUID' using errcode = 'invalid_parameter_value';
-            end if;
-            new_assignee := (fields ->> 'assignee_id')::uuid;
+            new_assignee := private.uuid_param(fields ->> 'assignee_id', 'assignee_id');
             select s.display_name into assignee_name
             from public.support_staff as s where s.user_id = new_assignee;
             if not found then
-                raise exception 'assignee_id must be a member of support staff'
-                    using errcode = 'invalid_parameter_value';
+                perform private.refuse('assignee_not_staff');
             end if;
         end if;
     end if;
@@ -116,18 +109,10 @@ begin
         "admin_notes": "string",
         "expected_updated_at": "string"
     }');
-    if body ->> 'expected_updated_at' is not null then
-        begin
-            expected := (body ->> 'expected_updated_at')::timestamptz;
-        exception
-            when others then
-                raise exception 'expected_updated_at must be a time (RFC 3339)'
-                    using errcode = 'invalid_parameter_value';
-        end;
-    end if;
+    expected := private.time_param(body ->> 'expected_updated_at', 'expected_updated_at');
 
     ticket := private.update_ticket_as_staff(
-        private.ticket_uuid(body ->> 'ticket_id'),
+        private.uuid_param(body ->> 'ticket_id', 'ticket_id'),
         body - 'ticket_id' - 'expected_updated_at',
         expected
     );

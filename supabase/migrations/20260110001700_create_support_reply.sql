@@ -52,7 +52,7 @@ begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "body": "string", "internal": "boolean"}');
     return private.reply_as_staff(
-        private.ticket_uuid(body ->> 'ticket_id'),
+        private.uuid_param(body ->> 'ticket_id', 'ticket_id'),
         body ->> 'body',
         coalesce((body ->> 'internal')::boolean, false)
     );

@@ -96,20 +96,14 @@ begin
         return new;
     end if;
     if ticket.status not in ('resolved', 'closed') then
-        perform private.raise_http_error(
-            409, 'P0409', 'Only a resolved or closed ticket can be rated',
-            'Rate it once support has resolved it.'
-        );
+        perform private.refuse('ticket_not_rateable');
     end if;
     if exists (select 1 from public.ticket_ratings as r where r.ticket_id = new.ticket_id) then
-        perform private.raise_http_error(409, 'P0409', 'This ticket has already been rated', null);
+        perform private.refuse('ticket_already_rated');
     end if;
     select s.rating_window into rating_window from public.satisfaction_settings as s;
     if now() > coalesce(ticket.resolved_at, ticket.updated_at) + coalesce(rating_window, interval '14 days') then
-        perform private.raise_http_error(
-            409, 'P0409', 'The time to rate this ticket has passed',
-            pg_catalog.format('A ticket can be rated within %s of its resolution.', rating_window)
-        );
+        perform private.refuse('rating_window_passed', pg_catalog.jsonb_build_object('window', rating_window));
     end if;
     return new;
 end;

@@ -34,10 +34,10 @@ begin
         order by coalesce(t.resolved_at, t.updated_at) desc, t.id desc
         limit 1;
         if target is null then
-            perform private.raise_http_error(404, 'P0002', 'You have no resolved ticket to rate', null);
+            perform private.refuse('no_ticket_to_rate');
         end if;
     else
-        target := private.ticket_uuid(body ->> 'ticket_id');
+        target := private.uuid_param(body ->> 'ticket_id', 'ticket_id');
         select t.subject into subject
         from public.support_tickets as t
         where t.id = target and t.user_id = (select auth.uid());
@@ -63,7 +63,7 @@ begin
             );
         when unique_violation then
             -- Two ratings at once: the second waits for the first and finds its key.
-            perform private.raise_http_error(409, 'P0409', 'This ticket has already been rated', null);
+            perform private.refuse('ticket_already_rated');
     end;
 
     return pg_catalog.json_build_object(

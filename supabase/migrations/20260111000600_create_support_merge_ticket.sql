@@ -25,7 +25,7 @@ declare
 begin
     perform private.require_staff();
     if source_id = target_id then
-        raise exception 'a ticket cannot be merged into itself' using errcode = 'invalid_parameter_value';
+        perform private.refuse('merge_into_itself');
     end if;
     -- Both rows locked in id order, so two merges of the same pair cannot deadlock.
     perform 1 from public.support_tickets as t where t.id in (source_id, target_id) order by t.id for update;
@@ -35,18 +35,16 @@ begin
         perform private.raise_ticket_not_found();
     end if;
     if source.user_id <> target.user_id then
-        perform private.raise_http_error(409, 'P0409', 'Only tickets of the same requester can be merged', null);
+        perform private.refuse('merge_other_requester');
     end if;
     if source.status = 'closed' then
-        perform private.raise_http_error(409, 'P0409', 'A closed ticket cannot be merged', null);
+        perform private.refuse('merge_closed_source');
     end if;
     if target.status = 'closed' then
-        perform private.raise_http_error(409, 'P0409', 'A ticket cannot be merged into a closed ticket',
-            'Merge into the requester''s follow-up ticket instead.');
+        perform private.refuse('merge_closed_target');
     end if;
     if exists (select 1 from public.support_tickets as r where r.problem_id = source.id) then
-        perform private.raise_http_error(409, 'P0409', 'A problem with linked reports cannot be merged',
-            'Unlink its reports first (support_unlink_problem).');
+        perform private.refuse('merge_problem_with_reports');
     end if;
 
     update public.support_tickets as t
@@ -86,8 +84,8 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "into_ticket_id": "string"}');
-    target := private.ticket_uuid(body ->> 'into_ticket_id', 'into_ticket_id');
-    merged := private.merge_ticket_as_staff(private.ticket_uuid(body ->> 'ticket_id'), target);
+    target := private.uuid_param(body ->> 'into_ticket_id', 'into_ticket_id');
+    merged := private.merge_ticket_as_staff(private.uuid_param(body ->> 'ticket_id', 'ticket_id'), target);
     return pg_catalog.json_build_object(
         'ticket_id', merged.id,
         'status', merged.status,

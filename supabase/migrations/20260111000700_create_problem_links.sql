@@ -31,7 +31,7 @@ declare
 begin
     perform private.require_staff();
     if report_id = new_problem_id then
-        raise exception 'a ticket cannot be its own problem' using errcode = 'invalid_parameter_value';
+        perform private.refuse('link_to_itself');
     end if;
     select t.* into report from public.support_tickets as t where t.id = report_id for update;
     if not found then
@@ -45,14 +45,13 @@ begin
             perform private.raise_ticket_not_found();
         end if;
         if problem.problem_id is not null then
-            perform private.raise_http_error(409, 'P0409', 'A report cannot be a problem',
-                'Link to the problem it is linked to.');
+            perform private.refuse('link_report_as_problem');
         end if;
         if exists (select 1 from public.support_tickets as r where r.problem_id = report.id) then
-            perform private.raise_http_error(409, 'P0409', 'A problem with linked reports cannot be a report', null);
+            perform private.refuse('link_problem_as_report');
         end if;
         if report.status = 'closed' or problem.status = 'closed' then
-            perform private.raise_http_error(409, 'P0409', 'A closed ticket cannot be linked', null);
+            perform private.refuse('link_closed_ticket');
         end if;
     end if;
     if old_problem is not distinct from new_problem_id then
@@ -142,8 +141,8 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string", "problem_id": "string"}');
-    problem := private.ticket_uuid(body ->> 'problem_id', 'problem_id');
-    report := private.link_problem_as_staff(private.ticket_uuid(body ->> 'ticket_id'), problem);
+    problem := private.uuid_param(body ->> 'problem_id', 'problem_id');
+    report := private.link_problem_as_staff(private.uuid_param(body ->> 'ticket_id', 'ticket_id'), problem);
     return pg_catalog.json_build_object(
         'ticket_id', report.id,
         'problem_id', report.problem_id,
@@ -171,7 +170,7 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"ticket_id": "string"}');
-    report := private.link_problem_as_staff(private.ticket_uuid(body ->> 'ticket_id'), null);
+    report := private.link_problem_as_staff(private.uuid_param(body ->> 'ticket_id', 'ticket_id'), null);
     return pg_catalog.json_build_object('ticket_id', report.id, 'problem_id', report.problem_id);
 end;
 $$;

@@ -175,10 +175,8 @@ begin
         where r.from_status = old.status and r.to_status = new.status;
         if not found or (rule.with_feature
                          and current_setting('support.feature_shipping', true) is distinct from 'on') then
-            perform private.raise_http_error(
-                409, 'P0409',
-                pg_catalog.format('Feedback cannot move from %s to %s', old.status, new.status),
-                'See public.feedback_transitions for the allowed moves.'
+            perform private.refuse(
+                'feedback_move_refused', pg_catalog.jsonb_build_object('from', old.status, 'to', new.status)
             );
         end if;
         if new.status <> 'duplicate' then

@@ -35,17 +35,14 @@ declare
 begin
     perform private.require_staff();
     if fields ->> 'duplicate_of' is not null then
-        if fields ->> 'duplicate_of' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-            raise exception 'duplicate_of must be a UUID' using errcode = 'invalid_parameter_value';
-        end if;
-        duplicate := (fields ->> 'duplicate_of')::uuid;
+        duplicate := private.uuid_param(fields ->> 'duplicate_of', 'duplicate_of');
         if not exists (select 1 from public.user_feedback as f where f.id = duplicate) then
-            raise exception 'duplicate_of must be another feedback entry' using errcode = 'invalid_parameter_value';
+            perform private.refuse('duplicate_of_unknown');
         end if;
     end if;
     select f.* into entry from public.user_feedback as f where f.id = target for update;
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+        perform private.refuse('feedback_not_found');
     end if;
 
     update public.user_feedback as f
@@ -104,29 +101,6 @@ comment on function private.feedback_item(public.user_feedback) is
 revoke all on function private.feedback_item(public.user_feedback) from public;
 grant execute on function private.feedback_item(public.user_feedback) to authenticated;
 
-create function private.page_bounds(page_limit text, page_offset text)
-    returns integer[]
-    language plpgsql
-    immutable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    if page_limit is not null and (page_limit !~ '^[0-9]{1,3}$' or page_limit::integer not between 1 and 100) then
-        raise exception 'limit must be an integer from 1 to 100' using errcode = 'invalid_parameter_value';
-    end if;
-    if page_offset is not null and page_offset !~ '^[0-9]{1,9}$' then
-        raise exception 'offset must be an integer of at least 0' using errcode = 'invalid_parameter_value';
-    end if;
-    return array[coalesce(page_limit::integer, 20), coalesce(page_offset::integer, 0)];
-end;
-$$;
-
-comment on function private.page_bounds(text, text) is
-    'limit (1-100, default 20) and offset (>= 0, default 0) as integers; 400 naming the parameter otherwise.';
-revoke all on function private.page_bounds(text, text) from public;
-grant execute on function private.page_bounds(text, text) to authenticated;
-
 create function private.check_feedback_status(status text)
     returns void
     language plpgsql
@@ -159,13 +133,9 @@ begin
     perform private.check_request_body(body, '{
         "feedback_id": "string", "status": "string", "admin_response": "string", "duplicate_of": "string"
     }');
-    if body ->> 'feedback_id' is null then
-        raise exception 'feedback_id is required' using errcode = 'not_null_violation';
-    end if;
-    if body ->> 'feedback_id' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception 'feedback_id must be a UUID' using errcode = 'invalid_parameter_value';
-    end if;
-    entry := private.review_feedback_as_staff((body ->> 'feedback_id')::uuid, body - 'feedback_id');
+    entry := private.review_feedback_as_staff(
+        private.uuid_param(body ->> 'feedback_id', 'feedback_id'), body - 'feedback_id'
+    );
     return private.feedback_item(entry);
 end;
 $$;
@@ -208,9 +178,12 @@ begin
     perform private.check_feedback_status(support_feedback_queue.status);
     perform private.check_vocabulary_filter('user_feedback', 'category', support_feedback_queue.category);
     if pg_catalog.char_length(words) > 200 then
-        raise exception 'q must be at most 200 characters' using errcode = 'invalid_parameter_value';
+        perform private.refuse('text_too_long', '{"name": "q", "max": 200}');
     end if;
-    bounds := private.page_bounds(support_feedback_queue."limit", support_feedback_queue."offset");
+    bounds := array[
+        private.integer_param(support_feedback_queue."limit", 'limit', 1, 100, 20),
+        private.integer_param(support_feedback_queue."offset", 'offset', 0, null, 0)
+    ];
 
     -- One pass over the matching entries serves the page, the total and the per-feature counts.
     with matched as (
@@ -299,13 +272,10 @@ declare
     entry public.user_feedback;
 begin
     perform private.require_staff();
-    if support_feedback.feedback_id is null
-        or support_feedback.feedback_id !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception 'feedback_id must be a UUID' using errcode = 'invalid_parameter_value';
-    end if;
-    select f.* into entry from public.user_feedback as f where f.id = support_feedback.feedback_id::uuid;
+    select f.* into entry from public.user_feedback as f
+    where f.id = private.uuid_param(support_feedback.feedback_id, 'feedback_id');
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+        perform private.refuse('feedback_not_found');
     end if;
 
     return (private.feedback_item(entry)::jsonb || pg_catalog.jsonb_build_object(
@@ -367,7 +337,10 @@ declare
     entries json;
 begin
     perform private.check_feedback_status(list_my_feedback.status);
-    bounds := private.page_bounds(list_my_feedback."limit", list_my_feedback."offset");
+    bounds := array[
+        private.integer_param(list_my_feedback."limit", 'limit', 1, 100, 20),
+        private.integer_param(list_my_feedback."offset", 'offset', 0, null, 0)
+    ];
 
     select pg_catalog.count(*) into total
     from public.user_feedback as f

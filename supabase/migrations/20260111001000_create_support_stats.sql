@@ -41,23 +41,13 @@ declare
     result json;
 begin
     perform private.require_staff();
-    begin
-        window_end := coalesce(support_stats.until::timestamptz, now());
-    exception
-        when others then
-            raise exception 'until must be a date or time (RFC 3339)' using errcode = 'invalid_parameter_value';
-    end;
-    begin
-        window_start := coalesce(support_stats.since::timestamptz, window_end - interval '30 days');
-    exception
-        when others then
-            raise exception 'since must be a date or time (RFC 3339)' using errcode = 'invalid_parameter_value';
-    end;
+    window_end := coalesce(private.time_param(support_stats.until, 'until'), now());
+    window_start := coalesce(private.time_param(support_stats.since, 'since'), window_end - interval '30 days');
     if window_start >= window_end then
-        raise exception 'since must be before until' using errcode = 'invalid_parameter_value';
+        perform private.refuse('stats_window_reversed');
     end if;
     if window_end - window_start > interval '366 days' then
-        raise exception 'the window must be at most 366 days' using errcode = 'invalid_parameter_value';
+        perform private.refuse('stats_window_too_long');
     end if;
 
     with created as materialized (

@@ -157,18 +157,12 @@ begin
     perform private.check_vocabulary_filter('support_tickets', 'ticket_type', support_queue.ticket_type);
     if sort_key not in ('created', 'updated', 'priority', 'due') then
         -- The message names the first three sorts, as clients and tests read it; the hint names due.
-        raise exception 'sort must be one of created, updated, priority' using errcode = 'invalid_parameter_value',
-            hint = 'sort=due lists running clocks, the next deadline first.';
+        perform private.refuse('queue_sort_unknown');
     end if;
     if support_queue.breached is not null and support_queue.breached not in ('true', 'false') then
-        raise exception 'breached must be true or false' using errcode = 'invalid_parameter_value';
+        perform private.refuse('invalid_boolean', '{"name": "breached"}');
     end if;
-    if support_queue.page_size is not null then
-        if support_queue.page_size !~ '^[0-9]{1,3}$' or support_queue.page_size::integer not between 1 and 100 then
-            raise exception 'page_size must be an integer from 1 to 100' using errcode = 'invalid_parameter_value';
-        end if;
-        rows_per_page := support_queue.page_size::integer;
-    end if;
+    rows_per_page := private.integer_param(support_queue.page_size, 'page_size', 1, 100, rows_per_page);
 
     if support_queue.status is not null then
         filters := filters || pg_catalog.format('t.status = %L', support_queue.status);
@@ -183,23 +177,17 @@ begin
         filters := filters || pg_catalog.format('t.assignee_id = %L::uuid', (select auth.uid()));
     elsif support_queue.assignee = 'unassigned' then
         filters := filters || 't.assignee_id is null'::text;
-    elsif support_queue.assignee ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    elsif private.is_uuid(support_queue.assignee) then
         filters := filters || pg_catalog.format('t.assignee_id = %L::uuid', support_queue.assignee);
     elsif support_queue.assignee is not null then
-        raise exception 'assignee must be me, unassigned or a staff member''s id'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('queue_assignee_unknown');
     end if;
     if support_queue.breached is not null then
         filters := filters || pg_catalog.format(
             'coalesce(t.sla_breached_at < %L::timestamptz, false) = %L::boolean', now(), support_queue.breached);
     end if;
-    if support_queue.due_before is not null then
-        begin
-            due_limit := support_queue.due_before::timestamptz;
-        exception
-            when others then
-                raise exception 'due_before must be a time (RFC 3339)' using errcode = 'invalid_parameter_value';
-        end;
+    due_limit := private.time_param(support_queue.due_before, 'due_before');
+    if due_limit is not null then
         filters := filters || pg_catalog.format('t.sla_next_due_at < %L::timestamptz', due_limit);
     end if;
     if sort_key = 'due' then
@@ -207,7 +195,7 @@ begin
     end if;
     if support_queue.q is not null and not private.is_blank(support_queue.q) then
         if pg_catalog.char_length(support_queue.q) > 200 then
-            raise exception 'q must be at most 200 characters' using errcode = 'invalid_parameter_value';
+            perform private.refuse('text_too_long', '{"name": "q", "max": 200}');
         end if;
         filters := filters || pg_catalog.format(
             'pg_catalog.to_tsvector(''simple''::regconfig, t.subject || '' '' || t.description) '
@@ -218,7 +206,7 @@ begin
         begin
             after := pg_catalog.convert_from(pg_catalog.decode(support_queue.cursor, 'base64'), 'UTF8')::jsonb;
             if after ->> 's' is distinct from sort_key then
-                raise exception 'another sort';
+                perform private.refuse('queue_cursor_invalid');
             end if;
             keyset := case sort_key
                 when 'created' then pg_catalog.format('(t.created_at, t.id) < (%L::timestamptz, %L::uuid)',
@@ -232,8 +220,7 @@ begin
             end;
         exception
             when others then
-                raise exception 'cursor is not valid for this sort' using errcode = 'invalid_parameter_value',
-                    hint = 'Pass next_cursor of the previous page unchanged, with the same sort.';
+                perform private.refuse('queue_cursor_invalid');
         end;
     end if;
 

@@ -50,19 +50,16 @@ as $$
 begin
     -- Two checks, not one "or": SQL does not promise to skip the elements of a non-array.
     if pg_catalog.jsonb_typeof(kinds) is distinct from 'array' then
-        raise exception 'kinds must be an array of notification kinds (strings)'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('notification_kinds_invalid');
     end if;
     if exists (
         select 1 from pg_catalog.jsonb_array_elements(kinds) as k
         where pg_catalog.jsonb_typeof(k) <> 'string'
     ) then
-        raise exception 'kinds must be an array of notification kinds (strings)'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('notification_kinds_invalid');
     end if;
     if pg_catalog.jsonb_typeof(enabled) is distinct from 'boolean' then
-        raise exception 'enabled must be true or false'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('invalid_boolean', '{"name": "enabled"}');
     end if;
     insert into public.notification_preferences as p (kind, email)
     select distinct k, enabled::boolean from pg_catalog.jsonb_array_elements_text(kinds) as k

@@ -39,13 +39,17 @@ comment on constraint webhook_endpoints_secret_format on public.webhook_endpoint
 comment on constraint webhook_endpoints_url_kind_unique on public.webhook_endpoints is
     'this url is already registered for this kind';
 
-insert into public.support_messages (topic, message) values
-    ('webhook_url.scheme', 'url must be an https:// URL without spaces or control characters'),
-    ('webhook_url.too_long', 'url must be at most 2048 characters'),
-    ('webhook_url.host', 'url''s host must be a DNS name, a dotted-decimal IPv4 address or a '
-        'bracketed IPv6 address (no decimal, hexadecimal or octal numbers, no IPv4-mapped IPv6)'),
-    ('webhook_url.internal_address', 'url must point to a public address: loopback, private, '
-        'link-local, unique-local, multicast and unspecified addresses are refused');
+insert into public.support_messages (topic, status, code, message, hint) values
+    ('webhook_url.scheme', 400, 'webhook_url_scheme',
+        'url must be an https:// URL without spaces or control characters', 'Register an https:// endpoint on the public internet.'),
+    ('webhook_url.too_long', 400, 'webhook_url_too_long', 'url must be at most 2048 characters',
+        'Register an https:// endpoint on the public internet.'),
+    ('webhook_url.host', 400, 'webhook_url_host', 'url''s host must be a DNS name, a dotted-decimal '
+        'IPv4 address or a bracketed IPv6 address (no decimal, hexadecimal or octal numbers, no '
+        'IPv4-mapped IPv6)', 'Register an https:// endpoint on the public internet.'),
+    ('webhook_url.internal_address', 400, 'webhook_url_internal_address', 'url must point to a '
+        'public address: loopback, private, link-local, unique-local, multicast and unspecified '
+        'addresses are refused', 'Register an https:// endpoint on the public internet.');
 
 create table private.webhook_settings (
     only_row boolean primary key default true,
@@ -167,10 +171,7 @@ declare
     );
 begin
     if topic is not null then
-        perform private.raise_http_error(
-            400, '23514', private.support_message(topic),
-            'Register an https:// endpoint on the public internet.'
-        );
+        perform private.refuse(topic);
     end if;
     return new;
 end;

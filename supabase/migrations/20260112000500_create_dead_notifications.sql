@@ -46,11 +46,11 @@ declare
     dead public.dead_notifications;
 begin
     if not private.is_admin() then
-        perform private.raise_http_error(403, '42501', 'Only support admins can do this', null);
+        perform private.refuse('admins_only');
     end if;
     delete from public.dead_notifications as d where d.id = dead_id returning d.* into dead;
     if dead.id is null then
-        perform private.raise_http_error(404, 'P0404', 'No such dead notification', null);
+        perform private.refuse('dead_notification_not_found');
     end if;
     return pgmq.send('notifications', dead.message);
 end;

@@ -7,26 +7,6 @@
 -- suggestions are still computed and stored, nobody is shown them. Non-staff callers get 403;
 -- the owner of the item never sees a suggestion on any path (no API role reads the table).
 
-create function private.item_uuid(value text, name text)
-    returns uuid
-    language plpgsql
-    immutable
-    security invoker
-    set search_path = ''
-as $$
-begin
-    if value !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception '% must be a UUID', name using errcode = 'invalid_parameter_value';
-    end if;
-    return value::uuid;
-end;
-$$;
-
-comment on function private.item_uuid(text, text) is
-    'A uuid parameter named name: 400 "<name> must be a UUID" (the value is never echoed).';
-revoke all on function private.item_uuid(text, text) from public;
-grant execute on function private.item_uuid(text, text) to authenticated;
-
 -- Security definer: staff hold no read policy on tickets (20260110000800) and no API role reads
 -- triage_suggestions or triage_labels. It checks first that the caller is staff and reads the
 -- suggestions of the one item asked for.
@@ -47,19 +27,19 @@ declare
 begin
     perform private.require_staff();
     if pg_catalog.num_nonnulls(suggestions_as_staff.ticket_id, suggestions_as_staff.feedback_id) <> 1 then
-        raise exception 'give exactly one of ticket_id, feedback_id' using errcode = 'invalid_parameter_value';
+        perform private.refuse('suggestion_item_ambiguous');
     end if;
     if suggestions_as_staff.ticket_id is not null then
-        target_ticket := private.item_uuid(suggestions_as_staff.ticket_id, 'ticket_id');
+        target_ticket := private.uuid_param(suggestions_as_staff.ticket_id, 'ticket_id');
         select t.* into ticket from public.support_tickets as t where t.id = target_ticket;
         if not found then
             perform private.raise_ticket_not_found();
         end if;
     else
-        target_feedback := private.item_uuid(suggestions_as_staff.feedback_id, 'feedback_id');
+        target_feedback := private.uuid_param(suggestions_as_staff.feedback_id, 'feedback_id');
         select f.* into entry from public.user_feedback as f where f.id = target_feedback;
         if not found then
-            perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+            perform private.refuse('feedback_not_found');
         end if;
     end if;
 

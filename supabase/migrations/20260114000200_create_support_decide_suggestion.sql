@@ -26,25 +26,22 @@ declare
 begin
     perform private.require_staff();
     if private.triage_shadow_mode() then
-        perform private.raise_http_error(409, 'P0409', 'Suggestions are in shadow mode',
-            'An admin turns shadow mode off in triage_settings.');
+        perform private.refuse('suggestions_shadow_mode');
     end if;
     select s.* into suggestion from public.triage_suggestions as s where s.id = target for update;
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Suggestion not found', null);
+        perform private.refuse('suggestion_not_found');
     end if;
     if exists (select 1 from public.triage_labels as l where l.suggestion_id = target) then
-        perform private.raise_http_error(409, 'P0409', 'This suggestion was already decided', null);
+        perform private.refuse('suggestion_decided');
     end if;
     chosen := coalesce(chosen, suggestion.value);
     allowed := coalesce(chosen = any (private.field_codes(suggestion.field)), false);
     if not allowed then
-        raise exception 'value must be one of the values of %', suggestion.field
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('suggestion_value_invalid', pg_catalog.jsonb_build_object('field', suggestion.field));
     end if;
     if apply and suggestion.feedback_id is not null then
-        raise exception 'apply is for tickets only: a feedback category stays as the user chose'
-            using errcode = 'invalid_parameter_value';
+        perform private.refuse('suggestion_apply_ticket_only');
     end if;
     if apply then
         perform private.update_ticket_as_staff(
@@ -81,11 +78,8 @@ declare
 begin
     perform private.require_staff();
     perform private.check_request_body(body, '{"suggestion_id": "string", "value": "string", "apply": "boolean"}');
-    if body ->> 'suggestion_id' is null then
-        raise exception 'suggestion_id is required' using errcode = 'not_null_violation';
-    end if;
     label := private.decide_suggestion_as_staff(
-        private.item_uuid(body ->> 'suggestion_id', 'suggestion_id'),
+        private.uuid_param(body ->> 'suggestion_id', 'suggestion_id'),
         body ->> 'value',
         coalesce((body ->> 'apply')::boolean, false)
     );

@@ -24,9 +24,7 @@ declare
     runs json;
 begin
     perform private.require_staff();
-    if days is null or days < 1 or days > 366 then
-        raise exception 'days must be between 1 and 366' using errcode = 'invalid_parameter_value';
-    end if;
+    days := private.integer_param(days::text, 'days', 1, 366, 30);
     since := pg_catalog.now() - pg_catalog.make_interval(days => triage_report_as_staff.days);
 
     -- Counts and rates only, in shadow mode too: measuring the model before anyone is shown

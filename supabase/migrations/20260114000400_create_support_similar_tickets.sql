@@ -37,11 +37,9 @@ declare
     matches json;
 begin
     perform private.require_staff();
-    if page_size is null or page_size < 1 or page_size > 50 then
-        raise exception 'page_size must be between 1 and 50' using errcode = 'invalid_parameter_value';
-    end if;
+    page_size := private.integer_param(page_size::text, 'page_size', 1, 50, 10);
     select t.* into ticket from public.support_tickets as t
-    where t.id = private.ticket_uuid(similar_tickets_as_staff.ticket_id);
+    where t.id = private.uuid_param(similar_tickets_as_staff.ticket_id, 'ticket_id');
     if not found then
         perform private.raise_ticket_not_found();
     end if;

@@ -21,16 +21,11 @@ declare
     entries json;
 begin
     perform private.require_staff();
-    if page_size is null or page_size < 1 or page_size > 100 then
-        raise exception 'page_size must be between 1 and 100' using errcode = 'invalid_parameter_value';
-    end if;
-    if similar_feedback_as_staff.feedback_id is null then
-        raise exception 'feedback_id is required' using errcode = 'not_null_violation';
-    end if;
+    page_size := private.integer_param(page_size::text, 'page_size', 1, 100, 20);
     select f.* into entry from public.user_feedback as f
-    where f.id = private.item_uuid(similar_feedback_as_staff.feedback_id, 'feedback_id');
+    where f.id = private.uuid_param(similar_feedback_as_staff.feedback_id, 'feedback_id');
     if not found then
-        perform private.raise_http_error(404, 'P0002', 'Feedback not found', null);
+        perform private.refuse('feedback_not_found');
     end if;
 
     select pg_catalog.count(*) into total

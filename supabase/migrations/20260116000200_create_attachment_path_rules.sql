@@ -60,15 +60,14 @@ create function private.attachment_ticket_id(name text)
 as $$
 declare
     parts text[] := pg_catalog.string_to_array(name, '/');
-    uuid_pattern constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 begin
     -- Lower-case UUIDs only: they are compared as text with auth.uid()::text in policies. The
     -- file name's length is checked apart: a bounded repetition of 255 in a regular expression
     -- makes PostgreSQL's matcher slow.
     if pg_catalog.array_length(parts, 1) = 3
         and private.attachment_name_refusal(name) is null
-        and (parts[1] = 'staff' or parts[1] ~ uuid_pattern)
-        and parts[2] ~ uuid_pattern
+        and (parts[1] = 'staff' or (private.is_uuid(parts[1]) and parts[1] = pg_catalog.lower(parts[1])))
+        and private.is_uuid(parts[2]) and parts[2] = pg_catalog.lower(parts[2])
         and pg_catalog.char_length(parts[3]) between 1 and 255 then
         return parts[2]::uuid;
     end if;

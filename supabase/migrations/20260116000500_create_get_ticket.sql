@@ -63,26 +63,13 @@ as $$
 declare
     ticket public.support_tickets;
 begin
-    if get_ticket.ticket_id is null
-        or get_ticket.ticket_id !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-        raise exception 'ticket_id must be a UUID'
-            using errcode = 'invalid_parameter_value';
-    end if;
-
     select t.* into ticket
     from public.support_tickets as t
-    where t.id = get_ticket.ticket_id::uuid
+    where t.id = private.uuid_param(get_ticket.ticket_id, 'ticket_id')
         and t.user_id = (select auth.uid());
 
     if not found then
-        raise sqlstate 'PGRST' using
-            message = pg_catalog.json_build_object(
-                'code', 'P0002',
-                'message', private.support_message('ticket_not_found'),
-                'details', null,
-                'hint', null
-            )::text,
-            detail = '{"status":404,"headers":{}}';
+        perform private.raise_ticket_not_found();
     end if;
 
     return pg_catalog.json_build_object(

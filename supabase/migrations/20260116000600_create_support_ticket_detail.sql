@@ -29,7 +29,7 @@ declare
     ticket public.support_tickets;
 begin
     perform private.require_staff();
-    target := private.ticket_uuid(support_ticket.ticket_id);
+    target := private.uuid_param(support_ticket.ticket_id, 'ticket_id');
     select t.* into ticket from public.support_tickets as t where t.id = target;
     if not found then
         perform private.raise_ticket_not_found();

@@ -4,7 +4,7 @@
 -- that break its rule: the list must be empty. Objects that belong to an extension are not
 -- ours and are left out.
 begin;
-select plan(17);
+select plan(23);
 
 -- Tables ------------------------------------------------------------------------------------
 select is(
@@ -117,7 +117,7 @@ select is(
 
 -- Functions -----------------------------------------------------------------------------------
 create temporary view our_functions as
-select p.oid, p.pronamespace, p.prosecdef, p.proconfig, p.proowner, p.proacl
+select p.oid, p.pronamespace, p.prosecdef, p.proconfig, p.proowner, p.proacl, p.prosrc
 from pg_catalog.pg_proc as p
 where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
   and not exists (
@@ -222,6 +222,91 @@ select is(
      where not c.relrowsecurity),
     null,
     'no table has policies with row level security disabled (splinter''s policy_exists_rls_disabled)'
+);
+
+-- Refusals and parameters -------------------------------------------------------------------
+-- A refusal comes from the catalog (public.support_messages) through private.refuse, and a
+-- parameter is parsed by the helpers of 20260101000110: read from the bodies of the functions.
+create temporary view hand_made_http_errors as
+select f.oid::regprocedure::text as function
+from our_functions as f
+where f.prosrc ~* 'sqlstate[[:space:]]+''PGRST'''
+  and f.oid <> 'private.refuse(text, jsonb, text, jsonb)'::regprocedure;
+create temporary view hand_parsed_uuids as
+select f.oid::regprocedure::text as function
+from our_functions as f
+where f.prosrc ~* '\[0-9a-f\]\{8\}'
+  and f.oid <> 'private.is_uuid(text)'::regprocedure;
+-- A literal message raised by hand (anything but a bare '%' filled from a constraint comment or
+-- a generated text). The exceptions, each for its reason: the catalog's own 500s for a missing
+-- topic; the request-body check, whose messages are made from the declared fields; the guard of
+-- the append-only history, which refuses admins in Studio, not API callers; and the Storage
+-- triggers, whose errors the Storage API answers, not PostgREST.
+create temporary view hand_written_refusals as
+select f.oid::regprocedure::text as function
+from our_functions as f
+where f.prosrc ~* 'raise([[:space:]]+exception)?[[:space:]]+''(?!%'')'
+  and f.oid not in (
+      'private.support_message(text)'::regprocedure,
+      'private.refuse(text, jsonb, text, jsonb)'::regprocedure,
+      'private.check_request_body(jsonb, jsonb)'::regprocedure,
+      'private.refuse_event_change()'::regprocedure,
+      'private.enforce_attachment_rules()'::regprocedure
+  );
+
+select is(
+    (select array_agg(e.function order by 1) from hand_made_http_errors as e),
+    null,
+    'no function but private.refuse raises an HTTP error (sqlstate PGRST) by hand'
+);
+select is(
+    (select array_agg(e.function order by 1) from hand_parsed_uuids as e),
+    null,
+    'no function but private.is_uuid spells out the UUID pattern: ids are read by private.uuid_param'
+);
+select is(
+    (select array_agg(e.function order by 1) from hand_written_refusals as e),
+    null,
+    'no function raises a message it wrote itself: refusals come from the catalog through private.refuse'
+);
+select is(
+    (select array_agg(m.topic order by 1)
+     from public.support_messages as m
+     where m.status is not null
+       and m.code !~ '^[0-9A-Z]{5}$'
+       and exists (select 1 from public.support_messages as o
+                   where o.topic <> m.topic and o.code = m.code and o.message <> m.message)),
+    null,
+    'each reason has its own code: two refusals share a lower-case code only when they say the same'
+);
+
+-- The rules catch what they are for: a function written the old way is listed by each.
+create function public.refuses_by_hand(ticket_id text)
+    returns void
+    language plpgsql
+    set search_path = ''
+as $$
+begin
+    if ticket_id !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        raise exception 'ticket_id must be a UUID' using errcode = 'invalid_parameter_value';
+    end if;
+    raise sqlstate 'PGRST' using message = '{"code": "P0409", "message": "No"}', detail = '{"status": 409}';
+end;
+$$;
+select is(
+    array[
+        (select array_agg(e.function) from hand_made_http_errors as e),
+        (select array_agg(e.function) from hand_parsed_uuids as e),
+        (select array_agg(e.function) from hand_written_refusals as e)
+    ],
+    array[array['refuses_by_hand(text)'], array['refuses_by_hand(text)'], array['refuses_by_hand(text)']],
+    'a new function that raises PGRST, matches the UUID pattern or raises its own message breaks all three rules'
+);
+drop function public.refuses_by_hand(text);
+select is(
+    (select array_agg(e.function) from hand_written_refusals as e),
+    null,
+    'and the rules hold again once it is gone'
 );
 
 select * from finish();

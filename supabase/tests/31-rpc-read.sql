@@ -79,17 +79,17 @@ select is(json_array_length(public.list_my_tickets(null, '1', '0') -> 'tickets')
 
 select throws_ok(
     format('select public.list_my_tickets(%L, %L, %L)', t.status, t.lim, t.off),
-    '22023', t.message, format('list_my_tickets refuses status %s, limit %s, offset %s', t.status, t.lim, t.off)
+    t.errcode, t.message, format('list_my_tickets refuses status %s, limit %s, offset %s', t.status, t.lim, t.off)
 )
 from (values
-    ('pending', null, null, 'status must be one of open, in_progress, resolved, closed'),
-    (null, '0', null, 'limit must be an integer from 1 to 100'),
-    (null, '101', null, 'limit must be an integer from 1 to 100'),
-    (null, 'ten', null, 'limit must be an integer from 1 to 100'),
-    (null, '2.5', null, 'limit must be an integer from 1 to 100'),
-    (null, null, '-1', 'offset must be an integer of at least 0'),
-    (null, null, 'x', 'offset must be an integer of at least 0')
-) as t(status, lim, off, message);
+    ('pending', null, null, '22023', 'status must be one of open, in_progress, resolved, closed'),
+    (null, '0', null, 'PGRST', '{"code" : "integer_out_of_range", "message" : "limit must be an integer from 1 to 100", "details" : null, "hint" : null}'),
+    (null, '101', null, 'PGRST', '{"code" : "integer_out_of_range", "message" : "limit must be an integer from 1 to 100", "details" : null, "hint" : null}'),
+    (null, 'ten', null, 'PGRST', '{"code" : "integer_out_of_range", "message" : "limit must be an integer from 1 to 100", "details" : null, "hint" : null}'),
+    (null, '2.5', null, 'PGRST', '{"code" : "integer_out_of_range", "message" : "limit must be an integer from 1 to 100", "details" : null, "hint" : null}'),
+    (null, null, '-1', 'PGRST', '{"code" : "integer_too_small", "message" : "offset must be an integer of at least 0", "details" : null, "hint" : null}'),
+    (null, null, 'x', 'PGRST', '{"code" : "integer_too_small", "message" : "offset must be an integer of at least 0", "details" : null, "hint" : null}')
+) as t(status, lim, off, errcode, message);
 
 -- get_ticket
 select is(
@@ -136,7 +136,7 @@ select is(
     jsonb_build_object(
         'code', 'PGRST',
         'message', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
-        'detail', '{"status":404,"headers":{}}',
+        'detail', '{"status" : 404, "headers" : {}}',
         'constraint', null
     ),
     format('a %s ticket is a 404 "Ticket not found" (code P0002)', which)
@@ -148,7 +148,7 @@ select is(
     'a missing ticket and another user''s ticket are refused identically'
 );
 select throws_ok(
-    format('select public.get_ticket(%L)', id), '22023', 'ticket_id must be a UUID',
+    format('select public.get_ticket(%L)', id), 'PGRST', '{"code" : "invalid_uuid", "message" : "ticket_id must be a UUID", "details" : null, "hint" : null}',
     format('get_ticket refuses the id %L', id)
 )
 from unnest(array['42', 'not-a-uuid', '40000000-0000-4000-8000-00000000000g', '']) as id;

@@ -37,13 +37,13 @@ select is(
     'the same key with another body is refused'
 );
 select is(
-    tests.error_of($$select public.submit_feedback('{"category": "praise", "description": "Crash on launch"}')$$) ->> 'detail',
-    '{"status":422,"headers":{}}',
+    (tests.error_of($$select public.submit_feedback('{"category": "praise", "description": "Crash on launch"}')$$) ->> 'detail')::jsonb,
+    '{"status": 422, "headers": {}}'::jsonb,
     'the same key for another operation is refused with 422'
 );
 
 select pg_temp.send_key('not-a-uuid');
-select throws_ok($$select public.report_bug('{"description": "x"}')$$, '22023', 'Idempotency-Key must be a UUID',
+select throws_ok($$select public.report_bug('{"description": "x"}')$$, 'PGRST', '{"code" : "invalid_uuid", "message" : "Idempotency-Key must be a UUID", "details" : null, "hint" : null}',
     'a key that is not a UUID is refused with 400');
 
 -- A request that fails keeps no key: fixing the body and retrying with the key works.

@@ -111,7 +111,7 @@ select lives_ok(
 );
 select throws_ok(
     $$update public.support_tickets set status = 'open' where id = '51000000-0000-4000-8000-000000000001'$$,
-    'PGRST', '{"code" : "P0409", "message" : "A ticket cannot move from closed to open", "details" : null, "hint" : "A closed ticket is final: open a follow-up ticket (follow_up_of)."}',
+    'PGRST', '{"code" : "ticket_move_from_closed", "message" : "A ticket cannot move from closed to open", "details" : null, "hint" : "A closed ticket is final: open a follow-up ticket (follow_up_of)."}',
     'service_role cannot reopen a closed ticket'
 );
 reset role;

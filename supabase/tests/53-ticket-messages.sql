@@ -112,7 +112,7 @@ select lives_ok(
 select is(
     tests.error_of($$insert into public.ticket_messages (ticket_id, body) values ('53000000-0000-4000-8000-000000000003', 'Again?')$$),
     jsonb_build_object('code', 'PGRST',
-        'message', '{"code" : "P0409", "message" : "This ticket is closed. Please open a follow-up ticket.", "details" : null, "hint" : "Create a ticket with follow_up_of set to this ticket''s id."}',
+        'message', '{"code" : "ticket_closed", "message" : "This ticket is closed. Please open a follow-up ticket.", "details" : null, "hint" : "Create a ticket with follow_up_of set to this ticket''s id."}',
         'detail', '{"status" : 409, "headers" : {}}', 'constraint', null),
     'a reply to a closed ticket is a 409 telling the user to open a follow-up'
 );

@@ -53,8 +53,8 @@ from (values
     ('{"ticket_id": "54000000-0000-4000-8000-000000000001", "body": "  "}', '23514', 'body must not be blank'),
     ('{"ticket_id": "54000000-0000-4000-8000-000000000001", "body": 5}', '22023', 'body must be a string'),
     ('{"ticket_id": "54000000-0000-4000-8000-000000000001", "body": "x", "internal": true}', '22023', 'unknown field "internal"'),
-    ('{"body": "x"}', '23502', 'ticket_id is required'),
-    ('{"ticket_id": "nope", "body": "x"}', '22023', 'ticket_id must be a UUID'),
+    ('{"body": "x"}', 'PGRST', '{"code" : "parameter_required", "message" : "ticket_id is required", "details" : null, "hint" : null}'),
+    ('{"ticket_id": "nope", "body": "x"}', 'PGRST', '{"code" : "invalid_uuid", "message" : "ticket_id must be a UUID", "details" : null, "hint" : null}'),
     ('[]', '22023', 'request body must be a JSON object')
 ) as t(b, e, m);
 select is(
@@ -112,7 +112,7 @@ select is(
     'P0002',
     'the owner cannot close another user''s ticket (404)'
 );
-select throws_ok($$select public.close_ticket('x')$$, '22023', 'ticket_id must be a UUID', 'close_ticket checks the id');
+select throws_ok($$select public.close_ticket('x')$$, 'PGRST', '{"code" : "invalid_uuid", "message" : "ticket_id must be a UUID", "details" : null, "hint" : null}', 'close_ticket checks the id');
 select throws_ok(
     $$update public.support_tickets set status = 'closed' where id = '54000000-0000-4000-8000-000000000002'$$,
     '42501', null, 'the owner still cannot update a ticket directly'
@@ -134,14 +134,14 @@ select is(
 select throws_ok(
     format('select public.create_support_ticket(%L)', jsonb_build_object(
         'ticket_type', 'billing', 'subject', 's', 'description', 'd', 'follow_up_of', f)),
-    '22023', 'follow_up_of must be one of your closed tickets', format('a follow-up of %s is refused', w)
+    'PGRST', '{"code" : "follow_up_not_closed", "message" : "follow_up_of must be one of your closed tickets", "details" : null, "hint" : null}', format('a follow-up of %s is refused', w)
 )
 from (values ('54000000-0000-4000-8000-000000000005', 'another user''s closed ticket'),
              ('54000000-0000-4000-8000-000000000002', 'a ticket that is not closed'),
              ('54000000-0000-4000-8000-000000000009', 'a missing ticket')) as t(f, w);
 select throws_ok(
     $$select public.create_support_ticket('{"ticket_type": "billing", "subject": "s", "description": "d", "follow_up_of": "no"}')$$,
-    '22023', 'follow_up_of must be a UUID', 'follow_up_of must be a UUID'
+    'PGRST', '{"code" : "invalid_uuid", "message" : "follow_up_of must be a UUID", "details" : null, "hint" : null}', 'follow_up_of must be a UUID'
 );
 
 -- Another user, anon, service_role.

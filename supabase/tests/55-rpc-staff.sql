@@ -110,22 +110,22 @@ select is(
 )
 from unnest(array['created', 'updated', 'priority']) as s;
 select throws_ok(
-    format('select public.support_queue(%s)', a), '22023', m, format('support_queue refuses %s', a)
+    format('select public.support_queue(%s)', a), e, m, format('support_queue refuses %s', a)
 )
 from (values
-    ($$status => 'pending'$$, 'status must be one of open, in_progress, resolved, closed'),
-    ($$priority => 'asap'$$, 'priority must be one of low, medium, high, urgent'),
-    ($$ticket_type => 'x'$$, 'ticket_type must be one of bug, technical, billing, account, other'),
-    ($$assignee => 'bob'$$, 'assignee must be me, unassigned or a staff member''s id'),
-    ($$sort => 'name'$$, 'sort must be one of created, updated, priority'),
-    ($$page_size => '0'$$, 'page_size must be an integer from 1 to 100'),
-    ($$cursor => 'garbage'$$, 'cursor is not valid for this sort'),
-    (format('q => %L', repeat('q', 201)), 'q must be at most 200 characters')
-) as t(a, m);
+    ($$status => 'pending'$$, '22023', 'status must be one of open, in_progress, resolved, closed'),
+    ($$priority => 'asap'$$, '22023', 'priority must be one of low, medium, high, urgent'),
+    ($$ticket_type => 'x'$$, '22023', 'ticket_type must be one of bug, technical, billing, account, other'),
+    ($$assignee => 'bob'$$, 'PGRST', '{"code" : "queue_assignee_unknown", "message" : "assignee must be me, unassigned or a staff member''s id", "details" : null, "hint" : null}'),
+    ($$sort => 'name'$$, 'PGRST', '{"code" : "queue_sort_unknown", "message" : "sort must be one of created, updated, priority", "details" : null, "hint" : "sort=due lists running clocks, the next deadline first."}'),
+    ($$page_size => '0'$$, 'PGRST', '{"code" : "integer_out_of_range", "message" : "page_size must be an integer from 1 to 100", "details" : null, "hint" : null}'),
+    ($$cursor => 'garbage'$$, 'PGRST', '{"code" : "queue_cursor_invalid", "message" : "cursor is not valid for this sort", "details" : null, "hint" : "Pass next_cursor of the previous page unchanged, with the same sort."}'),
+    (format('q => %L', repeat('q', 201)), 'PGRST', '{"code" : "text_too_long", "message" : "q must be at most 200 characters", "details" : null, "hint" : null}')
+) as t(a, e, m);
 select throws_ok(
     format('select public.support_queue(sort => %L, cursor => %L)', 'priority',
         public.support_queue(q => 'quagga', page_size => '2') ->> 'next_cursor'),
-    '22023', 'cursor is not valid for this sort', 'a cursor of another sort is refused'
+    'PGRST', '{"code" : "queue_cursor_invalid", "message" : "cursor is not valid for this sort", "details" : null, "hint" : "Pass next_cursor of the previous page unchanged, with the same sort."}', 'a cursor of another sort is refused'
 );
 
 -- support_ticket: everything, internal notes included.
@@ -182,7 +182,7 @@ select is(
         'ticket_id', '55000000-0000-4000-8000-000000000004', 'priority', 'urgent',
         'expected_updated_at', current_setting('tests.seen')))),
     jsonb_build_object('code', 'PGRST',
-        'message', '{"code" : "P0409", "message" : "The ticket was changed by someone else since you read it", "details" : null, "hint" : "Read it again (support_ticket) and send its updated_at as expected_updated_at."}',
+        'message', '{"code" : "ticket_changed", "message" : "The ticket was changed by someone else since you read it", "details" : null, "hint" : "Read it again (support_ticket) and send its updated_at as expected_updated_at."}',
         'detail', '{"status" : 409, "headers" : {}}', 'constraint', null),
     'a second agent with the same, now stale, updated_at gets a 409'
 );
@@ -224,8 +224,8 @@ select throws_ok(
 from (values
     ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "priority": "asap"}', '23514', 'priority must be one of low, medium, high, urgent'),
     ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "status": null}', '23502', 'status is required'),
-    ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "assignee_id": "55000000-0000-4000-8000-000000000004"}', '22023', 'assignee_id must be a member of support staff'),
-    ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "expected_updated_at": "soon"}', '22023', 'expected_updated_at must be a time (RFC 3339)'),
+    ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "assignee_id": "55000000-0000-4000-8000-000000000004"}', 'PGRST', '{"code" : "assignee_not_staff", "message" : "assignee_id must be a member of support staff", "details" : null, "hint" : null}'),
+    ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "expected_updated_at": "soon"}', 'PGRST', '{"code" : "invalid_time", "message" : "expected_updated_at must be a date or time (RFC 3339)", "details" : null, "hint" : null}'),
     ('{"ticket_id": "55000000-0000-4000-8000-000000000004", "user_id": "x"}', '22023', 'unknown field "user_id"')
 ) as t(b, e, m);
 select is(

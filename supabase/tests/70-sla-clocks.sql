@@ -98,9 +98,9 @@ select is(
     2,
     'due_before: only tickets whose next deadline is before that time'
 );
-select throws_ok($$select public.support_queue(breached => 'maybe')$$, '22023', 'breached must be true or false',
+select throws_ok($$select public.support_queue(breached => 'maybe')$$, 'PGRST', '{"code" : "invalid_boolean", "message" : "breached must be true or false", "details" : null, "hint" : null}',
     'breached takes true or false');
-select throws_ok($$select public.support_queue(due_before => 'soon')$$, '22023', 'due_before must be a time (RFC 3339)',
+select throws_ok($$select public.support_queue(due_before => 'soon')$$, 'PGRST', '{"code" : "invalid_time", "message" : "due_before must be a date or time (RFC 3339)", "details" : null, "hint" : null}',
     'due_before takes a time');
 -- The cursor of sort=due pages on.
 select is(

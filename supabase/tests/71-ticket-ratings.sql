@@ -38,13 +38,13 @@ select is(
     'the owner rates a closed ticket, without a comment'
 );
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000001", "rating": 1}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "ticket_already_rated", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
     'a second rating is a 409');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000002", "rating": 4}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "Only a resolved or closed ticket can be rated", "details" : null, "hint" : "Rate it once support has resolved it."}',
+    'PGRST', '{"code" : "ticket_not_rateable", "message" : "Only a resolved or closed ticket can be rated", "details" : null, "hint" : "Rate it once support has resolved it."}',
     'rating an open ticket is a 409');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000003", "rating": 4}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "The time to rate this ticket has passed", "details" : null, "hint" : "A ticket can be rated within 14 days of its resolution."}',
+    'PGRST', '{"code" : "rating_window_passed", "message" : "The time to rate this ticket has passed", "details" : null, "hint" : "A ticket can be rated within 14 days of its resolution."}',
     'a rating 20 days after the resolution is a 409');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000005", "rating": 4}')$$,
     'PGRST', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
@@ -63,13 +63,13 @@ select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-
 select throws_ok($$select public.rate_ticket(jsonb_build_object('ticket_id', '71000000-0000-4000-8000-000000000006', 'rating', 3, 'comment', repeat('x', 2001)))$$,
     '23514', 'comment must be at most 2000 characters', 'a long comment is a 400 naming the rule');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "nope", "rating": 3}')$$,
-    '22023', 'ticket_id must be a UUID', 'ticket_id must be a UUID');
+    'PGRST', '{"code" : "invalid_uuid", "message" : "ticket_id must be a UUID", "details" : null, "hint" : null}', 'ticket_id must be a UUID');
 select results_eq('select ticket_id, rating from public.ticket_ratings order by rating',
     $$values ('71000000-0000-4000-8000-000000000004'::uuid, 2), ('71000000-0000-4000-8000-000000000001'::uuid, 5)$$,
     'the owner reads their own ratings');
 -- The same rules on a direct insert through PostgREST.
 select throws_ok($$insert into public.ticket_ratings (ticket_id, rating) values ('71000000-0000-4000-8000-000000000001', 1)$$,
-    'PGRST', '{"code" : "P0409", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "ticket_already_rated", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
     'a direct second insert meets the same 409');
 select throws_ok($$update public.ticket_ratings set rating = 1$$, '42501', null, 'the owner cannot change a rating');
 select throws_ok($$delete from public.ticket_ratings$$, '42501', null, 'the owner cannot remove a rating');
@@ -82,7 +82,7 @@ select tests.authenticate_as('owner');
 select is(public.rate_ticket('{"rating": 4}') ->> 'ticket_id', '71000000-0000-4000-8000-000000000006',
     'without ticket_id the owner rates their latest resolved ticket');
 select throws_ok($$select public.rate_ticket('{"rating": 4}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "ticket_already_rated", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
     'rating the latest again is a 409, not a rating of an older ticket');
 
 -- Another user.
@@ -96,7 +96,7 @@ select is(public.rate_ticket('{"rating": 4}') ->> 'ticket_id', '71000000-0000-40
 -- Staff.
 select tests.authenticate_as('agent');
 select throws_ok($$select public.rate_ticket('{"rating": 4}')$$,
-    'PGRST', '{"code" : "P0002", "message" : "You have no resolved ticket to rate", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "no_ticket_to_rate", "message" : "You have no resolved ticket to rate", "details" : null, "hint" : null}',
     'someone with no resolved ticket gets a 404 saying so');
 select is_empty($$select * from public.ticket_ratings where ticket_id::text like '71000000-%'$$,
     'an agent reads no rating directly: staff hold no read policy on ratings');

@@ -43,23 +43,23 @@ select is((select status from public.support_tickets where id = '72000000-0000-4
 -- Staff: the refusals.
 select tests.authenticate_as('agent');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000003"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "Only tickets of the same requester can be merged", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "merge_other_requester", "message" : "Only tickets of the same requester can be merged", "details" : null, "hint" : null}',
     'tickets of two requesters are not merged (409)');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000004"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A ticket cannot be merged into a closed ticket", "details" : null, "hint" : "Merge into the requester''s follow-up ticket instead."}',
+    'PGRST', '{"code" : "merge_closed_target", "message" : "A ticket cannot be merged into a closed ticket", "details" : null, "hint" : "Merge into the requester''s follow-up ticket instead."}',
     'nothing merges into a closed ticket');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000004", "into_ticket_id": "72000000-0000-4000-8000-000000000001"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A closed ticket cannot be merged", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "merge_closed_source", "message" : "A closed ticket cannot be merged", "details" : null, "hint" : null}',
     'a closed ticket is not merged');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000001"}')$$,
-    '22023', 'a ticket cannot be merged into itself', 'a ticket is not merged into itself');
+    'PGRST', '{"code" : "merge_into_itself", "message" : "a ticket cannot be merged into itself", "details" : null, "hint" : null}', 'a ticket is not merged into itself');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000009"}')$$,
     'PGRST', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
     'a missing target is a 404');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001"}')$$,
-    '23502', 'into_ticket_id is required', 'into_ticket_id is required');
+    'PGRST', '{"code" : "parameter_required", "message" : "into_ticket_id is required", "details" : null, "hint" : null}', 'into_ticket_id is required');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "x"}')$$,
-    '22023', 'into_ticket_id must be a UUID', 'into_ticket_id must be a UUID');
+    'PGRST', '{"code" : "invalid_uuid", "message" : "into_ticket_id must be a UUID", "details" : null, "hint" : null}', 'into_ticket_id must be a UUID');
 
 -- Staff: the merge.
 select is(
@@ -86,7 +86,7 @@ select is((select count(*)::int from public.ticket_messages where ticket_id = '7
     'no message is copied: the target''s thread is unchanged');
 select tests.authenticate_as('agent');
 select throws_ok($$select public.support_merge_ticket('{"ticket_id": "72000000-0000-4000-8000-000000000001", "into_ticket_id": "72000000-0000-4000-8000-000000000002"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A closed ticket cannot be merged", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "merge_closed_source", "message" : "A closed ticket cannot be merged", "details" : null, "hint" : null}',
     'merging again is refused: the source is closed');
 
 -- The owner's view.

@@ -60,25 +60,25 @@ select is(
 );
 select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003", "problem_id": "73000000-0000-4000-8000-000000000001"}');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000004", "problem_id": "73000000-0000-4000-8000-000000000001"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A closed ticket cannot be linked", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "link_closed_ticket", "message" : "A closed ticket cannot be linked", "details" : null, "hint" : null}',
     'a closed ticket is not linked');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73100000-0000-4000-8000-000000000001", "problem_id": "73000000-0000-4000-8000-000000000002"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A report cannot be a problem", "details" : null, "hint" : "Link to the problem it is linked to."}',
+    'PGRST', '{"code" : "link_report_as_problem", "message" : "A report cannot be a problem", "details" : null, "hint" : "Link to the problem it is linked to."}',
     'a report is not a problem (no chains)');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000001", "problem_id": "73100000-0000-4000-8000-000000000001"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A problem with linked reports cannot be a report", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "link_problem_as_report", "message" : "A problem with linked reports cannot be a report", "details" : null, "hint" : null}',
     'a problem with reports is not linked as a report');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000001", "problem_id": "73000000-0000-4000-8000-000000000001"}')$$,
-    '22023', 'a ticket cannot be its own problem', 'a ticket is not its own problem');
+    'PGRST', '{"code" : "link_to_itself", "message" : "a ticket cannot be its own problem", "details" : null, "hint" : null}', 'a ticket is not its own problem');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000002", "problem_id": "73000000-0000-4000-8000-000000000009"}')$$,
     'PGRST', '{"code" : "P0002", "message" : "Ticket not found", "details" : null, "hint" : null}',
     'a missing problem is a 404');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000002"}')$$,
-    '23502', 'problem_id is required', 'problem_id is required');
+    'PGRST', '{"code" : "parameter_required", "message" : "problem_id is required", "details" : null, "hint" : null}', 'problem_id is required');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "73000000-0000-4000-8000-000000000002", "problem_id": "x"}')$$,
-    '22023', 'problem_id must be a UUID', 'a problem_id that is not a UUID is a 400 that does not echo it');
+    'PGRST', '{"code" : "invalid_uuid", "message" : "problem_id must be a UUID", "details" : null, "hint" : null}', 'a problem_id that is not a UUID is a 400 that does not echo it');
 select throws_ok($$select public.support_link_problem('{"ticket_id": "x"}')$$,
-    '23502', 'problem_id is required', 'the problem_id is checked before the ticket_id');
+    'PGRST', '{"code" : "parameter_required", "message" : "problem_id is required", "details" : null, "hint" : null}', 'the problem_id is checked before the ticket_id');
 
 -- Unlink and link again: internal events on both sides.
 select is(public.support_unlink_problem('{"ticket_id": "73000000-0000-4000-8000-000000000003"}') ->> 'problem_id', null,

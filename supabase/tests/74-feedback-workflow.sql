@@ -39,7 +39,7 @@ select is((public.list_my_feedback("limit" => '1') ->> 'total')::int,
 select throws_ok($$select public.list_my_feedback(status => 'reviewed')$$, '22023',
     'status must be one of received, under_review, planned, in_progress, shipped, declined, duplicate',
     'an unknown status filter is a 400 listing the statuses');
-select throws_ok($$select public.list_my_feedback("limit" => '0')$$, '22023', 'limit must be an integer from 1 to 100',
+select throws_ok($$select public.list_my_feedback("limit" => '0')$$, 'PGRST', '{"code" : "integer_out_of_range", "message" : "limit must be an integer from 1 to 100", "details" : null, "hint" : null}',
     'limit is checked');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "planned"}')$$,
     'PGRST', '{"code" : "42501", "message" : "Only support staff can do this", "details" : null, "hint" : null}',
@@ -60,10 +60,10 @@ select is_empty($$select 1 from public.user_feedback where user_id = tests.get_s
 select tests.authenticate_as('agent');
 select is_empty($$select 1 from public.user_feedback where id::text like '74000000-%'$$,
     'an agent reads no feedback entry from the table directly');
-select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-00000000000x')$$, '22023',
-    'feedback_id must be a UUID', 'the entry read checks feedback_id is a UUID');
+select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-00000000000x')$$, 'PGRST',
+    '{"code" : "invalid_uuid", "message" : "feedback_id must be a UUID", "details" : null, "hint" : null}', 'the entry read checks feedback_id is a UUID');
 select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000009')$$,
-    'PGRST', '{"code" : "P0002", "message" : "Feedback not found", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "feedback_not_found", "message" : "Feedback not found", "details" : null, "hint" : null}',
     'the entry read of a missing entry is a 404');
 select is(
     (select array_agg(f ->> 'feedback_id') from json_array_elements(
@@ -95,10 +95,10 @@ select is(
 select is((public.support_feedback('74000000-0000-4000-8000-000000000001') ->> 'reviewed_at')::timestamptz,
     date_trunc('second', now()), 'the first move away from received sets reviewed_at');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "shipped"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from under_review to shipped", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
+    'PGRST', '{"code" : "feedback_move_refused", "message" : "Feedback cannot move from under_review to shipped", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'under_review cannot jump to shipped');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "received"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from under_review to received", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
+    'PGRST', '{"code" : "feedback_move_refused", "message" : "Feedback cannot move from under_review to received", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'nothing moves back to received');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000001", "status": "done"}')$$,
     '23514', 'status must be one of received, under_review, planned, in_progress, shipped, declined, duplicate',
@@ -106,9 +106,9 @@ select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000002", "status": "duplicate"}')$$,
     '23514', 'duplicate_of is required for status duplicate and only allowed with it', 'a duplicate needs duplicate_of');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000002", "status": "duplicate", "duplicate_of": "74000000-0000-4000-8000-000000000009"}')$$,
-    '22023', 'duplicate_of must be another feedback entry', 'duplicate_of must exist');
+    'PGRST', '{"code" : "duplicate_of_unknown", "message" : "duplicate_of must be another feedback entry", "details" : null, "hint" : null}', 'duplicate_of must exist');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000009", "status": "planned"}')$$,
-    'PGRST', '{"code" : "P0002", "message" : "Feedback not found", "details" : null, "hint" : null}', 'a missing entry is a 404');
+    'PGRST', '{"code" : "feedback_not_found", "message" : "Feedback not found", "details" : null, "hint" : null}', 'a missing entry is a 404');
 select results_eq(
     $$select (r ->> 'status'), (r ->> 'duplicate_of'), (r ->> 'admin_response') from (select public.support_review_feedback(
         '{"feedback_id": "74000000-0000-4000-8000-000000000004", "status": "duplicate", "duplicate_of": "74000000-0000-4000-8000-000000000003"}')::jsonb as r) as x$$,
@@ -153,7 +153,7 @@ select is((select count(*)::int from json_array_elements(public.support_feedback
             where e ->> 'kind' = 'status' and e ->> 'to' = 'shipped'),
     1, 'each entry shipped with the feature has its own status event');
 select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000000-0000-4000-8000-000000000003", "status": "shipped"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from declined to shipped", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
+    'PGRST', '{"code" : "feedback_move_refused", "message" : "Feedback cannot move from declined to shipped", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'a with_feature move is not open to a direct review');
 select throws_ok($$insert into public.feedback_transitions (from_status, to_status) values ('shipped', 'received')$$,
     '42501', null, 'an agent cannot add a move');
@@ -189,11 +189,11 @@ select throws_ok($$select public.support_review_feedback('{"feedback_id": "74000
 select throws_ok($$select public.support_feedback('74000000-0000-4000-8000-000000000001')$$, '42501', null,
     'service_role does not call the staff read of an entry');
 select throws_ok($$update public.user_feedback set status = 'planned' where id = '74000000-0000-4000-8000-000000000003'$$,
-    'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from declined to planned", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
+    'PGRST', '{"code" : "feedback_move_refused", "message" : "Feedback cannot move from declined to planned", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'service_role meets the workflow on a direct update');
 reset role;
 select throws_ok($$update public.user_feedback set status = 'in_progress' where id = '74000000-0000-4000-8000-000000000003'$$,
-    'PGRST', '{"code" : "P0409", "message" : "Feedback cannot move from declined to in_progress", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
+    'PGRST', '{"code" : "feedback_move_refused", "message" : "Feedback cannot move from declined to in_progress", "details" : null, "hint" : "See public.feedback_transitions for the allowed moves."}',
     'postgres (Studio) meets the workflow too');
 select throws_ok($$update public.feedback_events set to_value = 'x'$$, '42501', 'feedback events are append-only',
     'postgres cannot rewrite history');

@@ -114,9 +114,9 @@ select is(
     'feedback per category and status equals a direct count'
 );
 select tests.authenticate_as('agent');
-select throws_ok($$select public.support_stats('2025-03-31', '2025-03-01')$$, '22023', 'since must be before until',
+select throws_ok($$select public.support_stats('2025-03-31', '2025-03-01')$$, 'PGRST', '{"code" : "stats_window_reversed", "message" : "since must be before until", "details" : null, "hint" : null}',
     'an inverted window is a 400');
-select throws_ok($$select public.support_stats('last week')$$, '22023', 'since must be a date or time (RFC 3339)',
+select throws_ok($$select public.support_stats('last week')$$, 'PGRST', '{"code" : "invalid_time", "message" : "since must be a date or time (RFC 3339)", "details" : null, "hint" : null}',
     'since must be a time');
 
 -- Nobody else.

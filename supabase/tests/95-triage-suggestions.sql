@@ -87,7 +87,7 @@ select throws_ok($$select count(*) from public.triage_suggestions$$, '42501', nu
 select is(public.support_suggestions(ticket_id => '95000000-0000-4000-8000-000000000001')::jsonb,
     '{"shadow_mode": true, "suggestions": []}'::jsonb, 'in shadow mode support_suggestions returns none');
 select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000001"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "Suggestions are in shadow mode", "details" : null, "hint" : "An admin turns shadow mode off in triage_settings."}',
+    'PGRST', '{"code" : "suggestions_shadow_mode", "message" : "Suggestions are in shadow mode", "details" : null, "hint" : "An admin turns shadow mode off in triage_settings."}',
     'in shadow mode nothing is decided');
 update public.triage_settings set shadow_mode = false;
 select tests.authenticate_as('admin');
@@ -121,12 +121,12 @@ select is(public.support_decide_suggestion('{"suggestion_id": "95100000-0000-400
 select is(public.support_ticket('95000000-0000-4000-8000-000000000001') ->> 'priority', 'low',
     'a decision without apply leaves the user''s priority as it was');
 select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000002"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "This suggestion was already decided", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "suggestion_decided", "message" : "This suggestion was already decided", "details" : null, "hint" : null}',
     'a suggestion is decided once');
 select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003", "value": "sooner"}')$$,
-    '22023', 'value must be one of the values of category', 'an unknown value is refused without echoing it');
+    'PGRST', '{"code" : "suggestion_value_invalid", "message" : "value must be one of the values of category", "details" : null, "hint" : null}', 'an unknown value is refused without echoing it');
 select throws_ok($$select public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003", "apply": true}')$$,
-    '22023', 'apply is for tickets only: a feedback category stays as the user chose', 'a feedback category is never changed');
+    'PGRST', '{"code" : "suggestion_apply_ticket_only", "message" : "apply is for tickets only: a feedback category stays as the user chose", "details" : null, "hint" : null}', 'a feedback category is never changed');
 select is(public.support_decide_suggestion('{"suggestion_id": "95100000-0000-4000-8000-000000000003"}') ->> 'chosen_value', 'feature_request',
     'an agent accepts the feedback category');
 select is(public.support_feedback('95000000-0000-4000-8000-000000000002') ->> 'category', 'other',

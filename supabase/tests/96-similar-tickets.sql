@@ -91,16 +91,16 @@ select is(public.support_link_problem('{"ticket_id": "96000000-0000-4000-8000-00
 select is(json_array_length(public.support_similar_tickets('96000000-0000-4000-8000-000000000001', 1) -> 'similar'), 1,
     'page_size caps the matches');
 select throws_ok($$select public.support_similar_tickets('96000000-0000-4000-8000-000000000001', 0)$$,
-    '22023', 'page_size must be between 1 and 50', 'a page_size out of range is refused');
+    'PGRST', '{"code" : "integer_out_of_range", "message" : "page_size must be an integer from 1 to 50", "details" : null, "hint" : null}', 'a page_size out of range is refused');
 select throws_ok($$select public.support_similar_tickets('not-a-uuid')$$,
-    '22023', 'ticket_id must be a UUID', 'a malformed ticket_id is refused without echoing it');
+    'PGRST', '{"code" : "invalid_uuid", "message" : "ticket_id must be a UUID", "details" : null, "hint" : null}', 'a malformed ticket_id is refused without echoing it');
 select is(public.support_similar_feedback('96000000-0000-4000-8000-000000000041')::jsonb - 'entries',
     '{"feedback_id": "96000000-0000-4000-8000-000000000041", "feature_name": "yearly view", "total": 1}'::jsonb,
     'the other entry for the same feature is counted');
 select is(public.support_similar_feedback('96000000-0000-4000-8000-000000000041') -> 'entries' -> 0 ->> 'feedback_id',
     '96000000-0000-4000-8000-000000000042', 'and listed; entries for other features are not');
 select throws_ok($$select public.support_similar_feedback('96000000-0000-4000-8000-000000000049')$$,
-    'PGRST', '{"code" : "P0002", "message" : "Feedback not found", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "feedback_not_found", "message" : "Feedback not found", "details" : null, "hint" : null}',
     'a missing entry is a 404');
 
 select * from finish();

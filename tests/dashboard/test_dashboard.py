@@ -181,11 +181,19 @@ def test_two_agents_change_one_ticket_and_the_second_sees_the_conflict(
     first.get_by_role("button", name="Save changes").click()
     expect(meta(first)).to_contain_text("High")
 
-    second.get_by_label("Priority", exact=True).select_option("urgent")
-    second.get_by_role("button", name="Save changes").click()
-    alert = second.locator(".controls-form [role=alert]")
-    expect(alert).to_contain_text("Changed by someone else — reload")
-    expect(alert).to_contain_text("The ticket was changed by someone else since you read it")
+    # Support rewords the refusal: the page knows it by its code, never by its words.
+    db.execute("update public.support_messages set message = 'Someone else saved it first' "
+               "where topic = 'ticket_changed'")
+    try:
+        second.get_by_label("Priority", exact=True).select_option("urgent")
+        second.get_by_role("button", name="Save changes").click()
+        alert = second.locator(".controls-form [role=alert]")
+        expect(alert).to_contain_text("Changed by someone else — reload")
+        expect(alert).to_contain_text("Someone else saved it first")
+    finally:
+        db.execute("update public.support_messages set message = "
+                   "'The ticket was changed by someone else since you read it' "
+                   "where topic = 'ticket_changed'")
     screenshot(second, "ticket-conflict")
     assert db.execute("select priority from public.support_tickets where id = %s",
                       (ticket_id,)).fetchone()[0] == "high"

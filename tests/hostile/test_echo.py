@@ -255,20 +255,20 @@ def test_a_long_unknown_column_name_is_cut(stack, make_user, local_gateway):
 # set_email_notifications and retry_dead_notification take jsonb and text and check them
 # themselves: these answers come from the database, so they hold on a hosted project too.
 @pytest.mark.parametrize(
-    ("body", "message"),
-    [({"kinds": MARKER, "enabled": False},
+    ("body", "code", "message"),
+    [({"kinds": MARKER, "enabled": False}, "notification_kinds_invalid",
       "kinds must be an array of notification kinds (strings)"),
-     ({"kinds": [{"kind": MARKER}], "enabled": False},
+     ({"kinds": [{"kind": MARKER}], "enabled": False}, "notification_kinds_invalid",
       "kinds must be an array of notification kinds (strings)"),
-     ({"kinds": ["reply"], "enabled": MARKER}, "enabled must be true or false")],
+     ({"kinds": ["reply"], "enabled": MARKER}, "invalid_boolean", "enabled must be true or false")],
 )
 def test_email_preferences_of_the_wrong_type_are_refused_by_the_database_quoting_nothing(
-    stack, make_user, body, message
+    stack, make_user, body, code, message
 ):
     answer = httpx.post(f"{stack.rest_url}/rpc/set_email_notifications", json=body,
                         headers=headers_for(stack, make_user().jwt, "rest"), timeout=10)
     assert_clear_error(answer, {400})
-    assert answer.json() == {"code": "22023", "details": None, "hint": None, "message": message}
+    assert answer.json() == {"code": code, "details": None, "hint": None, "message": message}
 
 
 @pytest.mark.parametrize("dead_id", [MARKER, "99999999999999999999999", -1])
@@ -281,5 +281,5 @@ def test_retrying_a_dead_notification_by_an_id_that_is_no_number_is_a_404_quotin
     answer = httpx.post(f"{stack.rest_url}/rpc/retry_dead_notification", json={"id": dead_id},
                         headers=headers_for(stack, admin.jwt, "rest"), timeout=10)
     assert_clear_error(answer, {404})
-    assert answer.json() == {"code": "P0404", "details": None, "hint": None,
+    assert answer.json() == {"code": "dead_notification_not_found", "details": None, "hint": None,
                              "message": "No such dead notification"}
