@@ -75,7 +75,7 @@ def test_loopback_is_allowed_only_by_the_local_setting_and_nothing_else_is():
 
 
 def worker_env(**extra: str) -> dict[str, str]:
-    return {"SUPPORT_WORKER_DB_URL": "postgresql://x", "SUPABASE_JWT_SECRET": "s",
+    return {"SUPPORT_WORKER_DB_URL": "postgresql://x", "SUPABASE_JWT_SECRET": "s" * 32,
             "SUPPORT_APP_URL": "http://127.0.0.1:3000", "SUPABASE_URL": "http://127.0.0.1:1",
             **extra}
 

@@ -40,14 +40,14 @@ comment on constraint webhook_endpoints_url_kind_unique on public.webhook_endpoi
     'this url is already registered for this kind';
 
 insert into public.support_messages (topic, status, code, message, hint) values
-    ('webhook_url.scheme', 400, 'webhook_url_scheme',
+    ('webhook_url_scheme', 400, 'webhook_url_scheme',
         'url must be an https:// URL without spaces or control characters', 'Register an https:// endpoint on the public internet.'),
-    ('webhook_url.too_long', 400, 'webhook_url_too_long', 'url must be at most 2048 characters',
+    ('webhook_url_too_long', 400, 'webhook_url_too_long', 'url must be at most 2048 characters',
         'Register an https:// endpoint on the public internet.'),
-    ('webhook_url.host', 400, 'webhook_url_host', 'url''s host must be a DNS name, a dotted-decimal '
+    ('webhook_url_host', 400, 'webhook_url_host', 'url''s host must be a DNS name, a dotted-decimal '
         'IPv4 address or a bracketed IPv6 address (no decimal, hexadecimal or octal numbers, no '
         'IPv4-mapped IPv6)', 'Register an https:// endpoint on the public internet.'),
-    ('webhook_url.internal_address', 400, 'webhook_url_internal_address', 'url must point to a '
+    ('webhook_url_internal_address', 400, 'webhook_url_internal_address', 'url must point to a '
         'public address: loopback, private, link-local, unique-local, multicast and unspecified '
         'addresses are refused', 'Register an https:// endpoint on the public internet.');
 
@@ -86,41 +86,41 @@ declare
     loopback boolean;
 begin
     if pg_catalog.char_length(url) > 2048 then
-        return 'webhook_url.too_long';
+        return 'webhook_url_too_long';
     end if;
     if url !~* '^https?://[^/?#]' or url ~ '[[:space:][:cntrl:]]' then
-        return 'webhook_url.scheme';
+        return 'webhook_url_scheme';
     end if;
     -- The authority, without the user information and the port. Browsers read a backslash
     -- there as a slash, other parsers as part of the user information: neither is allowed.
     host := pg_catalog.lower(pg_catalog.substring(url, '^[A-Za-z]+://([^/?#]*)'));
     if pg_catalog.strpos(host, chr(92)) > 0 then
-        return 'webhook_url.host';
+        return 'webhook_url_host';
     end if;
     host := pg_catalog.regexp_replace(host, '^.*@', '');
     if host ~ '^\[' then
         begin
             address := pg_catalog.substring(host, '^\[([0-9a-f:.]+)\](:[0-9]{1,5})?$')::inet;
         exception when invalid_text_representation then
-            return 'webhook_url.host';
+            return 'webhook_url_host';
         end;
         if address is null or pg_catalog.family(address) <> 6
             or address <<= '::ffff:0.0.0.0/96' or (address <<= '::/96' and address > '::1') then
-            return 'webhook_url.host';
+            return 'webhook_url_host';
         end if;
     else
         host := pg_catalog.regexp_replace(host, ':[0-9]{1,5}$', '');
         -- A trailing dot names the same host ("localhost." is localhost).
         host := pg_catalog.rtrim(host, '.');
         if host !~ ('^' || label || '(\.' || label || ')*$') then
-            return 'webhook_url.host';
+            return 'webhook_url_host';
         end if;
         -- As browsers read URLs (WHATWG), a host whose last label is a number is an IPv4
         -- address in any of its forms (2130706433, 0x7f000001, 0177.1): only the plain form
         -- passes.
         if host ~ '(^|\.)(0x[0-9a-f]*|[0-9]+)$' then
             if host !~ ('^' || octet || '(\.' || octet || '){3}$') then
-                return 'webhook_url.host';
+                return 'webhook_url_host';
             end if;
             address := host::inet;
         elsif host = 'localhost' or host like '%.localhost' then
@@ -141,18 +141,18 @@ begin
             or address <<= 'fc00::/7'                                        -- unique-local
             or address <<= '224.0.0.0/4' or address <<= 'ff00::/8'           -- multicast
             or address <<= '240.0.0.0/4' then                                -- reserved, broadcast
-            return 'webhook_url.internal_address';
+            return 'webhook_url_internal_address';
         end if;
     end if;
     if url !~* '^https://' then
-        return 'webhook_url.scheme';
+        return 'webhook_url_scheme';
     end if;
     return null;
 end;
 $$;
 
 comment on function private.webhook_url_refusal(text, boolean) is
-    'Why a webhook URL is refused, as a support_messages topic (webhook_url.*), or null when it '
+    'Why a webhook URL is refused, as a support_messages topic (webhook_url_*), or null when it '
     'is an https:// URL of a public host (or, with local_development, of a loopback receiver).';
 revoke all on function private.webhook_url_refusal(text, boolean) from public;
 

@@ -241,7 +241,9 @@ where f.prosrc ~* '\[0-9a-f\]\{8\}'
 -- a generated text). The exceptions, each for its reason: the catalog's own 500s for a missing
 -- topic; the request-body check, whose messages are made from the declared fields; the guard of
 -- the append-only history, which refuses admins in Studio, not API callers; and the Storage
--- triggers, whose errors the Storage API answers, not PostgREST.
+-- triggers, whose errors the Storage API answers, not PostgREST; and the two vocabulary triggers,
+-- which stand in for a check constraint that cannot read another table: they raise the
+-- check_violation PostgreSQL would, which raise_rule_violation turns into the rule's message.
 create temporary view hand_written_refusals as
 select f.oid::regprocedure::text as function
 from our_functions as f
@@ -251,7 +253,9 @@ where f.prosrc ~* 'raise([[:space:]]+exception)?[[:space:]]+''(?!%'')'
       'private.refuse(text, jsonb, text, jsonb)'::regprocedure,
       'private.check_request_body(jsonb, jsonb)'::regprocedure,
       'private.refuse_event_change()'::regprocedure,
-      'private.enforce_attachment_rules()'::regprocedure
+      'private.enforce_attachment_rules()'::regprocedure,
+      'private.check_vocabulary()'::regprocedure,
+      'private.check_triage_value()'::regprocedure
   );
 
 select is(

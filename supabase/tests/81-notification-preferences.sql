@@ -69,7 +69,7 @@ select lives_ok($$insert into public.webhook_endpoints (url, kind) values ('http
 select matches((select secret from public.webhook_endpoints where url = 'https://bot.example/hook'),
     '^whsec_[A-Za-z0-9+/]{32}$', 'the endpoint gets a random whsec_ secret');
 select is((tests.error_of($$insert into public.webhook_endpoints (url, kind) values ('ftp://x', 'reply')$$)) ->> 'message',
-    '{"code" : "23514", "message" : "url must be an https:// URL without spaces or control characters", "details" : null, "hint" : "Register an https:// endpoint on the public internet."}',
+    '{"code" : "webhook_url_scheme", "message" : "url must be an https:// URL without spaces or control characters", "details" : null, "hint" : "Register an https:// endpoint on the public internet."}',
     'a URL that is not https is refused with its rule''s message');
 select tests.authenticate_as('agent');
 select is_empty('select * from public.webhook_endpoints', 'an agent sees no webhook endpoint (secrets)');
