@@ -5,7 +5,8 @@ rolled back, and asks the real function as a staff member, so the figures are th
 nothing stays behind. The connection must be a superuser's (the local stack's `postgres`):
 triggers and foreign keys are switched off for that transaction (session_replication_role),
 which lets it hide the database's own open tickets, file reports without users, and make an
-agent of a user that does not exist."""
+agent of a user that does not exist. Until the rollback the hidden tickets stay locked: use a
+development or scratch database."""
 
 import json
 import uuid
