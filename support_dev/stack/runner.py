@@ -11,11 +11,12 @@ from typing import TypeVar
 from support_api.tokens import mint_jwt
 from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
-from support_dev.stack.database import Database, DatabaseError
+from support_dev.stack.database import SERVER_USER, Database, DatabaseError
 from support_dev.stack.notifications import start_maildev, start_workers
-from support_dev.stack.paths import Binaries
+from support_dev.stack.paths import Binaries, require_reachable
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import (
+    GATEWAY_WORKER_USER,
     start_flask,
     start_nginx,
     start_postgrest,
@@ -51,6 +52,22 @@ class Stack:
         if os.geteuid() == 0:
             # The cluster runs as `postgres`, which must be able to reach its data folder.
             self.config.state_dir.chmod(0o755)
+        self.check_reachable()
+
+    def check_reachable(self) -> None:
+        """Run as root, PostgreSQL and the gateway's workers are other users: refuse to start,
+        saying what to do, where they could not reach their folders (a clone in a private
+        folder), rather than fail later with a log line or an HTML 403."""
+        elsewhere = ("start the stack with its state in a folder every user may enter: "
+                     "`support-stack start --dir /var/tmp/support-stack` "
+                     "(`make dev STACK_DIR=/var/tmp/support-stack`)")
+        if SERVER_USER:
+            require_reachable(self.config.state_dir, SERVER_USER, "PostgreSQL", elsewhere)
+            require_reachable(self.binaries.postgres_bindir, SERVER_USER, "PostgreSQL",
+                              "put the server binaries (--pg-bin) where every user may enter")
+        if GATEWAY_WORKER_USER:
+            require_reachable(self.config.run_dir, GATEWAY_WORKER_USER,
+                              "The gateway's worker processes (nginx)", elsewhere)
 
     def start(self) -> None:
         self.config.check_ports()
