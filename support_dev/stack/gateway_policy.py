@@ -30,6 +30,11 @@ EXPOSED_HEADERS = ("Content-Encoding, Content-Location, Content-Range, Content-T
 
 ErrorJson = Callable[[int, str], str]
 
+# The RPCs that take "limit" and "offset" arguments and answer one JSON object.
+PAGED_RPCS = ("list_my_tickets", "list_my_feedback", "support_feedback_queue",
+              "support_feedback_suggestions")
+PAGED_RPCS_PATTERN = "|".join(PAGED_RPCS)
+
 
 def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
     """http-level directives: sizes, the caller key and its zones, the logged route."""
@@ -74,10 +79,11 @@ def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
         "" "";
         default "{EXPOSED_HEADERS}";
     }}
-    # list_my_tickets answers one JSON object; PostgREST would apply a GET's limit and offset to
-    # that single row (offset=1: `null`) instead of passing them to the function.
+    # The list RPCs answer one JSON object; PostgREST would apply a GET's limit and offset to
+    # that single row (offset=1: `null`, limit=abc ignored) instead of passing them on.
     map "$request_method $uri?$args" $reserved_paging_params {{
-        "~^(GET|HEAD) /rest/v1/rpc/list_my_tickets\\?(.*&)?(limit|offset)(=|&|$)" 1;
+        "~^(GET|HEAD) /rest/v1/rpc/(?<paged_rpc>{PAGED_RPCS_PATTERN})\\?(.*&)?(limit|offset)(=|&|$)"
+            $paged_rpc;
         default "";
     }}
     map $http_origin $cors_allow_origin {{
@@ -97,7 +103,7 @@ def nginx_location_limits() -> str:
 def nginx_postgrest_location(error_json: ErrorJson) -> str:
     """Directives of the PostgREST location: reserved paging parameters where a function takes
     its own, and the headers a browser script may read."""
-    refusal = error_json(400, "list_my_tickets takes limit and offset in a POST "
+    refusal = error_json(400, "$reserved_paging_params takes limit and offset in a POST "
                          "body: in a GET query string PostgREST keeps them for itself")
     return f"""            if ($reserved_paging_params) {{
                 {refusal}
