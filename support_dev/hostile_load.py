@@ -7,7 +7,9 @@ their p99 with the stack idle, measured in the same run).
 The most expensive requests a signed-in user can make: through PostgREST, a table read with a
 regular-expression filter on their own long descriptions, whose pattern PostgreSQL takes about
 a quarter of a second of CPU to compile (a new one each time, so no cache helps); through the
-Flask layer, the longest page of their tickets. Loopback only, bounded by `seconds`.
+Flask layer, the longest page of their tickets. The local gateway refuses pattern filters, so
+those reads go to `data_api_url`: PostgREST itself, as a hosted project's Data API passes them,
+where the database's per-user share is what bounds them. Loopback only, bounded by `seconds`.
 """
 
 from __future__ import annotations
@@ -96,8 +98,9 @@ def _serve_victim(gateway_url: str, anon_key: str, token: str, seconds: float) -
 class Flood:
     """FLOOD_THREADS threads sending the flooder's expensive requests until stopped."""
 
-    def __init__(self, gateway_url: str, anon_key: str, token: str) -> None:
-        self.gateway_url, self.anon_key, self.token = gateway_url, anon_key, token
+    def __init__(self, gateway_url: str, data_api_url: str, anon_key: str, token: str) -> None:
+        self.gateway_url, self.data_api_url = gateway_url, data_api_url
+        self.anon_key, self.token = anon_key, token
         self.statuses: Counter[int] = Counter()
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -112,7 +115,7 @@ class Flood:
         # A pattern PostgreSQL has not compiled before: (.{1,200}){1,N}x for N in 100..199.
         repeat = 100 + next(self.patterns) % 100
         return http.get(
-            f"{self.gateway_url}/rest/v1/support_tickets",
+            f"{self.data_api_url}/support_tickets",
             params={"select": "id", "description": f"match.(.{{1,200}}){{1,{repeat}}}x"},
             headers={"Authorization": f"Bearer {self.token}", "apikey": self.anon_key},
         ).status_code
@@ -135,11 +138,11 @@ class Flood:
             thread.join(timeout=60)
 
 
-def flood_while_serving(gateway_url: str, anon_key: str, flooder_token: str,
+def flood_while_serving(gateway_url: str, data_api_url: str, anon_key: str, flooder_token: str,
                         victim_token: str, seconds: float) -> FloodRun:
     """The victim's requests for `seconds` idle, then for `seconds` under the flood."""
     idle = _serve_victim(gateway_url, anon_key, victim_token, seconds)
-    with Flood(gateway_url, anon_key, flooder_token) as flood:
+    with Flood(gateway_url, data_api_url, anon_key, flooder_token) as flood:
         time.sleep(0.5)  # let the flood fill whatever it can take
         flooded = _serve_victim(gateway_url, anon_key, victim_token, seconds)
     return FloodRun(idle, flooded, flood.statuses, seconds)

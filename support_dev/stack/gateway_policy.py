@@ -8,8 +8,14 @@ reach PostgREST or the Flask layer, so a flood costs nginx, not a database conne
 """
 
 from collections.abc import Callable
+from pathlib import Path
 
 from support_api.settings import DEFAULT_MAX_BODY_BYTES
+
+# Refuses like, ilike, match, imatch and the fts family in a query string (see the script).
+PATTERN_FILTERS_SCRIPT = Path(__file__).with_name("postgrest_filters.js")
+PATTERN_FILTERS_REFUSAL = ("Pattern filters (like, ilike, match, imatch, fts) are not accepted: "
+                           "search through the RPCs")
 
 # The longest request line and header line a client may send. supabase-js puts filters in the
 # query string (`.in('id', ids)`: ~37 bytes per UUID), so 16 KB passes ~400 ids; longer is 414.
@@ -89,7 +95,9 @@ def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
     map $http_origin $cors_allow_origin {{
         "" "";
         default "*";
-    }}"""
+    }}
+    js_import postgrest_filters from {PATTERN_FILTERS_SCRIPT};
+    js_set $pattern_filter postgrest_filters.patternFilter;"""
 
 
 def nginx_location_limits() -> str:
@@ -102,11 +110,14 @@ def nginx_location_limits() -> str:
 
 def nginx_postgrest_location(error_json: ErrorJson) -> str:
     """Directives of the PostgREST location: reserved paging parameters where a function takes
-    its own, and the headers a browser script may read."""
+    its own, pattern filters, and the headers a browser script may read."""
     refusal = error_json(400, "$reserved_paging_params takes limit and offset in a POST "
                          "body: in a GET query string PostgREST keeps them for itself")
     return f"""            if ($reserved_paging_params) {{
                 {refusal}
+            }}
+            if ($pattern_filter) {{
+                {error_json(400, PATTERN_FILTERS_REFUSAL)}
             }}
             proxy_hide_header Access-Control-Expose-Headers;
             add_header Access-Control-Expose-Headers $cors_exposed_headers always;"""

@@ -21,7 +21,8 @@ SLOW_FILTER = "match.(.{1,200}){1,%d}x"  # ~0.25 s of CPU to compile, a new patt
 
 
 def slow_read(http: httpx.Client, stack, token: str, variant: int) -> httpx.Response:
-    return http.get(f"{stack.rest_url}/support_tickets",
+    # Past the local gateway, which refuses pattern filters: the database's share is tested.
+    return http.get(f"{stack.data_api_url}/support_tickets",
                     params={"select": "id", "description": SLOW_FILTER % (150 + variant)},
                     headers=headers_for(stack, token, "rest"))
 
@@ -104,8 +105,8 @@ def test_one_users_flood_leaves_another_users_creates_and_lists_succeeding(
     flooder, victim = make_user(), make_user()
     prepare_flooder(db, flooder.id)
     with raised_rate_limits(db):
-        run = flood_while_serving(stack.gateway_url, stack.anon_key, flooder.jwt, victim.jwt,
-                                  seconds=4)
+        run = flood_while_serving(stack.gateway_url, stack.data_api_url, stack.anon_key,
+                                  flooder.jwt, victim.jwt, seconds=4)
     assert run.idle.answers and run.flooded.answers
     assert run.idle.failures() == [] and run.flooded.failures() == []
     # The flood really ran and was held to its share: refused, never failed. On a busy machine
