@@ -51,7 +51,9 @@ class Timings:
 class FloodRun:
     idle: Timings
     flooded: Timings
-    flooder: Counter[int]
+    # By status; a 500 with PostgreSQL's code (`500 57014`: a statement timeout, which PostgREST
+    # itself answers 500 and the local gateway 503).
+    flooder: Counter[str]
     seconds: float
 
 
@@ -101,24 +103,28 @@ class Flood:
     def __init__(self, gateway_url: str, data_api_url: str, anon_key: str, token: str) -> None:
         self.gateway_url, self.data_api_url = gateway_url, data_api_url
         self.anon_key, self.token = anon_key, token
-        self.statuses: Counter[int] = Counter()
+        self.statuses: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.patterns = count()
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True)
                         for n in range(FLOOD_THREADS)]
 
-    def _send(self, http: httpx.Client, through_flask: bool) -> int:
+    def _send(self, http: httpx.Client, through_flask: bool) -> str:
         if through_flask:
-            return http.get(f"{self.gateway_url}/api/support/tickets?limit=100",
-                            headers={"Authorization": f"Bearer {self.token}"}).status_code
-        # A pattern PostgreSQL has not compiled before: (.{1,200}){1,N}x for N in 100..199.
-        repeat = 100 + next(self.patterns) % 100
-        return http.get(
-            f"{self.data_api_url}/support_tickets",
-            params={"select": "id", "description": f"match.(.{{1,200}}){{1,{repeat}}}x"},
-            headers={"Authorization": f"Bearer {self.token}", "apikey": self.anon_key},
-        ).status_code
+            answer = http.get(f"{self.gateway_url}/api/support/tickets?limit=100",
+                              headers={"Authorization": f"Bearer {self.token}"})
+        else:
+            # A pattern PostgreSQL has not compiled before: (.{1,200}){1,N}x for N in 100..199.
+            repeat = 100 + next(self.patterns) % 100
+            answer = http.get(
+                f"{self.data_api_url}/support_tickets",
+                params={"select": "id", "description": f"match.(.{{1,200}}){{1,{repeat}}}x"},
+                headers={"Authorization": f"Bearer {self.token}", "apikey": self.anon_key},
+            )
+        if answer.status_code == 500:
+            return f"500 {answer.json().get('code')}"
+        return str(answer.status_code)
 
     def _run(self, number: int) -> None:
         with httpx.Client(timeout=30) as http:

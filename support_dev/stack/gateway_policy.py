@@ -123,36 +123,23 @@ def nginx_postgrest_location(error_json: ErrorJson) -> str:
             add_header Access-Control-Expose-Headers $cors_exposed_headers always;"""
 
 
-def nginx_postgrest_busy_server(socket: str, error_json: ErrorJson, body_filters: str) -> str:
-    """An inner server between the gateway and PostgREST that turns PostgREST's "busy"
-    answers into 503 with Retry-After.
+def nginx_postgrest_busy_server(socket: str, relay: str, upstream_location: str) -> str:
+    """An inner server between the gateway and PostgREST that sets the status of PostgREST's
+    "busy" answers: 503 with Retry-After for a statement timeout (PostgREST 12 answers it 500,
+    as it does a real failure, which stays 500) and an exhausted connection pool (504).
 
-    PostgREST 12 answers a statement timeout (57014) with 500 and an exhausted connection pool
-    with 504; both mean "retry shortly". Catching them takes proxy_intercept_errors, which
-    replaces every upstream answer with a status that has an error_page. The public location
-    cannot do it: it needs error_page 400 for its own errors (a bad chunked body), which would
-    then replace PostgREST's 400s. Hence this hop, on a unix socket, with only 500 and 504.
-    `body_filters` (gateway_errors.py) rewrite PostgREST's other error bodies on this hop.
+    It takes reading PostgREST's answer before answering (gateway_errors.py, `relay`): the
+    public location cannot, as its own error pages (a bad chunked body: 400) would replace
+    PostgREST's answers of the same status. Hence this hop, on a unix socket.
     """
     return f"""    server {{
         listen unix:{socket};
         access_log off;
         default_type application/json;
         location / {{
-            proxy_pass http://postgrest;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_intercept_errors on;
-            error_page 500 502 503 504 =503 @database_busy;
-{body_filters}
+{relay}
         }}
-        location @database_busy {{
-            add_header Retry-After 5 always;
-            add_header Access-Control-Allow-Origin $cors_allow_origin always;
-            {error_json(503, "The database did not answer in time (the request took too long "
-                        "or the service is busy); retry shortly")}
-        }}
+{upstream_location}
     }}"""
 
 

@@ -63,7 +63,6 @@ class Stack:
         if os.geteuid() == 0:
             # The cluster runs as `postgres`, which must be able to reach its data folder.
             self.config.state_dir.chmod(0o755)
-        self.check_reachable()
 
     def check_reachable(self) -> None:
         """Run as root, PostgreSQL and the gateway's workers are other users: refuse to start,
@@ -86,10 +85,11 @@ class Stack:
         database = Database(self.config, self.binaries)
         new = not database.exists
         started = time.monotonic()
+        if not new:
+            database.check_cluster_version()
+        self.check_reachable()
         if new:
             self._step("PostgreSQL: creating a new cluster", database.create_cluster)
-        else:
-            database.check_cluster_version()
         self._step(f"PostgreSQL {database.server_major_version()} on port {self.config.db_port}",
                    lambda: database.start(self.supervisor))
         applied = self._step(("Database: bootstrap, " if new else "Database: ")

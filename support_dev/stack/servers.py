@@ -193,8 +193,8 @@ http {{
 {nginx_maps()}
 {gateway_errors.nginx_http()}
 
-{nginx_postgrest_busy_server(f"{run}/postgrest-busy.sock", _error_json,
-                             gateway_errors.nginx_location())}
+{nginx_postgrest_busy_server(f"{run}/postgrest-busy.sock", gateway_errors.nginx_location(),
+                             gateway_errors.nginx_upstream_location("postgrest"))}
 
     server {{
         listen 127.0.0.1:{config.gateway_port} reuseport;
