@@ -50,9 +50,10 @@ _EXTENSION = "support_api.postgrest"
 
 
 # PostgreSQL's codes for a statement stopped by a timeout (statement, lock, idle transaction)
-# or cancelled: PostgREST 12 answers them 500, as it does a real failure; only these mean
-# "busy, retry". The gateway's twin: support_dev/stack/postgrest_errors.js.
-TIMEOUT_CODES = frozenset({"57014", "55P03", "25P03"})
+# or cancelled, and for the server shutting down or starting: PostgREST 12 answers them 500, as
+# it does a real failure; only these mean "busy, retry". The gateway's twin:
+# support_dev/stack/postgrest_errors.js.
+RETRY_CODES = frozenset({"57014", "55P03", "25P03", "57P01", "57P02", "57P03"})
 
 
 def _error_code(body: bytes) -> str | None:
@@ -237,7 +238,7 @@ class PostgrestHandle:
         except (OSError, http.client.HTTPException):
             raise PostgrestUnavailable("PostgREST could not be reached") from None
         if response.status == 504 or (response.status == 500
-                                       and _error_code(response.body) in TIMEOUT_CODES):
+                                       and _error_code(response.body) in RETRY_CODES):
             # An exhausted connection pool (504) or a statement timeout: "busy, retry",
             # answered as 503 with Retry-After like the gateway does.
             raise PostgrestUnavailable("The database did not answer in time")

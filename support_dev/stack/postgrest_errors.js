@@ -18,9 +18,10 @@
 // this is cut, as the RPCs' own unknown-field errors are.
 const MAX_FIELD = 200;
 
-// PostgreSQL's codes for a statement stopped by a timeout (statement, lock, idle transaction)
-// or cancelled; the Flask layer's twin: TIMEOUT_CODES in support_api/postgrest.py.
-const TIMEOUT_CODES = ['57014', '55P03', '25P03'];
+// PostgreSQL's codes for "retry shortly": a statement stopped by a timeout (statement, lock,
+// idle transaction) or cancelled, and the server shutting down or starting (PostgREST answers
+// 57P01-57P03 500 too); the Flask layer's twin: RETRY_CODES in support_api/postgrest.py.
+const RETRY_CODES = ['57014', '55P03', '25P03', '57P01', '57P02', '57P03'];
 const BUSY = {
     code: 'GATEWAY503',
     message: 'The database did not answer in time (the request took too long or the service '
@@ -122,7 +123,7 @@ function relayed(r, reply) {
     const json = /^application\/json/.test(reply.headersOut['Content-Type'] || '');
     const error = reply.status >= 400 && json ? parsed(body) : null;
     if (reply.status === 502 || reply.status === 503 || reply.status === 504
-        || (reply.status === 500 && error && TIMEOUT_CODES.indexOf(String(error.code)) >= 0)) {
+        || (reply.status === 500 && error && RETRY_CODES.indexOf(String(error.code)) >= 0)) {
         answer(r, 503, BUSY);
         return;
     }
