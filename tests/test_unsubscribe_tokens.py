@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 
 import httpx
 import pytest
@@ -81,3 +82,28 @@ def test_no_jwt_is_an_unsubscribe_link(stack, db, make_user):
                       params={"token": sign(stack.jwt_secret, user.id, ["reply"])})
     assert real.json() == {"unsubscribed": ["reply"]}
     assert preferences(db, user.id) == [("reply", False)]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("valid", [True, False])
+def test_the_unsubscribe_page_cannot_be_framed_cached_or_leak_its_link(
+    stack, make_user, method, valid
+):
+    user = make_user()
+    token = sign(stack.jwt_secret, user.id, ["reply"]) if valid else "not-a-token"
+    answer = httpx.request(method, f"{stack.api_url}/notifications/unsubscribe",
+                           params={"token": token}, timeout=10)
+    assert answer.status_code == (200 if valid else 400), answer.text
+    policy = answer.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'none'; style-src 'sha256-")
+    assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    if method == "GET" and valid:
+        # The page's only style is the one the policy's hash allows.
+        style = re.search(r"<style>(.*?)</style>", answer.text, re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+        assert "style=" not in answer.text and "<script" not in answer.text

@@ -3,18 +3,18 @@
 -- Why: a resolved ticket the user does not answer is settled; the system closes it after the
 -- only_after of the (resolved, closed, system) row of public.ticket_transitions (7 days). A
 -- user's reply reopens a resolved ticket, so "resolved since" is "without a user reply since".
--- `now` is a parameter so that tests pass time instead of sleeping. Locally the stack runner
--- calls it every minute; on hosted Supabase schedule it with pg_cron (Integrations > Cron):
---     select cron.schedule('close-resolved-tickets', '*/10 * * * *',
---                          'select private.close_resolved_tickets()');
+-- `now` is a parameter so that tests pass time instead of sleeping. pg_cron runs it every ten
+-- minutes (20260112000700_schedule_cron_jobs.sql), on hosted Supabase and locally; the stack
+-- runner calls it every minute only where PostgreSQL has no pg_cron (PostgreSQL 17 from npm):
+-- one scheduler, never two.
 -- It runs as service_role or postgres only.
 --
 -- One run at a time: a run first takes a transaction-level advisory lock on a fixed key,
 -- pg_catalog.hashtextextended('support_api.close_resolved_tickets', 0), and a run that finds it
 -- taken returns null at once and does nothing. Why: on a 10M-ticket bench database a run waited
 -- minutes behind an index rebuild, and the runs due meanwhile piled up behind it (pg_cron
--- queues its own next run; the stack runner, which calls it every minute besides pg_cron, and
--- an admin's manual call do not wait for it), each holding a connection, blocked behind the
+-- queues its own next run; the stack runner where it stands in for pg_cron, and an admin's
+-- manual call do not wait for it), each holding a connection, blocked behind the
 -- same rebuild and then behind the first run's row locks. PostgreSQL releases the lock
 -- when the run's transaction ends, however it ends; the next run does the work. The update
 -- reads the partial index below (resolved tickets by resolved_at), so a run touches only the

@@ -17,7 +17,13 @@ from pathlib import Path
 
 from support_dev.stack.config import PortTaken, StackConfig
 from support_dev.stack.database import Database, DatabaseError
-from support_dev.stack.paths import DEFAULT_STATE_DIR, PG_BIN_ENV, Binaries, MissingBinary
+from support_dev.stack.paths import (
+    DEFAULT_STATE_DIR,
+    PG_BIN_ENV,
+    Binaries,
+    FolderNotReachable,
+    MissingBinary,
+)
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.runner import Stack, Stop, install_stop_handlers
 from support_runtime.tokens import mint_jwt
@@ -211,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     command = {"start": start, "stop": stop, "reset": reset, "token": token}[args.command]
     try:
         return command(args)
-    except (MissingBinary, PortTaken, DatabaseError, ChildDied) as problem:
+    except (MissingBinary, PortTaken, DatabaseError, ChildDied, FolderNotReachable) as problem:
         say(f"error: {problem}")
         return 2
 

@@ -7,9 +7,14 @@ fragment; the dashboard reads the fragment, keeps the token in the tab's session
 removes it from the address bar. A fragment never reaches a server (no request line, no log,
 no Referer), and the token is signed with the local stack's well-known secret, which the API
 refuses outside local mode: the link is worth nothing anywhere but on this machine.
+
+The gateway serves a copy made at each start in the run folder, never the clone itself: run as
+root, nginx's workers are `nobody`, who cannot enter a clone in a private folder (a `mktemp -d`
+folder, or root's home, which Debian creates 0700). Edit dashboard/, then restart the stack.
 """
 
 import json
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,19 +37,31 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def config_path(config: StackConfig) -> Path:
-    return config.run_dir / "dashboard-config.js"
+def served_dir(config: StackConfig) -> Path:
+    """Where the gateway serves /dashboard/ from: the copy `publish` makes."""
+    return config.run_dir / "dashboard"
 
 
-def write_config(config: StackConfig) -> None:
-    """The dashboard's config.js for this stack: its URL, the anon key, local sign-in, and that
-    there is no Storage server (attachments are shown as paths, not signed links)."""
+def publish(config: StackConfig) -> Path:
+    """Copies the pages and the vendor files into served_dir, readable by every user, and writes
+    the stack's config.js there: its URL, the anon key, local sign-in, and that there is no
+    Storage server (attachments are shown as paths, not signed links)."""
+    target = served_dir(config)
+    shutil.rmtree(target, ignore_errors=True)
+    # copyfile, not copy2: a clone made under umask 077 has 0600 files that nobody could read.
+    shutil.copytree(DASHBOARD_DIR, target, copy_function=shutil.copyfile)
+    (target / "vendor").mkdir()
+    for name, source in VENDOR_FILES.items():
+        shutil.copyfile(source, target / "vendor" / name)
     settings = {"supabaseUrl": config.gateway_url, "anonKey": config.anon_key, "localSignIn": True,
                 "storageServer": False}
-    config_path(config).write_text(
+    (target / "config.js").write_text(
         "// Written by the local stack runner at each start.\n"
         f"window.SUPPORT_DASHBOARD_CONFIG = {json.dumps(settings, indent=2)};\n"
     )
+    for path in (target, *target.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
 
 
 def nginx_locations(config: StackConfig) -> str:
@@ -55,18 +72,12 @@ def nginx_locations(config: StackConfig) -> str:
         "            add_header Cache-Control no-cache always;"
     )
     types = "types { text/html html; text/css css; text/javascript js; image/svg+xml svg; }"
-    vendor = "\n".join(
-        f"        location = /dashboard/vendor/{name} {{ {types} alias {path}; {headers} }}"
-        for name, path in VENDOR_FILES.items()
-    )
     return f"""
         # The support dashboard: static pages that call /rest/v1/ with the staff member's JWT.
         location = /dashboard {{ return 301 /dashboard/; }}
-        location = /dashboard/config.js {{ {types} alias {config_path(config)}; {headers} }}
-{vendor}
         location /dashboard/ {{
             {types}
-            alias {DASHBOARD_DIR}/;
+            alias {served_dir(config)}/;
             index index.html;
             {headers}
         }}

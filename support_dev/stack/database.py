@@ -23,7 +23,7 @@ _APPLYING = re.compile(r"^Applying migration (\S+?)\.\.\.$", re.M)
 STORAGE_SQL = Path(__file__).with_name("storage.sql")
 
 # PostgreSQL refuses to run as root; when we are root, the cluster belongs to `postgres`.
-_SERVER_USER = "postgres" if os.geteuid() == 0 else None
+SERVER_USER = "postgres" if os.geteuid() == 0 else None
 
 SERVER_SETTINGS = {
     "listen_addresses": "127.0.0.1",
@@ -80,8 +80,8 @@ class Database:
         data_dir.mkdir(parents=True, mode=0o700)
         password_file = self.config.run_dir / f"pw-{secrets.token_hex(4)}"
         password_file.write_text(DB_PASSWORD)
-        if _SERVER_USER:
-            server_user = pwd.getpwnam(_SERVER_USER)
+        if SERVER_USER:
+            server_user = pwd.getpwnam(SERVER_USER)
             for path in (data_dir, password_file):
                 os.chown(path, server_user.pw_uid, server_user.pw_gid)
         try:
@@ -106,7 +106,7 @@ class Database:
         argv = [str(self.binaries.postgres_bindir / "postgres"), "-D", str(self.config.data_dir)]
         for name, value in settings.items():
             argv += ["-c", f"{name}={value}"]
-        return supervisor.spawn("postgres", argv, user=_SERVER_USER, stop_signal=signal.SIGINT,
+        return supervisor.spawn("postgres", argv, user=SERVER_USER, stop_signal=signal.SIGINT,
                                 ready=self.accepts_connections)
 
     def accepts_connections(self) -> bool:
@@ -168,8 +168,8 @@ class Database:
 
     def _run_as_server(self, *argv: str) -> None:
         result = subprocess.run(
-            argv, user=_SERVER_USER, group=_SERVER_USER,
-            extra_groups=[] if _SERVER_USER else None,
+            argv, user=SERVER_USER, group=SERVER_USER,
+            extra_groups=[] if SERVER_USER else None,
             cwd="/", capture_output=True, text=True, check=False,
         )
         if result.returncode != 0:

@@ -8,8 +8,14 @@ reach PostgREST or the Flask layer, so a flood costs nginx, not a database conne
 """
 
 from collections.abc import Callable
+from pathlib import Path
 
 from support_api.settings import DEFAULT_MAX_BODY_BYTES
+
+# Refuses like, ilike, match, imatch and the fts family in a query string (see the script).
+PATTERN_FILTERS_SCRIPT = Path(__file__).with_name("postgrest_filters.js")
+PATTERN_FILTERS_REFUSAL = ("Pattern filters (like, ilike, match, imatch, fts) are not accepted: "
+                           "search through the RPCs")
 
 # The longest request line and header line a client may send. supabase-js puts filters in the
 # query string (`.in('id', ids)`: ~37 bytes per UUID), so 16 KB passes ~400 ids; longer is 414.
@@ -29,6 +35,11 @@ EXPOSED_HEADERS = ("Content-Encoding, Content-Location, Content-Range, Content-T
                    "Location, Server, Transfer-Encoding, Range-Unit, Retry-After, X-Request-Id")
 
 ErrorJson = Callable[[int, str], str]
+
+# The RPCs that take "limit" and "offset" arguments and answer one JSON object.
+PAGED_RPCS = ("list_my_tickets", "list_my_feedback", "support_feedback_queue",
+              "support_feedback_suggestions")
+PAGED_RPCS_PATTERN = "|".join(PAGED_RPCS)
 
 
 def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
@@ -74,16 +85,19 @@ def nginx_http_policy(anon_key: str, service_role_key: str) -> str:
         "" "";
         default "{EXPOSED_HEADERS}";
     }}
-    # list_my_tickets answers one JSON object; PostgREST would apply a GET's limit and offset to
-    # that single row (offset=1: `null`) instead of passing them to the function.
+    # The list RPCs answer one JSON object; PostgREST would apply a GET's limit and offset to
+    # that single row (offset=1: `null`, limit=abc ignored) instead of passing them on.
     map "$request_method $uri?$args" $reserved_paging_params {{
-        "~^(GET|HEAD) /rest/v1/rpc/list_my_tickets\\?(.*&)?(limit|offset)(=|&|$)" 1;
+        "~^(GET|HEAD) /rest/v1/rpc/(?<paged_rpc>{PAGED_RPCS_PATTERN})\\?(.*&)?(limit|offset)(=|&|$)"
+            $paged_rpc;
         default "";
     }}
     map $http_origin $cors_allow_origin {{
         "" "";
         default "*";
-    }}"""
+    }}
+    js_import postgrest_filters from {PATTERN_FILTERS_SCRIPT};
+    js_set $pattern_filter postgrest_filters.patternFilter;"""
 
 
 def nginx_location_limits() -> str:
@@ -96,46 +110,36 @@ def nginx_location_limits() -> str:
 
 def nginx_postgrest_location(error_json: ErrorJson) -> str:
     """Directives of the PostgREST location: reserved paging parameters where a function takes
-    its own, and the headers a browser script may read."""
-    refusal = error_json(400, "list_my_tickets takes limit and offset in a POST "
+    its own, pattern filters, and the headers a browser script may read."""
+    refusal = error_json(400, "$reserved_paging_params takes limit and offset in a POST "
                          "body: in a GET query string PostgREST keeps them for itself")
     return f"""            if ($reserved_paging_params) {{
                 {refusal}
+            }}
+            if ($pattern_filter) {{
+                {error_json(400, PATTERN_FILTERS_REFUSAL)}
             }}
             proxy_hide_header Access-Control-Expose-Headers;
             add_header Access-Control-Expose-Headers $cors_exposed_headers always;"""
 
 
-def nginx_postgrest_busy_server(socket: str, error_json: ErrorJson, body_filters: str) -> str:
-    """An inner server between the gateway and PostgREST that turns PostgREST's "busy"
-    answers into 503 with Retry-After.
+def nginx_postgrest_busy_server(socket: str, relay: str, upstream_location: str) -> str:
+    """An inner server between the gateway and PostgREST that sets the status of PostgREST's
+    "busy" answers: 503 with Retry-After for a statement timeout (PostgREST 12 answers it 500,
+    as it does a real failure, which stays 500) and an exhausted connection pool (504).
 
-    PostgREST 12 answers a statement timeout (57014) with 500 and an exhausted connection pool
-    with 504; both mean "retry shortly". Catching them takes proxy_intercept_errors, which
-    replaces every upstream answer with a status that has an error_page. The public location
-    cannot do it: it needs error_page 400 for its own errors (a bad chunked body), which would
-    then replace PostgREST's 400s. Hence this hop, on a unix socket, with only 500 and 504.
-    `body_filters` (gateway_errors.py) rewrite PostgREST's other error bodies on this hop.
+    It takes reading PostgREST's answer before answering (gateway_errors.py, `relay`): the
+    public location cannot, as its own error pages (a bad chunked body: 400) would replace
+    PostgREST's answers of the same status. Hence this hop, on a unix socket.
     """
     return f"""    server {{
         listen unix:{socket};
         access_log off;
         default_type application/json;
         location / {{
-            proxy_pass http://postgrest;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_intercept_errors on;
-            error_page 500 502 503 504 =503 @database_busy;
-{body_filters}
+{relay}
         }}
-        location @database_busy {{
-            add_header Retry-After 5 always;
-            add_header Access-Control-Allow-Origin $cors_allow_origin always;
-            {error_json(503, "The database did not answer in time (the request took too long "
-                        "or the service is busy); retry shortly")}
-        }}
+{upstream_location}
     }}"""
 
 

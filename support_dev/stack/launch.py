@@ -37,8 +37,9 @@ class LaunchFailed(RuntimeError):
     pass
 
 
-def start_stack(state_dir: Path, *, timeout: float = 180, extra_args: tuple[str, ...] = ()
-                ) -> RunningStack:
+def start_stack(state_dir: Path, *, timeout: float = 180, extra_args: tuple[str, ...] = (),
+                project_root: Path | None = None) -> RunningStack:
+    """project_root: run the runner of another copy of the project (a clone elsewhere)."""
     state_file = state_dir / "run" / "stack.json"
     state_file.unlink(missing_ok=True)
     output = (state_dir.parent / f"{state_dir.name}.out").open("ab")
@@ -47,8 +48,9 @@ def start_stack(state_dir: Path, *, timeout: float = 180, extra_args: tuple[str,
             "--smtp-port", str(free_port()), "--mail-web-port", str(free_port()), *extra_args]
     # SIGTERM when the launcher dies (a test run stopped with a signal runs no finalizer): the
     # runner then stops every part in order instead of leaving a whole stack behind.
+    env = {**os.environ, "PYTHONPATH": str(project_root)} if project_root else None
     process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL,
+                               stdin=subprocess.DEVNULL, cwd=project_root, env=env,
                                preexec_fn=die_with_parent(signal.SIGTERM))
     deadline = time.monotonic() + timeout
     while not state_file.exists():

@@ -1,8 +1,11 @@
 """Where the local stack finds its binaries and keeps its state."""
 
+import grp
 import os
 import platform
+import pwd
 import shutil
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +16,38 @@ DEFAULT_STATE_DIR = PROJECT_ROOT / ".stack"
 
 class MissingBinary(RuntimeError):
     """A program the stack needs is not installed; the message says how to get it."""
+
+
+class FolderNotReachable(RuntimeError):
+    """A part of the stack runs as another user, who cannot enter a folder it needs."""
+
+
+def blocking_folder(path: Path, user: str) -> Path | None:
+    """The first folder on the way to `path` (itself included) that `user` may not enter, by
+    its owner, group and mode bits (ACLs aside), or None."""
+    account = pwd.getpwnam(user)
+    groups = {account.pw_gid, *(group.gr_gid for group in grp.getgrall() if user in group.gr_mem)}
+    for folder in (*reversed(path.parents), path):
+        status = folder.stat()
+        if status.st_uid == account.pw_uid:
+            needed = stat.S_IXUSR
+        elif status.st_gid in groups:
+            needed = stat.S_IXGRP
+        else:
+            needed = stat.S_IXOTH
+        if not status.st_mode & needed:
+            return folder
+    return None
+
+
+def require_reachable(path: Path, user: str, who: str, remedy: str) -> None:
+    blocked = blocking_folder(path, user)
+    if blocked:
+        mode = stat.filemode(blocked.stat().st_mode)
+        raise FolderNotReachable(
+            f"{who} runs as `{user}`, who cannot enter {blocked} ({mode}, owner "
+            f"{pwd.getpwuid(blocked.stat().st_uid).pw_name}), on the way to {path}: {remedy}"
+        )
 
 
 DEBIAN_PG15_BINDIR = Path("/usr/lib/postgresql/15/bin")

@@ -6,15 +6,18 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
-from support_dev.stack.database import Database, DatabaseError
+from support_dev.stack.database import SERVER_USER, Database, DatabaseError
+from support_dev.stack.extensions import pg_cron_available
 from support_dev.stack.notifications import start_maildev, start_workers
-from support_dev.stack.paths import Binaries
+from support_dev.stack.paths import Binaries, require_reachable
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import (
+    GATEWAY_WORKER_USER,
     start_flask,
     start_nginx,
     start_postgrest,
@@ -27,10 +30,19 @@ DEMO_TOKEN_LIFETIME = 24 * 3600
 # A part that dies more often than this is broken, not unlucky: the runner stops instead.
 MAX_RESTARTS = 5
 RESTART_WINDOW = 60.0
-# What pg_cron does on hosted Supabase (see 20260110001800_create_close_resolved_tickets.sql).
-SCHEDULED_JOBS = "select private.close_resolved_tickets();"
+# What pg_cron runs on hosted Supabase and locally where it is loaded
+# (20260112000700_schedule_cron_jobs.sql); the runner runs them only where it is not.
+SCHEDULED_JOBS = ("select private.close_resolved_tickets(); "
+                  "select private.purge_archived_notifications();")
 SCHEDULE_EVERY = 60.0
 T = TypeVar("T")
+
+
+def runner_jobs(postgres_bindir: Path) -> str | None:
+    """The jobs the runner runs itself: none where pg_cron runs them (Debian's PostgreSQL 15
+    has it, as hosted Supabase does), so that one scheduler runs each job, never two; all of
+    them where PostgreSQL has no pg_cron (PostgreSQL 17 from npm)."""
+    return None if pg_cron_available(postgres_bindir) else SCHEDULED_JOBS
 
 
 class Stop(Exception):
@@ -52,16 +64,32 @@ class Stack:
             # The cluster runs as `postgres`, which must be able to reach its data folder.
             self.config.state_dir.chmod(0o755)
 
+    def check_reachable(self) -> None:
+        """Run as root, PostgreSQL and the gateway's workers are other users: refuse to start,
+        saying what to do, where they could not reach their folders (a clone in a private
+        folder), rather than fail later with a log line or an HTML 403."""
+        elsewhere = ("start the stack with its state in a folder every user may enter: "
+                     "`support-stack start --dir /var/tmp/support-stack` "
+                     "(`make dev STACK_DIR=/var/tmp/support-stack`)")
+        if SERVER_USER:
+            require_reachable(self.config.state_dir, SERVER_USER, "PostgreSQL", elsewhere)
+            require_reachable(self.binaries.postgres_bindir, SERVER_USER, "PostgreSQL",
+                              "put the server binaries (--pg-bin) where every user may enter")
+        if GATEWAY_WORKER_USER:
+            require_reachable(self.config.run_dir, GATEWAY_WORKER_USER,
+                              "The gateway's worker processes (nginx)", elsewhere)
+
     def start(self) -> None:
         self.config.check_ports()
         self.prepare_folders()
         database = Database(self.config, self.binaries)
         new = not database.exists
         started = time.monotonic()
+        if not new:
+            database.check_cluster_version()
+        self.check_reachable()
         if new:
             self._step("PostgreSQL: creating a new cluster", database.create_cluster)
-        else:
-            database.check_cluster_version()
         self._step(f"PostgreSQL {database.server_major_version()} on port {self.config.db_port}",
                    lambda: database.start(self.supervisor))
         applied = self._step(("Database: bootstrap, " if new else "Database: ")
@@ -171,10 +199,11 @@ Press Ctrl-C to stop every part.
     def serve_until_signal(self) -> str:
         """Restarts a part that dies, as a service manager would; returns why it gave up."""
         restarts: list[float] = []
+        jobs = runner_jobs(self.binaries.postgres_bindir)
         next_jobs = time.monotonic() + SCHEDULE_EVERY
         while True:
-            if time.monotonic() >= next_jobs:
-                self.run_scheduled_jobs()
+            if jobs and time.monotonic() >= next_jobs:
+                self.run_scheduled_jobs(jobs)
                 next_jobs = time.monotonic() + SCHEDULE_EVERY
             dead = self.supervisor.first_dead()
             if dead is None:
@@ -198,9 +227,9 @@ Press Ctrl-C to stop every part.
             self.write_state()
 
 
-    def run_scheduled_jobs(self) -> None:
+    def run_scheduled_jobs(self, jobs: str) -> None:
         try:
-            Database(self.config, self.binaries).psql(SCHEDULED_JOBS)
+            Database(self.config, self.binaries).psql(jobs)
         except DatabaseError as failure:
             # PostgreSQL may be restarting; the next turn tries again.
             self.say(f"  scheduled jobs failed: {failure}")
