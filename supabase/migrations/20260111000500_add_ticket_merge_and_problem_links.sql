@@ -35,14 +35,15 @@ create index support_tickets_problem_id_status_idx on public.support_tickets (pr
 
 alter table public.ticket_events drop constraint ticket_events_kind_valid;
 alter table public.ticket_events add constraint ticket_events_kind_valid check (kind in (
-    'created', 'status', 'priority', 'type', 'assignee',
+    'created', 'status', 'priority', 'type', 'assignee', 'resolution', 'notes',
     'public_reply', 'internal_note', 'rating', 'linked', 'merged', 'problem'
 ));
 comment on constraint ticket_events_kind_valid on public.ticket_events is
-    'kind must be one of created, status, priority, type, assignee, public_reply, internal_note, '
-    'rating, linked, merged, problem';
+    'kind must be one of created, status, priority, type, assignee, resolution, notes, public_reply, '
+    'internal_note, rating, linked, merged, problem';
 comment on column public.ticket_events.kind is
-    'created, status, priority, type, assignee, public_reply, internal_note, rating, linked, merged '
+    'created, status, priority, type, assignee, resolution, notes, public_reply, internal_note, '
+    'rating, linked, merged '
     '(from = the merged ticket, to = the ticket merged into) or problem (to = the problem or report '
     'linked, from = the one unlinked).';
 

@@ -42,7 +42,9 @@ create unique index notification_kinds_event_kind_to_value_idx
 insert into public.notification_kinds (kind, event_kind, to_value, label) values
     ('reply', 'public_reply', null, 'Support replied to your ticket.'),
     ('status_changed', 'status', null, 'The status of your ticket changed.'),
-    ('resolved', 'status', 'resolved', 'Your ticket was resolved.');
+    ('resolved', 'status', 'resolved', 'Your ticket was resolved.'),
+    ('resolution_changed', 'resolution', null, 'The resolution of your ticket changed.'),
+    ('notes_changed', 'notes', null, 'Support changed the note on your ticket.');
 
 alter table public.notification_kinds enable row level security;
 revoke all on table public.notification_kinds from anon, authenticated, service_role;
