@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -23,6 +24,10 @@ _STATUS_WORDS = {
 # encoded as RFC 2047 words, which mail clients do not read as a link.
 _POLICY = policy.SMTP.clone(max_line_length=998)
 
+# Controls and line separators: the database refuses them in one-line fields, but a row filed
+# before that rule (or a label an admin wrote in Studio) must not cost the ticket its emails.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
 _templates = Environment(
     loader=PackageLoader("support_worker", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -30,6 +35,11 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 _templates.filters["status"] = lambda value: _STATUS_WORDS.get(value or "", value or "")
+
+
+def one_line(value: str) -> str:
+    """`value` fit for a header: each run of control characters becomes one space."""
+    return _NOT_ONE_LINE.sub(" ", value).strip()
 
 
 def message_id(events: list[Event], domain: str) -> str:
@@ -57,7 +67,9 @@ def build_email(events: list[Event], settings: WorkerSettings) -> EmailMessage:
     }
     mail = EmailMessage(policy=_POLICY)
     label = events[-1].label if len(events) == 1 else "Updates on your ticket."
-    mail["Subject"] = f"{label.rstrip('.')}: {first.subject}"
+    mail["Subject"] = one_line(f"{label.rstrip('.')}: {first.subject}")
+    # The address is not mended: one with a line break is no address, and the email goes to
+    # the dead letters (see delivery.py) rather than to someone else.
     mail["From"] = settings.mail_from
     mail["To"] = first.recipient_email or ""
     mail["Date"] = formatdate(usegmt=True)

@@ -19,7 +19,8 @@ create table public.notification_kinds (
     created_at timestamptz not null default now(),
     constraint notification_kinds_kind_format check (kind ~ '^[a-z][a-z_]{0,39}$'),
     constraint notification_kinds_label_not_blank check (label !~ '^[[:space:]]*$'),
-    constraint notification_kinds_label_max_length check (char_length(label) <= 200)
+    constraint notification_kinds_label_max_length check (char_length(label) <= 200),
+    constraint notification_kinds_label_one_line check (private.is_one_line(label))
 );
 
 comment on table public.notification_kinds is
@@ -35,6 +36,8 @@ comment on constraint notification_kinds_label_not_blank on public.notification_
     'label must not be blank';
 comment on constraint notification_kinds_label_max_length on public.notification_kinds is
     'label must be at most 200 characters';
+comment on constraint notification_kinds_label_one_line on public.notification_kinds is
+    'label must be one line, without control characters (it starts the email''s subject)';
 
 create unique index notification_kinds_event_kind_to_value_idx
     on public.notification_kinds (event_kind, coalesce(to_value, ''));
