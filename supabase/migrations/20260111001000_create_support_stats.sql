@@ -41,14 +41,23 @@ declare
     result json;
 begin
     perform private.require_staff();
+    -- Years 1 to 9999 only, as RFC 3339 writes them: beyond, the difference of two times can
+    -- overflow (4713 BC to 294276 passed the 366-day rule) and a BC time loses its era in the
+    -- answer. The raise inside each block becomes the parameter's own message below.
     begin
         window_end := coalesce(support_stats.until::timestamptz, now());
+        if not window_end between '0001-01-01T00:00:00Z' and '9999-12-31T23:59:59.999999Z' then
+            raise exception using errcode = 'datetime_field_overflow';
+        end if;
     exception
         when others then
             raise exception 'until must be a date or time (RFC 3339)' using errcode = 'invalid_parameter_value';
     end;
     begin
         window_start := coalesce(support_stats.since::timestamptz, window_end - interval '30 days');
+        if not window_start between '0001-01-01T00:00:00Z' and '9999-12-31T23:59:59.999999Z' then
+            raise exception using errcode = 'datetime_field_overflow';
+        end if;
     exception
         when others then
             raise exception 'since must be a date or time (RFC 3339)' using errcode = 'invalid_parameter_value';
