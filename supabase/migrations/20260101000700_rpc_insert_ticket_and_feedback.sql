@@ -63,7 +63,9 @@ begin
         private.json_text_array(fields -> 'screenshot_urls'),
         private.follow_up_uuid(fields ->> 'follow_up_of')
     )
-    returning * into ticket;
+    -- Only columns the caller may read (20260116000800): a user reads not support's columns.
+    returning id, ticket_type, status, priority, created_at
+        into ticket.id, ticket.ticket_type, ticket.status, ticket.priority, ticket.created_at;
     return ticket;
 exception
     when check_violation or not_null_violation then
@@ -85,7 +87,8 @@ $$;
 comment on function private.insert_ticket(jsonb) is
     'Inserts a ticket for the caller from a shape-checked body (ticket_type, subject, '
     'description, priority, follow_up_of and the bug details); a broken rule becomes a 400 with '
-    'the constraint''s message.';
+    'the constraint''s message. Returns id, ticket_type, status, priority and created_at (the '
+    'other fields null).';
 
 create function private.insert_feedback(fields jsonb)
     returns public.user_feedback

@@ -65,7 +65,7 @@ select is(
     1, 'the owner reads the old resolution in get_ticket''s history'
 );
 select tests.authenticate_as('other');
-select is_empty($$select * from public.ticket_events where ticket_id = '58000000-0000-4000-8000-000000000001'$$,
+select is_empty($$select id from public.ticket_events where ticket_id = '58000000-0000-4000-8000-000000000001'$$,
     'another user reads none of it');
 
 -- Resolving with a first resolution is told by the status event alone.
