@@ -24,7 +24,8 @@ select columns_are('public', 'support_tickets', array[
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
     'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order',
     'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
-    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id'
+    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id',
+    'requested_priority'
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
