@@ -9,6 +9,9 @@
 -- the Flask routes refuse the same way (400 naming the field). A bug report's subject is derived
 -- from its description with every such character already folded into a space.
 
+-- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
+-- squawk-ignore-file constraint-missing-not-valid
+
 create function private.is_one_line(value text)
     returns boolean
     language plpgsql
