@@ -2,7 +2,9 @@
 
 A message is archived only when every delivery it needs succeeded; otherwise it becomes
 visible again after an exponential backoff, and after the policy's last attempt it moves to
-public.dead_notifications with the reason. Each email is written on its messages before it is
+public.dead_notifications with the reason. A message whose email cannot be built (a bug or
+data no retry can change, such as an address with a line break) goes to the dead letters at
+once: retrying it would fail the same way. Each email is written on its messages before it is
 sent and marked once sent: a retry sends an unsent email with the same events and Message-ID,
 and not a sent one. A crash between sending and acknowledging repeats the delivery with the
 same Message-ID or webhook-id: delivery is at least once.
@@ -30,6 +32,8 @@ class BatchResult:
     retried: int = 0
     dead: int = 0
     failures: dict[int, str] = field(default_factory=dict)
+    # Failures that no retry can mend: buried on their first attempt.
+    final: set[int] = field(default_factory=set)
 
 
 class Deliverer:
@@ -52,15 +56,16 @@ class Deliverer:
         wanted = {message.event_id for message in messages}
         wanted.update(event for message in messages for event in message.mail_plan or ())
         events = self.queue.events(sorted(wanted))
-        failures = self._deliver(messages, events)
-        return self._settle(messages, failures, policy)
+        result = BatchResult()
+        self._deliver(messages, events, result)
+        return self._settle(messages, result, policy)
 
-    def _deliver(self, messages: list[QueuedMessage], events: dict[int, Event]
-                 ) -> dict[int, str]:
-        """Makes every delivery; returns the reason of failure per message id."""
-        failures: dict[int, str] = {}
+    def _deliver(self, messages: list[QueuedMessage], events: dict[int, Event],
+                 result: BatchResult) -> None:
+        """Makes every delivery; records the reason of failure per message id."""
+        failures = result.failures
         with self.smtp.session():
-            failures.update(self._send_emails(self._plan_emails(messages, events), events))
+            self._send_emails(self._plan_emails(messages, events), events, result)
         batch_events = [events[m.event_id] for m in messages if m.event_id in events]
         endpoints = self.queue.webhooks(sorted({event.kind for event in batch_events}))
         by_event = {message.event_id: message for message in messages}
@@ -70,7 +75,6 @@ class Deliverer:
                     self.webhooks.send(endpoint, event)
                 except WebhookFailed as error:
                     failures.setdefault(by_event[event.event_id].msg_id, str(error))
-        return failures
 
     def _plan_emails(self, messages: list[QueuedMessage], events: dict[int, Event]
                      ) -> dict[tuple[int, ...], list[QueuedMessage]]:
@@ -99,28 +103,35 @@ class Deliverer:
         return emails
 
     def _send_emails(self, emails: dict[tuple[int, ...], list[QueuedMessage]],
-                     events: dict[int, Event]) -> dict[int, str]:
-        failures: dict[int, str] = {}
+                     events: dict[int, Event], result: BatchResult) -> None:
         for planned, group in emails.items():
             # An event gone since (its ticket deleted) or a user who unsubscribed since.
             content = [events[e] for e in planned
                        if e in events and events[e].email_wanted and events[e].recipient_email]
-            try:
-                if content:
-                    self.smtp.send(build_email(content, self.settings))
-                    self.queue.mark_mailed(self._plan_messages(group))
+            if not content:
                 continue
-            except (OSError, smtplib.SMTPException) as error:
-                reason = f"email: {type(error).__name__}"
+            try:
+                mail = build_email(content, self.settings)
             except Exception as error:
-                # A bug, not an outage: the messages go the way of failures and end dead,
-                # instead of crashing the worker on the same message again and again.
-                # Only the type: an exception's text may quote the ticket.
-                log.error("building or sending an email failed: %s", type(error).__name__)
-                reason = f"email: {type(error).__name__}"
+                # Data or a bug, not an outage: the same events would fail the same way on
+                # every retry. Only the type: an exception's text may quote the ticket.
+                log.error("building an email failed: %s", type(error).__name__)
+                reason = f"email cannot be built: {type(error).__name__}"
+                result.final.update(message.msg_id for message in group)
+            else:
+                try:
+                    self.smtp.send(mail)
+                    self.queue.mark_mailed(self._plan_messages(group))
+                    continue
+                except (OSError, smtplib.SMTPException) as error:
+                    reason = f"email: {type(error).__name__}"
+                except Exception as error:
+                    # A bug, not an outage: the messages go the way of failures and end dead,
+                    # instead of crashing the worker on the same message again and again.
+                    log.error("sending an email failed: %s", type(error).__name__)
+                    reason = f"email: {type(error).__name__}"
             for message in group:
-                failures[message.msg_id] = reason
-        return failures
+                result.failures[message.msg_id] = reason
 
     @staticmethod
     def _plan_messages(group: list[QueuedMessage]) -> list[int]:
@@ -128,9 +139,9 @@ class Deliverer:
         planned = (group[0].message.get("mail") or {}).get("msgs", [])
         return sorted({*planned, *(message.msg_id for message in group)})
 
-    def _settle(self, messages: list[QueuedMessage], failures: dict[int, str], policy: Policy
+    def _settle(self, messages: list[QueuedMessage], result: BatchResult, policy: Policy
                 ) -> BatchResult:
-        result = BatchResult(failures=failures)
+        failures = result.failures
         # Also the messages whose ticket is gone: there is no one left to tell.
         delivered = [message.msg_id for message in messages if message.msg_id not in failures]
         if delivered:
@@ -140,7 +151,7 @@ class Deliverer:
             reason = failures.get(message.msg_id)
             if reason is None:
                 continue
-            if message.read_ct >= policy.max_attempts:
+            if message.read_ct >= policy.max_attempts or message.msg_id in result.final:
                 self.queue.bury(message.msg_id, message.read_ct, reason)
                 result.dead += 1
                 log.warning("notification %s dead after %s attempts: %s",

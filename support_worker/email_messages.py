@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -18,6 +19,10 @@ from support_worker.settings import WorkerSettings
 # encoded as RFC 2047 words, which mail clients do not read as a link.
 _POLICY = policy.SMTP.clone(max_line_length=998)
 
+# Controls and line separators: the database refuses them in one-line fields, but a row filed
+# before that rule (or a label an admin wrote in Studio) must not cost the ticket its emails.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
 _templates = Environment(
     loader=PackageLoader("support_worker", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -27,6 +32,11 @@ _templates = Environment(
 # A value's label from its vocabulary (public.ticket_statuses, ...), as a word in a sentence;
 # the code itself for a value the vocabulary no longer has.
 _templates.filters["word"] = lambda label, code: (label or code or "").lower()
+
+
+def one_line(value: str) -> str:
+    """`value` fit for a header: each run of control characters becomes one space."""
+    return _NOT_ONE_LINE.sub(" ", value).strip()
 
 
 def message_id(events: list[Event], domain: str) -> str:
@@ -54,7 +64,9 @@ def build_email(events: list[Event], settings: WorkerSettings) -> EmailMessage:
     }
     mail = EmailMessage(policy=_POLICY)
     label = events[-1].label if len(events) == 1 else "Updates on your ticket."
-    mail["Subject"] = f"{label.rstrip('.')}: {first.subject}"
+    mail["Subject"] = one_line(f"{label.rstrip('.')}: {first.subject}")
+    # The address is not mended: one with a line break is no address, and the email goes to
+    # the dead letters (see delivery.py) rather than to someone else.
     mail["From"] = settings.mail_from
     mail["To"] = first.recipient_email or ""
     mail["Date"] = formatdate(usegmt=True)

@@ -25,6 +25,9 @@ from standardwebhooks.webhooks import Webhook
 from support_api.companion.webhook_receiver import ChatNotice, Receiver, wsgi_app
 from support_api.openapi import openapi_document
 from support_runtime.tokens import mint_jwt
+from support_worker.email_messages import build_email
+from support_worker.queue import Event
+from support_worker.settings import WorkerSettings
 
 pytestmark = pytest.mark.local_stack
 
@@ -256,3 +259,42 @@ def test_the_companion_tells_the_user_of_a_reply_and_refuses_a_tampered_event(
         'Support resolved your ticket about "Charged twice in March". If the answer helped, '
         "you can rate it in the app."]
     assert "Refunded" not in " ".join(n.text for n in told)
+
+
+def test_a_subject_filed_before_the_one_line_rule_still_heads_its_email():
+    """A ticket stored with a CR/LF in its subject (before the database refused one) or a label
+    an admin wrote so: each run of controls becomes one space, and the email is built."""
+    settings = WorkerSettings(db_url="postgresql://unused", jwt_secret="x" * 40,
+                              app_url="http://127.0.0.1:3000", api_url="http://127.0.0.1/api")
+    event = Event(event_id=1, kind="reply", label="Support replied\u2028to your ticket.",
+                  ticket_id="00000000-0000-4000-8000-000000000001",
+                  subject="Charged twice\r\nBcc: someone@example.test", recipient_id="u",
+                  recipient_email="owner@example.test", email_wanted=True,
+                  event_kind="public_reply", from_value=None, to_value=None, from_label=None,
+                  to_label=None, reply="Refunded",
+                  occurred_at=datetime.now(UTC))
+    mail = build_email([event], settings)
+    assert mail["Subject"] == ("Support replied to your ticket: "
+                               "Charged twice Bcc: someone@example.test")
+    assert mail["Bcc"] is None
+
+
+def test_an_email_that_cannot_be_built_goes_to_the_dead_letters_at_once(desk, maildev):
+    """An address with a line break cannot head an email, on any attempt: its message is
+    buried on the first, and the worker goes on with everyone else's mail."""
+    broken, _ = desk.new_user()
+    desk.db.execute("update auth.users set email = %s where id = %s",
+                    ("broken@example.test\r\nBcc: x@example.test", broken))
+    owner, address = desk.new_user()
+    agent = desk.new_agent()
+    stuck, other = desk.new_ticket(broken), desk.new_ticket(owner)
+    desk.reply(agent, stuck, "Refunded")
+    desk.reply(agent, other, "Marker reply")
+
+    assert len(maildev.wait_for_mail(address)) == 1
+    dead = wait_for(lambda: desk.db.execute(
+        "select attempts, reason from public.dead_notifications "
+        "where message ->> 'ticket_id' = %s", (stuck,)).fetchall(), 30, "the dead letter")
+    assert dead == [(1, "email cannot be built: ValueError")]
+    assert desk.db.execute("select count(*) from pgmq.q_notifications "
+                           "where message ->> 'ticket_id' = %s", (stuck,)).fetchone()[0] == 0

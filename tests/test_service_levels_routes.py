@@ -203,6 +203,15 @@ def test_staff_read_the_numbers_users_do_not(stack, http, db, make_user):
         "backlog",
         "feedback",
     ]
+    overflow = http.get(
+        f"{stack.rest_url}/rpc/support_stats",
+        params={"since": "4713-01-01 BC", "until": "294276-12-31"},
+        headers={**headers, **_auth(agent)},
+    )
+    assert (overflow.status_code, overflow.json()["message"]) == (
+        400,
+        "until must be a date or time (RFC 3339)",
+    )
     refused = http.get(f"{stack.rest_url}/rpc/support_stats", headers={**headers, **_auth(user)})
     assert (refused.status_code, refused.json()["message"]) == (
         403,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from postgrest.exceptions import APIError
+from postgrest.types import ReturnMethod
 
 TICKET = {"ticket_type": "billing", "subject": "Charged twice", "description": "Twice on Jan 5th."}
 FEEDBACK = {"category": "praise", "description": "Lovely app", "rating": 5}
@@ -17,7 +18,10 @@ FEEDBACK = {"category": "praise", "description": "Lovely app", "rating": 5}
 )
 def test_user_inserts_and_reads_only_their_own_rows(make_user, user_client, table, row):
     owner, other = make_user(), make_user()
-    inserted = user_client(owner).table(table).insert(row).execute().data[0]
+    # A user names the columns they read (support_tickets' `*` includes support's columns), so
+    # the insert returns nothing and the read names them.
+    user_client(owner).table(table).insert(row, returning=ReturnMethod.minimal).execute()
+    inserted = user_client(owner).table(table).select("id,user_id,created_at").execute().data[0]
     assert inserted["user_id"] == owner.id
     assert inserted["created_at"]
     mine = user_client(owner).table(table).select("id").execute().data
@@ -37,6 +41,7 @@ REFUSED = [
     # A value outside a vocabulary: the foreign key's 409 quoting it never shows.
     ("support_tickets", "insert", {**TICKET, "ticket_type": "refund"}, "23514"),
     ("support_tickets", "insert", {**TICKET, "priority": "asap"}, "23514"),
+    ("support_tickets", "insert", {**TICKET, "subject": "Charged\r\ntwice"}, "23514"),
     ("support_tickets", "update", {"status": "closed"}, "42501"),
     ("support_tickets", "delete", None, "42501"),
     ("user_feedback", "insert", {**FEEDBACK, "status": "planned"}, "42501"),
@@ -44,6 +49,7 @@ REFUSED = [
     ("user_feedback", "insert", {**FEEDBACK, "reviewed_at": "2026-01-10T16:00:00Z"}, "42501"),
     ("user_feedback", "insert", {**FEEDBACK, "rating": 9}, "23514"),
     ("user_feedback", "insert", {**FEEDBACK, "category": "wish"}, "23514"),
+    ("user_feedback", "insert", {**FEEDBACK, "feature_name": "dark\nmode"}, "23514"),
     ("user_feedback", "update", {"rating": 1}, "42501"),
     ("user_feedback", "delete", None, "42501"),
 ]
@@ -56,7 +62,7 @@ def test_what_users_may_not_do_directly(make_user, user_client, table, action, r
     client = user_client(make_user())
     query = client.table(table)
     request = {
-        "insert": lambda: query.insert(row),
+        "insert": lambda: query.insert(row, returning=ReturnMethod.minimal),
         "update": lambda: query.update(row).neq("id", "00000000-0000-0000-0000-000000000000"),
         "delete": lambda: query.delete().neq("id", "00000000-0000-0000-0000-000000000000"),
     }[action]()
@@ -137,3 +143,74 @@ def test_supports_status_changes_show_in_the_users_list_and_detail(make_user, us
     listed, detail = seen()
     assert listed["status"] == "open"
     assert detail["resolved_at"] is None
+
+
+# What get_ticket shows a user, plus their own id and merged_into: a direct read shows no more.
+USER_TICKET_COLUMNS = (
+    "id,user_id,ticket_type,subject,description,status,priority,admin_notes,resolution,"
+    "created_at,updated_at,resolved_at,steps_to_reproduce,expected_behavior,actual_behavior,"
+    "device_info,app_version,screenshot_urls,follow_up_of,merged_into"
+)
+STAFF_TICKET_COLUMNS = ["assignee_id", "assigned_to", "meta_data", "problem_id",
+                        "first_response_due_at", "resolution_due_at", "sla_next_due_at",
+                        "sla_breached_at", "sla_paused_for", "priority_order"]
+
+
+@pytest.fixture
+def worked_ticket(stack, db, make_user):
+    """A user's ticket held by an agent, linked to another user's problem, with an event."""
+    owner, other, agent = make_user(), make_user(), make_user()
+    db.execute("insert into public.support_staff (user_id, role, display_name) "
+               "values (%s, 'agent', 'Agent Secret')", (agent.id,))
+    problem = db.execute(
+        "insert into public.support_tickets (user_id, ticket_type, subject, description) "
+        "values (%s, 'bug', 'Crash', 'Crash') returning id", (other.id,)).fetchone()[0]
+    ticket = db.execute(
+        "insert into public.support_tickets (user_id, ticket_type, subject, description, "
+        "assignee_id, assigned_to, problem_id, meta_data) values "
+        "(%s, 'bug', 'Crash too', 'Crash', %s, 'Agent Secret', %s, '{\"source\": \"crm\"}') "
+        "returning id", (owner.id, agent.id, problem)).fetchone()[0]
+    db.execute("update public.support_tickets set status = 'in_progress' where id = %s",
+               (ticket,))
+    return owner, other, agent, str(ticket)
+
+
+def _get(stack, jwt: str, path: str) -> httpx.Response:
+    return httpx.get(f"{stack.rest_url}/{path}", timeout=10,
+                     headers={"apikey": stack.anon_key, "Authorization": f"Bearer {jwt}"})
+
+
+def test_the_owner_reads_directly_what_get_ticket_shows_and_no_more(stack, worked_ticket):
+    owner, _, _, ticket = worked_ticket
+    rows = _get(stack, owner.jwt, f"support_tickets?select={USER_TICKET_COLUMNS}&id=eq.{ticket}")
+    assert rows.status_code == 200, rows.text
+    assert rows.json()[0]["status"] == "in_progress"
+    for column in STAFF_TICKET_COLUMNS:
+        refused = _get(stack, owner.jwt, f"support_tickets?select=id,{column}")
+        assert (refused.status_code, refused.json()["code"]) == (403, "42501"), column
+    events = _get(stack, owner.jwt, f"ticket_events?select=kind,actor_kind&ticket_id=eq.{ticket}")
+    assert events.status_code == 200 and {"kind": "status", "actor_kind": "agent"} in events.json()
+    refused = _get(stack, owner.jwt, f"ticket_events?select=kind,actor_id&ticket_id=eq.{ticket}")
+    assert (refused.status_code, refused.json()["code"]) == (403, "42501")
+
+
+def test_select_star_is_refused_to_users_with_a_permission_error(stack, worked_ticket):
+    """`*` names support's columns too: refused as a whole, never answered without them."""
+    owner = worked_ticket[0]
+    for path in ("support_tickets", "support_tickets?select=*", "ticket_events?select=*"):
+        answer = _get(stack, owner.jwt, path)
+        assert answer.status_code == 403, (path, answer.text)
+        assert answer.json()["code"] == "42501"
+        assert answer.json()["message"].startswith("permission denied for table")
+
+
+def test_another_user_agent_and_service_role_read_as_before(stack, worked_ticket):
+    _, other, agent, ticket = worked_ticket
+    assert _get(stack, other.jwt, f"support_tickets?select=id&id=eq.{ticket}").json() == []
+    # Staff hold no read policy: their direct read is empty; support_ticket shows every field.
+    assert _get(stack, agent.jwt, f"support_tickets?select=id&id=eq.{ticket}").json() == []
+    detail = _get(stack, agent.jwt, f"rpc/support_ticket?ticket_id={ticket}")
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["assigned_to"] == "Agent Secret"
+    service = _get(stack, stack.service_role_key, f"support_tickets?select=*&id=eq.{ticket}")
+    assert service.status_code == 200 and service.json()[0]["assigned_to"] == "Agent Secret"

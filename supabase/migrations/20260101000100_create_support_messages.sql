@@ -94,6 +94,8 @@ insert into public.support_messages (topic, status, code, message, hint) values
     ('resolution_required', 400, 'resolution_required', 'resolution is required to move a ticket from {from} to {to}', null),
     ('ticket_not_rateable', 409, 'ticket_not_rateable', 'Only a resolved or closed ticket can be rated', 'Rate it once support has resolved it.'),
     ('ticket_already_rated', 409, 'ticket_already_rated', 'This ticket has already been rated', null),
+    ('rating_merged_ticket', 409, 'rating_merged_ticket', 'A ticket merged into another cannot be rated', 'Rate the ticket it was merged into.'),
+    ('ticket_closed_for_support', 409, 'ticket_closed_for_support', 'A closed ticket takes no public reply: its owner cannot answer it', 'Answer in the user''s follow-up ticket, or add an internal note.'),
     ('rating_window_passed', 409, 'rating_window_passed', 'The time to rate this ticket has passed', 'A ticket can be rated within {window} of its resolution.'),
     ('merge_other_requester', 409, 'merge_other_requester', 'Only tickets of the same requester can be merged', null),
     ('merge_closed_source', 409, 'merge_closed_source', 'A closed ticket cannot be merged', null),

@@ -95,8 +95,18 @@ create function private.time_param(value text, name text)
     security invoker
     set search_path = ''
 as $$
+declare
+    parsed timestamptz;
 begin
-    return value::timestamptz;
+    parsed := value::timestamptz;
+    -- Years 1 to 9999 only, as RFC 3339 writes them: beyond, the difference of two times can
+    -- overflow (4713 BC to 294276 passed support_stats' 366-day rule) and a BC time loses its
+    -- era in an answer.
+    if parsed between '0001-01-01T00:00:00Z' and '9999-12-31T23:59:59.999999Z' or parsed is null then
+        return parsed;
+    end if;
+    perform private.refuse('invalid_time', pg_catalog.jsonb_build_object('name', name));
+    return null;
 exception
     when data_exception then
         perform private.refuse('invalid_time', pg_catalog.jsonb_build_object('name', name));
@@ -106,7 +116,8 @@ $$;
 
 comment on function private.time_param(text, text) is
     'A time parameter called name: null when absent, else the time it names (RFC 3339; a date is '
-    'its midnight); 400 "<name> must be a date or time (RFC 3339)" otherwise.';
+    'its midnight) between the years 1 and 9999; 400 "<name> must be a date or time (RFC 3339)" '
+    'otherwise.';
 
 revoke all on function private.is_uuid(text), private.uuid_param(text, text, boolean),
     private.integer_param(text, text, integer, integer, integer), private.time_param(text, text)

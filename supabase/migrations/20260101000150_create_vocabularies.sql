@@ -148,7 +148,9 @@ insert into public.ticket_event_kinds (code, label, position, internal) values
     ('rating', 'rated it', 8, false),
     ('linked', 'opened a follow-up ticket', 9, false),
     ('merged', 'merged the ticket', 10, false),
-    ('problem', 'linked or unlinked a problem', 11, true);
+    ('problem', 'linked or unlinked a problem', 11, true),
+    ('resolution', 'changed the resolution', 12, false),
+    ('notes', 'changed the admin notes', 13, false);
 
 create function private.vocabulary_message(constraint_oid oid)
     returns text

@@ -42,7 +42,9 @@ begin
         private.json_text_array(fields -> 'screenshot_urls'),
         private.uuid_param(fields ->> 'follow_up_of', 'follow_up_of', false)
     )
-    returning * into ticket;
+    -- Only columns the caller may read (20260116000800): a user reads not support's columns.
+    returning id, ticket_type, status, priority, created_at
+        into ticket.id, ticket.ticket_type, ticket.status, ticket.priority, ticket.created_at;
     return ticket;
 exception
     when check_violation or not_null_violation then
@@ -64,7 +66,8 @@ $$;
 comment on function private.insert_ticket(jsonb) is
     'Inserts a ticket for the caller from a shape-checked body (ticket_type, subject, '
     'description, priority, follow_up_of and the bug details); a broken rule becomes a 400 with '
-    'the constraint''s message.';
+    'the constraint''s message. Returns id, ticket_type, status, priority and created_at (the '
+    'other fields null).';
 
 create function private.insert_feedback(fields jsonb)
     returns public.user_feedback

@@ -14,7 +14,8 @@ create table public.support_staff (
     created_at timestamptz not null default now(),
     constraint support_staff_role_valid check (role in ('agent', 'admin')),
     constraint support_staff_display_name_not_blank check (not private.is_blank(display_name)),
-    constraint support_staff_display_name_max_length check (char_length(display_name) <= 100)
+    constraint support_staff_display_name_max_length check (char_length(display_name) <= 100),
+    constraint support_staff_display_name_one_line check (private.is_one_line(display_name))
 );
 
 comment on table public.support_staff is
@@ -29,6 +30,8 @@ comment on constraint support_staff_display_name_not_blank on public.support_sta
     'display_name must not be blank';
 comment on constraint support_staff_display_name_max_length on public.support_staff is
     'display_name must be at most 100 characters';
+comment on constraint support_staff_display_name_one_line on public.support_staff is
+    'display_name must be one line, without control characters';
 
 -- Security definer: the policies of support_staff itself ask "is the caller staff?", which
 -- an invoker function could not answer without recursing into those policies. It reads one

@@ -1,8 +1,13 @@
 -- Ticket history: an append-only event for every change of a ticket.
 --
 -- Why: support needs to know who changed what and when, and the user sees how their ticket
--- moved. Triggers write the events (created, status, priority, type, assignee, public_reply,
--- internal_note, rating, linked) in the same transaction as the change, on every path. No role
+-- moved. Triggers write the events (created, status, priority, type, assignee, resolution,
+-- notes, public_reply, internal_note, rating, linked) in the same transaction as the change,
+-- on every path. A resolution or admin_notes text changed is a public event holding the text
+-- before and after: both are texts the owner reads (get_ticket), so a resolution rewritten
+-- after the ticket was resolved, closed or rated is kept and the user is told (a notification
+-- kind each, 20260112000100). A resolution set in the same change that resolves the ticket
+-- needs no event of its own: the status event tells it and the row holds the text. No role
 -- has insert, update or delete on the table, and a trigger refuses updates, deletes and
 -- truncates even for postgres; the only way an event goes is with its ticket (a user deleted
 -- from Auth takes their tickets with them).
@@ -30,15 +35,17 @@ comment on table public.ticket_events is
     'Append-only history of support tickets, written by triggers. Nobody updates or deletes an '
     'event; events go only with their ticket.';
 comment on column public.ticket_events.kind is
-    'A code of public.ticket_event_kinds: created, status, priority, type, assignee, public_reply, '
-    'internal_note, rating, linked, merged (from = the merged ticket, to = the ticket merged '
-    'into) or problem (to = the problem or report linked, from = the one unlinked).';
+    'A code of public.ticket_event_kinds: created, status, priority, type, assignee, resolution, '
+    'notes, public_reply, internal_note, rating, linked, merged (from = the merged ticket, to = '
+    'the ticket merged into) or problem (to = the problem or report linked, from = the one '
+    'unlinked).';
 comment on column public.ticket_events.internal is
     'Hidden from the ticket''s owner (assignee changes, internal notes).';
 comment on column public.ticket_events.actor_id is
     'The user or staff member who acted; null for the system and for support''s tools.';
 comment on column public.ticket_events.actor_kind is 'user (the owner), agent (support) or system (the scheduler).';
-comment on column public.ticket_events.from_value is 'The value before (status, priority, type, assignee id).';
+comment on column public.ticket_events.from_value is
+    'The value before (status, priority, type, assignee id, resolution or admin_notes text).';
 comment on column public.ticket_events.to_value is
     'The value after; for linked, the id of the follow-up ticket.';
 comment on column public.ticket_events.message_id is 'For public_reply and internal_note: the message.';
@@ -142,16 +149,20 @@ begin
         ('status', false, old.status, new.status),
         ('priority', false, old.priority, new.priority),
         ('type', false, old.ticket_type, new.ticket_type),
-        ('assignee', true, old.assignee_id::text, new.assignee_id::text)
+        ('assignee', true, old.assignee_id::text, new.assignee_id::text),
+        ('resolution', false, old.resolution, new.resolution),
+        ('notes', false, old.admin_notes, new.admin_notes)
     ) as c(kind, internal, before, after)
-    where c.before is distinct from c.after;
+    where c.before is distinct from c.after
+        and not (c.kind = 'resolution' and new.status = 'resolved' and old.status is distinct from 'resolved');
     return null;
 end;
 $$;
 
 comment on function private.record_ticket_change() is
     'After insert or update on public.support_tickets: appends the created (and linked) event, '
-    'or one event per changed status, priority, type and assignee.';
+    'or one event per changed status, priority, type, assignee, resolution (unless set by the '
+    'move to resolved) and admin_notes.';
 revoke all on function private.record_ticket_change() from public;
 
 create trigger support_tickets_record_history

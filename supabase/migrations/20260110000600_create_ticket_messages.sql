@@ -9,6 +9,9 @@
 -- Triggers: the author is the caller (never input); a user's reply to a closed ticket is a 409
 -- telling them to open a follow-up; a user's reply to a resolved ticket reopens it (within the
 -- window of public.ticket_transitions); each message is an event in the ticket's history.
+-- Closed is final for support's public replies too (409): the user could not answer one, and
+-- no move leads out of closed, so support answers in the user's follow-up ticket; internal
+-- notes on a closed ticket stay possible (they reach no one).
 
 create table public.ticket_messages (
     id uuid primary key default gen_random_uuid(),
@@ -95,6 +98,11 @@ begin
         new.author_kind := case when private.is_staff() then 'agent' else 'user' end;
     end if;
     if new.author_kind is distinct from 'user' then
+        if not new.internal and exists (
+            select 1 from public.support_tickets as t where t.id = new.ticket_id and t.status = 'closed'
+        ) then
+            perform private.refuse('ticket_closed_for_support');
+        end if;
         return new;
     end if;
 
@@ -122,8 +130,8 @@ $$;
 
 comment on function private.prepare_ticket_message() is
     'Before insert on public.ticket_messages: the author is the caller; a user''s reply to a '
-    'closed ticket (or one resolved longer ago than the reopen window) is HTTP 409; user '
-    'replies are rate limited (ticket_reply).';
+    'closed ticket (or one resolved longer ago than the reopen window) and support''s public '
+    'reply to a closed ticket are HTTP 409; user replies are rate limited (ticket_reply).';
 
 -- Security definer: users hold no update on support_tickets (they never edit a ticket), yet
 -- their reply must reopen a resolved one, and no role inserts events directly. It acts only on

@@ -3,7 +3,10 @@
 -- Why: support learns whether people were helped. A rating is a row of ticket_ratings, one per
 -- ticket (the primary key), written by the ticket's owner only (RLS), and only once the ticket
 -- is resolved or closed and within the rating window after its resolution (14 days; a row of
--- satisfaction_settings that admins change). A BEFORE INSERT trigger holds these rules, so a
+-- satisfaction_settings that admins change). A ticket merged into another is never rated: it
+-- was closed unanswered, and its requester rates the ticket it was merged into (else the same
+-- incident counts twice in CSAT). A problem's linked reports are ordinary tickets of their own
+-- requesters and are rated once each. A BEFORE INSERT trigger holds these rules, so a
 -- direct insert through PostgREST meets them as the RPC rate_ticket does; its refusals are
 -- HTTP 409 with a message naming the rule. Each rating is a `rating` event in the ticket's
 -- history (to = the rating). A rating is never changed or removed through the API. Staff hold
@@ -89,11 +92,14 @@ declare
     rating_window interval;
 begin
     -- A ticket the caller cannot see is left to RLS and the foreign key.
-    select t.status, t.resolved_at, t.updated_at into ticket
+    select t.status, t.resolved_at, t.updated_at, t.merged_into into ticket
     from public.support_tickets as t
     where t.id = new.ticket_id;
     if not found then
         return new;
+    end if;
+    if ticket.merged_into is not null then
+        perform private.refuse('rating_merged_ticket');
     end if;
     if ticket.status not in ('resolved', 'closed') then
         perform private.refuse('ticket_not_rateable');
@@ -110,8 +116,8 @@ end;
 $$;
 
 comment on function private.check_ticket_rating() is
-    'Before insert on public.ticket_ratings: the ticket must be resolved or closed, not rated yet '
-    'and resolved within the rating window (HTTP 409 otherwise).';
+    'Before insert on public.ticket_ratings: the ticket must be resolved or closed, not merged into '
+    'another, not rated yet and resolved within the rating window (HTTP 409 otherwise).';
 
 -- Security definer: no role inserts history events directly. It appends exactly the rating
 -- event of the row just inserted.

@@ -2,11 +2,12 @@
 --
 -- Why: POST /rest/v1/rpc/rate_ticket with {ticket_id?, rating, comment?} (one unnamed jsonb
 -- parameter, like the creates). Without ticket_id it rates the caller's most recently resolved
--- (or closed) ticket: what the companion's "rate 5" means, decided here rather than in the bot.
+-- (or closed) ticket that was not merged into another: what the companion's "rate 5" means,
+-- decided here rather than in the bot.
 -- Security invoker: RLS and the rules of public.ticket_ratings apply as to a direct insert. 404
 -- for a ticket that is not the caller's (as get_ticket) or when they have none to rate, 400 for
--- a broken rule (rating 1-5, comment at most 2000 characters), 409 for an open ticket, a second
--- rating or a rating after the window.
+-- a broken rule (rating 1-5, comment at most 2000 characters), 409 for an open ticket, a ticket
+-- merged into another, a second rating or a rating after the window.
 
 create function public.rate_ticket(jsonb)
     returns json
@@ -30,7 +31,7 @@ begin
     if body ->> 'ticket_id' is null then
         select t.id, t.subject into target, subject
         from public.support_tickets as t
-        where t.user_id = (select auth.uid()) and t.status in ('resolved', 'closed')
+        where t.user_id = (select auth.uid()) and t.status in ('resolved', 'closed') and t.merged_into is null
         order by coalesce(t.resolved_at, t.updated_at) desc, t.id desc
         limit 1;
         if target is null then
@@ -78,10 +79,10 @@ $$;
 
 comment on function public.rate_ticket(jsonb) is
     'The signed-in user rates their resolved or closed ticket once. Body: {ticket_id?, rating '
-    '(1-5), comment?}; without ticket_id, their most recently resolved or closed ticket. Returns '
-    '{ticket_id, subject, rating, comment, created_at}. 400 on a broken rule, 404 for a ticket '
-    'that is not theirs (or none to rate), 409 when it is not resolved or closed, already rated, '
-    'or resolved longer ago than the rating window (14 days).';
+    '(1-5), comment?}; without ticket_id, their most recently resolved or closed ticket not merged '
+    'into another. Returns {ticket_id, subject, rating, comment, created_at}. 400 on a broken rule, '
+    '404 for a ticket that is not theirs (or none to rate), 409 when it is not resolved or closed, '
+    'merged into another, already rated, or resolved longer ago than the rating window (14 days).';
 
 revoke all on function public.rate_ticket(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.rate_ticket(jsonb) to authenticated;

@@ -15,8 +15,8 @@
 -- support_tickets_problem_id_status_idx); the queue (20260111001100) and support_ticket show it.
 
 -- Security definer: staff change tickets only through definer functions and no role inserts
--- history events directly. It checks that the caller is staff, locks the report, and sets only
--- its problem_id.
+-- history events directly. It checks that the caller is staff, locks the report and the
+-- problem (in id order), and sets only the report's problem_id.
 create function private.link_problem_as_staff(report_id uuid, new_problem_id uuid)
     returns public.support_tickets
     language plpgsql
@@ -33,14 +33,19 @@ begin
     if report_id = new_problem_id then
         perform private.refuse('link_to_itself');
     end if;
-    select t.* into report from public.support_tickets as t where t.id = report_id for update;
+    -- Both rows locked in id order, as the merge does: two staff linking two tickets to each
+    -- other at once would otherwise each hold their report and wait for the other's.
+    perform 1 from public.support_tickets as t
+    where t.id in (report_id, new_problem_id)
+    order by t.id
+    for update;
+    select t.* into report from public.support_tickets as t where t.id = report_id;
     if not found then
         perform private.raise_ticket_not_found();
     end if;
     old_problem := report.problem_id;
     if new_problem_id is not null then
-        -- Key share: the problem stays put (not deleted, its id kept) while the link is made.
-        select t.* into problem from public.support_tickets as t where t.id = new_problem_id for key share;
+        select t.* into problem from public.support_tickets as t where t.id = new_problem_id;
         if not found then
             perform private.raise_ticket_not_found();
         end if;

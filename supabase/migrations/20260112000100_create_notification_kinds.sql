@@ -21,7 +21,8 @@ create table public.notification_kinds (
         foreign key (event_kind) references public.ticket_event_kinds (code),
     constraint notification_kinds_kind_format check (kind ~ '^[a-z][a-z_]{0,39}$'),
     constraint notification_kinds_label_not_blank check (label !~ '^[[:space:]]*$'),
-    constraint notification_kinds_label_max_length check (char_length(label) <= 200)
+    constraint notification_kinds_label_max_length check (char_length(label) <= 200),
+    constraint notification_kinds_label_one_line check (private.is_one_line(label))
 );
 
 comment on table public.notification_kinds is
@@ -39,6 +40,8 @@ comment on constraint notification_kinds_label_not_blank on public.notification_
     'label must not be blank';
 comment on constraint notification_kinds_label_max_length on public.notification_kinds is
     'label must be at most 200 characters';
+comment on constraint notification_kinds_label_one_line on public.notification_kinds is
+    'label must be one line, without control characters (it starts the email''s subject)';
 
 create unique index notification_kinds_event_kind_to_value_idx
     on public.notification_kinds (event_kind, coalesce(to_value, ''));
@@ -51,7 +54,9 @@ create trigger notification_kinds_vocabulary
 insert into public.notification_kinds (kind, event_kind, to_value, label) values
     ('reply', 'public_reply', null, 'Support replied to your ticket.'),
     ('status_changed', 'status', null, 'The status of your ticket changed.'),
-    ('resolved', 'status', 'resolved', 'Your ticket was resolved.');
+    ('resolved', 'status', 'resolved', 'Your ticket was resolved.'),
+    ('resolution_changed', 'resolution', null, 'The resolution of your ticket changed.'),
+    ('notes_changed', 'notes', null, 'Support changed the note on your ticket.');
 
 alter table public.notification_kinds enable row level security;
 revoke all on table public.notification_kinds from anon, authenticated, service_role;

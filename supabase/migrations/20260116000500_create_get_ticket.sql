@@ -63,7 +63,16 @@ as $$
 declare
     ticket public.support_tickets;
 begin
-    select t.* into ticket
+    -- The columns it answers with, which are the columns a user may read (20260116000800).
+    select t.id, t.ticket_type, t.subject, t.description, t.status, t.priority, t.admin_notes,
+        t.resolution, t.created_at, t.updated_at, t.resolved_at, t.steps_to_reproduce,
+        t.expected_behavior, t.actual_behavior, t.device_info, t.app_version, t.screenshot_urls,
+        t.follow_up_of
+    into ticket.id, ticket.ticket_type, ticket.subject, ticket.description, ticket.status,
+        ticket.priority, ticket.admin_notes, ticket.resolution, ticket.created_at,
+        ticket.updated_at, ticket.resolved_at, ticket.steps_to_reproduce,
+        ticket.expected_behavior, ticket.actual_behavior, ticket.device_info, ticket.app_version,
+        ticket.screenshot_urls, ticket.follow_up_of
     from public.support_tickets as t
     where t.id = private.uuid_param(get_ticket.ticket_id, 'ticket_id')
         and t.user_id = (select auth.uid());

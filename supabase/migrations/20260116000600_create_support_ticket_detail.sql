@@ -42,6 +42,7 @@ begin
         'description', ticket.description,
         'status', ticket.status,
         'priority', ticket.priority,
+        'requested_priority', ticket.requested_priority,
         'admin_notes', ticket.admin_notes,
         'resolution', ticket.resolution,
         'assigned_to', ticket.assigned_to,
@@ -123,7 +124,8 @@ end;
 $$;
 
 comment on function public.support_ticket(text) is
-    'Staff only (403 otherwise): a ticket with requester {id, email}, assignee, its service levels '
+    'Staff only (403 otherwise): a ticket with requester {id, email}, requested_priority (what '
+    'the user asked; priority is the effective one), assignee, its service levels '
     '(first_response_due_at, first_responded_at, resolution_due_at, next_due_at, waiting_on_user, '
     'breached), rating ({rating, comment, created_at} or null), merged_into, problem_id, reports '
     '(linked reports of a problem), every message (internal notes included), every event and '

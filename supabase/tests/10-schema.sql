@@ -1,10 +1,21 @@
 -- The schema: tables, columns, defaults, keys, indexes, RLS, grants and the API functions.
 begin;
-select plan(61);
+select plan(63);
 
 -- Tables.
 select has_table('public', t, format('public.%s exists', t))
-from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
+from unnest(array['user_feedback', 'rate_limits', 'support_messages']) as t;
+select table_privs_are('public', 'support_tickets', 'authenticated', array[]::text[],
+    'signed-in users hold no table-wide privilege on support_tickets: they read and insert by column');
+select is(
+    (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
+     where table_schema = 'public' and table_name = 'support_tickets'
+       and grantee = 'authenticated' and privilege_type = 'SELECT'),
+    array['actual_behavior', 'admin_notes', 'app_version', 'created_at', 'description', 'device_info',
+          'expected_behavior', 'follow_up_of', 'id', 'merged_into', 'priority', 'resolution', 'resolved_at',
+          'screenshot_urls', 'status', 'steps_to_reproduce', 'subject', 'ticket_type', 'updated_at', 'user_id'],
+    'users read the ticket columns get_ticket shows (and their own id, and merged_into), never support''s'
+);
 select has_table('private', 'idempotency_keys', 'idempotency keys live in the unexposed private schema');
 
 select columns_are('public', 'support_tickets', array[
@@ -13,7 +24,8 @@ select columns_are('public', 'support_tickets', array[
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
     'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order',
     'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
-    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id'
+    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id',
+    'requested_priority'
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
     'id', 'user_id', 'category', 'description', 'rating', 'feature_name', 'would_recommend',
@@ -118,7 +130,18 @@ select is(
 -- 01-house-rules.sql).
 select table_privs_are('public', t, 'authenticated', array['SELECT'],
     format('signed-in users may only read %s as a whole (inserts are granted by column)', t))
-from unnest(array['support_tickets', 'user_feedback', 'rate_limits', 'support_messages']) as t;
+from unnest(array['user_feedback', 'rate_limits', 'support_messages']) as t;
+select table_privs_are('public', 'support_tickets', 'authenticated', array[]::text[],
+    'signed-in users hold no table-wide privilege on support_tickets: they read and insert by column');
+select is(
+    (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
+     where table_schema = 'public' and table_name = 'support_tickets'
+       and grantee = 'authenticated' and privilege_type = 'SELECT'),
+    array['actual_behavior', 'admin_notes', 'app_version', 'created_at', 'description', 'device_info',
+          'expected_behavior', 'follow_up_of', 'id', 'merged_into', 'priority', 'resolution', 'resolved_at',
+          'screenshot_urls', 'status', 'steps_to_reproduce', 'subject', 'ticket_type', 'updated_at', 'user_id'],
+    'users read the ticket columns get_ticket shows (and their own id, and merged_into), never support''s'
+);
 select is(
     (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
      where table_schema = 'public' and table_name = 'support_tickets'

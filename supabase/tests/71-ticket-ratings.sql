@@ -1,7 +1,8 @@
 -- Satisfaction: rate_ticket and ticket_ratings from each actor's side; once, only resolved or
--- closed, within the window, owner only; the rating event; the window as data.
+-- closed, never merged into another, within the window, owner only; the rating event; the
+-- window as data.
 begin;
-select plan(38);
+select plan(43);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -132,6 +133,28 @@ select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-
 select is((select count(*)::int from public.ticket_ratings where ticket_id::text like '71000000-%'), 5, 'service_role reads every rating');
 select throws_ok($$insert into public.ticket_ratings (ticket_id, user_id, rating) values ('71000000-0000-4000-8000-000000000005', tests.get_supabase_uid('other'), 5)$$,
     '42501', null, 'service_role cannot write a rating');
+
+-- A ticket merged into another is not rated; a problem's linked report is, once. Both resolved
+-- now, as 6 was: among equals the latest id comes first, so the merged one (a) is passed over.
+reset role;
+insert into public.support_tickets (id, user_id, ticket_type, subject, description, status, resolution, created_at, resolved_at, merged_into, problem_id)
+values
+    ('71000000-0000-4000-8000-00000000000a', tests.get_supabase_uid('owner'), 'billing', 'M', 'M', 'closed', 'Merged', now() - interval '1 day', now(), '71000000-0000-4000-8000-000000000001', null),
+    ('71000000-0000-4000-8000-000000000008', tests.get_supabase_uid('owner'), 'bug', 'P', 'P', 'resolved', 'Fixed', now() - interval '1 day', now(), null, '71000000-0000-4000-8000-000000000005');
+select tests.authenticate_as('owner');
+select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-00000000000a", "rating": 1}')$$,
+    'PGRST', '{"code" : "P0409", "message" : "A ticket merged into another cannot be rated", "details" : null, "hint" : "Rate the ticket it was merged into."}',
+    'the owner cannot rate a ticket merged into another (409 naming the rule)');
+select throws_ok($$insert into public.ticket_ratings (ticket_id, rating) values ('71000000-0000-4000-8000-00000000000a', 1)$$,
+    'PGRST', '{"code" : "P0409", "message" : "A ticket merged into another cannot be rated", "details" : null, "hint" : "Rate the ticket it was merged into."}',
+    'a direct insert rating a merged ticket meets the same 409');
+select is(public.rate_ticket('{"rating": 2}') ->> 'ticket_id', '71000000-0000-4000-8000-000000000008',
+    'without ticket_id the owner rates their latest ticket not merged into another: here a problem''s linked report');
+select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000008", "rating": 1}')$$,
+    'PGRST', '{"code" : "P0409", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
+    'a linked report is rated once, like any ticket');
+select is((select count(*)::int from public.ticket_ratings where ticket_id = '71000000-0000-4000-8000-00000000000a'), 0,
+    'the merged ticket holds no rating');
 
 select * from finish();
 rollback;

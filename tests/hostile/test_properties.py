@@ -196,6 +196,8 @@ def expected_row(db: Any, create: Create, sent: dict[str, Any], user_id: str) ->
     row = {"user_id": user_id, "status": "open", "subject": None, "ticket_type": "bug",
            **dict.fromkeys(bug_details), **given_}
     row["priority"] = row.get("priority") or "medium"
+    if row["priority"] == "urgent":
+        row["priority"] = "high"  # a user's urgent is a request: support raises it
     if row["ticket_type"] == "bug" and row["subject"] is None:
         # A bug report's subject, when not given, is its description's first line.
         derived = db.execute("select private.bug_subject(%s)", (row["description"],))

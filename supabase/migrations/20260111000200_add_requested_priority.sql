@@ -1,0 +1,50 @@
+-- A user's priority is a request; `urgent` is support's to give.
+--
+-- Why: any user could file at `urgent`, and the queue's order and the SLA clocks (an hour to
+-- the first response) took them at their word. As helpdesks do, a ticket keeps the priority
+-- its requester asked for (requested_priority, never changed) apart from the priority support
+-- works by (priority, the effective one, which orders the queue and starts the clocks). A
+-- signed-in user who is not staff files at most at `high`: `urgent` becomes `high` until an
+-- agent raises it (support_update_ticket). Staff filing for themselves, service_role and
+-- postgres keep the priority they give. The create RPCs answer with the effective priority, so
+-- the user reads what support will work to; requested_priority keeps what they asked.
+
+-- squawk: First release: nothing is deployed yet, so the tables this file alters are empty when it runs.
+-- squawk-ignore-file constraint-missing-not-valid
+
+alter table public.support_tickets
+    add column requested_priority text,
+    add constraint support_tickets_requested_priority_valid
+        check (requested_priority in ('low', 'medium', 'high', 'urgent'));
+
+comment on column public.support_tickets.requested_priority is
+    'The priority the requester asked for, kept as filed; priority is the one support works by.';
+comment on constraint support_tickets_requested_priority_valid on public.support_tickets is
+    'requested_priority must be one of low, medium, high, urgent';
+
+create function private.take_requested_priority()
+    returns trigger
+    language plpgsql
+    security invoker
+    set search_path = ''
+as $$
+begin
+    new.requested_priority := new.priority;
+    if new.priority = 'urgent' and (select auth.uid()) is not null and not private.is_staff() then
+        new.priority := 'high';
+    end if;
+    return new;
+end;
+$$;
+
+comment on function private.take_requested_priority() is
+    'Before insert on public.support_tickets: keeps the asked priority in requested_priority and '
+    'files a user''s urgent at high (support raises it).';
+revoke all on function private.take_requested_priority() from public;
+
+-- Named to fire before support_tickets_update_sla_clock (same timing, name order): the clocks
+-- start from the effective priority.
+create trigger support_tickets_cap_requested_priority
+    before insert on public.support_tickets
+    for each row
+    execute function private.take_requested_priority();
