@@ -36,8 +36,11 @@ create table public.ticket_priorities (
     label text not null,
     position smallint not null unique,
     rank smallint not null unique,
+    user_request_becomes text,
     constraint ticket_priorities_code_format check (code ~ '^[a-z][a-z_]{0,39}$'),
-    constraint ticket_priorities_label_not_blank check (label !~ '^[[:space:]]*$')
+    constraint ticket_priorities_label_not_blank check (label !~ '^[[:space:]]*$'),
+    constraint ticket_priorities_user_request_becomes_valid
+        foreign key (user_request_becomes) references public.ticket_priorities (code)
 );
 
 create table public.ticket_statuses (
@@ -78,6 +81,11 @@ comment on table public.ticket_types is
 comment on table public.ticket_priorities is
     'The ticket priorities (support_tickets.priority). rank orders the queue, 0 the most urgent; '
     'position orders lists and messages. Adding a priority is one row.';
+comment on column public.ticket_priorities.user_request_becomes is
+    'The priority a ticket filed at this one by a signed-in user who is not staff is worked at '
+    'until an agent raises it (20260111000200); null: as asked.';
+comment on constraint ticket_priorities_user_request_becomes_valid on public.ticket_priorities is
+    'user_request_becomes must be one of {codes}';
 comment on column public.ticket_priorities.rank is
     'Urgency, 0 first: the queue''s "by priority" order and support_stats'' backlog order '
     '(copied into support_tickets.priority_order when a ticket is written).';
@@ -125,8 +133,9 @@ $$;
 insert into public.ticket_types (code, label, position) values
     ('bug', 'Bug', 1), ('technical', 'Technical', 2), ('billing', 'Billing', 3),
     ('account', 'Account', 4), ('other', 'Other', 5);
-insert into public.ticket_priorities (code, label, position, rank) values
-    ('low', 'Low', 1, 3), ('medium', 'Medium', 2, 2), ('high', 'High', 3, 1), ('urgent', 'Urgent', 4, 0);
+insert into public.ticket_priorities (code, label, position, rank, user_request_becomes) values
+    ('low', 'Low', 1, 3, null), ('medium', 'Medium', 2, 2, null), ('high', 'High', 3, 1, null),
+    ('urgent', 'Urgent', 4, 0, 'high');
 insert into public.ticket_statuses (code, label, position) values
     ('open', 'Open', 1), ('in_progress', 'In progress', 2), ('resolved', 'Resolved', 3),
     ('closed', 'Closed', 4);
