@@ -82,7 +82,7 @@ STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
     "support_suggestions": ("GET", f"ticket_id={SEED_OPEN_TICKET}"),
     "support_similar_tickets": ("GET", f"ticket_id={SEED_OPEN_TICKET}&page_size=5"),
     "support_triage_report": ("GET", "days=30"),
-    "support_feedback_suggestions": ("GET", "status=received&limit=5"),
+    "support_feedback_suggestions": ("POST", {"status": "received", "limit": "5"}),
     "support_similar_feedback": ("GET", f"feedback_id={SEED_RECEIVED_FEEDBACK}&page_size=5"),
     "support_decide_suggestion": "No example: it needs the id of a suggestion nobody has "
     "decided yet, from `support_suggestions`.",
@@ -91,7 +91,7 @@ STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
 }
 # The other RPCs for signed-in users (neither the contract's nor staff's), as STAFF_RPCS.
 USER_RPCS: dict[str, tuple[str, Any] | str] = {
-    "list_my_feedback": ("GET", "limit=5"),
+    "list_my_feedback": ("POST", {"limit": "5"}),
     "rate_ticket": "No example: only a resolved ticket can be rated, and only staff resolve "
     "one (the Flask route's example above shows the whole way).",
     "set_email_notifications": "No example: it answers no body (204); the body it takes is "

@@ -79,4 +79,4 @@ def test_percent_escaped_utf8_reaches_postgrest(stack, make_user, http):
     response = http.get(f"{stack.rest_url}/rpc/get_ticket?ticket_id=caf%C3%A9",
                         headers={"Authorization": f"Bearer {make_user().jwt}"})
     assert response.status_code == 400
-    assert response.json()["code"] == "22023"  # the database's: ticket_id is not a uuid
+    assert response.json()["code"] == "invalid_uuid"  # the database's: ticket_id is not a uuid

@@ -17,7 +17,7 @@ values
 select tests.authenticate_as('agent');
 select throws_ok(
     $$select public.support_reply('{"ticket_id": "57000000-0000-4000-8000-000000000001", "body": "One more thing"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A closed ticket takes no public reply: its owner cannot answer it", "details" : null, "hint" : "Answer in the user''s follow-up ticket, or add an internal note."}',
+    'PGRST', '{"code" : "ticket_closed_for_support", "message" : "A closed ticket takes no public reply: its owner cannot answer it", "details" : null, "hint" : "Answer in the user''s follow-up ticket, or add an internal note."}',
     'an agent''s public reply to a closed ticket is a 409 naming the rule');
 select lives_ok(
     $$select public.support_reply('{"ticket_id": "57000000-0000-4000-8000-000000000001", "body": "Refund confirmed by the bank", "internal": true}')$$,
@@ -28,12 +28,12 @@ select lives_ok(
 select tests.authenticate_as('admin');
 select throws_ok(
     $$select public.support_reply('{"ticket_id": "57000000-0000-4000-8000-000000000001", "body": "Admin here"}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A closed ticket takes no public reply: its owner cannot answer it", "details" : null, "hint" : "Answer in the user''s follow-up ticket, or add an internal note."}',
+    'PGRST', '{"code" : "ticket_closed_for_support", "message" : "A closed ticket takes no public reply: its owner cannot answer it", "details" : null, "hint" : "Answer in the user''s follow-up ticket, or add an internal note."}',
     'an admin''s public reply to a closed ticket is a 409 too');
 select tests.authenticate_as('owner');
 select throws_ok(
     $$insert into public.ticket_messages (ticket_id, body) values ('57000000-0000-4000-8000-000000000001', 'Hello?')$$,
-    'PGRST', '{"code" : "P0409", "message" : "This ticket is closed. Please open a follow-up ticket.", "details" : null, "hint" : "Create a ticket with follow_up_of set to this ticket''s id."}',
+    'PGRST', '{"code" : "ticket_closed", "message" : "This ticket is closed. Please open a follow-up ticket.", "details" : null, "hint" : "Create a ticket with follow_up_of set to this ticket''s id."}',
     'the owner cannot answer a closed ticket either, as before');
 reset role;
 select is(

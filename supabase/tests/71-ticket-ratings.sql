@@ -143,15 +143,15 @@ values
     ('71000000-0000-4000-8000-000000000008', tests.get_supabase_uid('owner'), 'bug', 'P', 'P', 'resolved', 'Fixed', now() - interval '1 day', now(), null, '71000000-0000-4000-8000-000000000005');
 select tests.authenticate_as('owner');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-00000000000a", "rating": 1}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "A ticket merged into another cannot be rated", "details" : null, "hint" : "Rate the ticket it was merged into."}',
+    'PGRST', '{"code" : "rating_merged_ticket", "message" : "A ticket merged into another cannot be rated", "details" : null, "hint" : "Rate the ticket it was merged into."}',
     'the owner cannot rate a ticket merged into another (409 naming the rule)');
 select throws_ok($$insert into public.ticket_ratings (ticket_id, rating) values ('71000000-0000-4000-8000-00000000000a', 1)$$,
-    'PGRST', '{"code" : "P0409", "message" : "A ticket merged into another cannot be rated", "details" : null, "hint" : "Rate the ticket it was merged into."}',
+    'PGRST', '{"code" : "rating_merged_ticket", "message" : "A ticket merged into another cannot be rated", "details" : null, "hint" : "Rate the ticket it was merged into."}',
     'a direct insert rating a merged ticket meets the same 409');
 select is(public.rate_ticket('{"rating": 2}') ->> 'ticket_id', '71000000-0000-4000-8000-000000000008',
     'without ticket_id the owner rates their latest ticket not merged into another: here a problem''s linked report');
 select throws_ok($$select public.rate_ticket('{"ticket_id": "71000000-0000-4000-8000-000000000008", "rating": 1}')$$,
-    'PGRST', '{"code" : "P0409", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
+    'PGRST', '{"code" : "ticket_already_rated", "message" : "This ticket has already been rated", "details" : null, "hint" : null}',
     'a linked report is rated once, like any ticket');
 select is((select count(*)::int from public.ticket_ratings where ticket_id = '71000000-0000-4000-8000-00000000000a'), 0,
     'the merged ticket holds no rating');
