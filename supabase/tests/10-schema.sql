@@ -1,6 +1,6 @@
 -- The schema: tables, columns, defaults, keys, indexes, RLS, grants and the API functions.
 begin;
-select plan(63);
+select plan(67);
 
 -- Tables.
 select has_table('public', t, format('public.%s exists', t))
@@ -130,7 +130,23 @@ select is(
 -- 01-house-rules.sql).
 select table_privs_are('public', t, 'authenticated', array['SELECT'],
     format('signed-in users may only read %s as a whole (inserts are granted by column)', t))
-from unnest(array['user_feedback', 'rate_limits', 'support_messages']) as t;
+from unnest(array['user_feedback', 'rate_limits']) as t;
+select table_privs_are('public', 'support_messages', r, array[]::text[],
+    format('%s holds no privilege on support_messages: its texts reach users through private.refuse and private.support_message only', r))
+from unnest(array['anon', 'authenticated']) as r;
+select table_privs_are('public', 'support_messages', 'service_role',
+    array['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'],
+    'service_role reads and rewords the catalog');
+select policies_are('public', 'support_messages', array[]::text[],
+    'support_messages has no policy: no one reads it under RLS');
+select is(
+    (select array_agg(p.oid::regprocedure::text order by p.proname) from pg_catalog.pg_proc as p
+     where p.oid in ('private.support_message(text, text)'::regprocedure,
+                     'private.refuse(text, jsonb, text, jsonb)'::regprocedure)
+       and p.prosecdef),
+    array['private.refuse(text,jsonb,text,jsonb)', 'private.support_message(text,text)'],
+    'the two readers of the catalog run as its owner, for callers who cannot read it'
+);
 select table_privs_are('public', 'support_tickets', 'authenticated', array[]::text[],
     'signed-in users hold no table-wide privilege on support_tickets: they read and insert by column');
 select is(
