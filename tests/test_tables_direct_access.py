@@ -214,3 +214,58 @@ def test_another_user_agent_and_service_role_read_as_before(stack, worked_ticket
     assert detail.json()["assigned_to"] == "Agent Secret"
     service = _get(stack, stack.service_role_key, f"support_tickets?select=*&id=eq.{ticket}")
     assert service.status_code == 200 and service.json()[0]["assigned_to"] == "Agent Secret"
+
+
+@pytest.fixture
+def answered_thread(stack, db, worked_ticket):
+    """The worked ticket with the agent's public reply, and the owner's feedback marked a
+    duplicate of the other user's entry."""
+    owner, other, agent, ticket = worked_ticket
+    reply = httpx.post(f"{stack.rest_url}/rpc/support_reply", timeout=10,
+                       json={"ticket_id": ticket, "body": "We are on it"},
+                       headers={"apikey": stack.anon_key, "Authorization": f"Bearer {agent.jwt}"})
+    assert reply.status_code == 200, reply.text
+    repeated = db.execute(
+        "insert into public.user_feedback (user_id, category, description) "
+        "values (%s, 'complaint', 'Slow sync') returning id", (other.id,)).fetchone()[0]
+    duplicate = db.execute(
+        "insert into public.user_feedback (user_id, category, description, status, duplicate_of) "
+        "values (%s, 'complaint', 'Sync is slow', 'duplicate', %s) returning id",
+        (owner.id, repeated)).fetchone()[0]
+    return owner, other, agent, ticket, str(duplicate)
+
+
+def test_the_owner_reads_no_staff_author_and_no_other_users_entry(stack, answered_thread):
+    owner, _, _, ticket, duplicate = answered_thread
+    thread = _get(stack, owner.jwt,
+                  f"ticket_messages?select=id,author_kind,body,created_at&ticket_id=eq.{ticket}")
+    assert thread.status_code == 200, thread.text
+    assert [(m["author_kind"], m["body"]) for m in thread.json()] == [("agent", "We are on it")]
+    for path in (f"ticket_messages?select=id,author_id&ticket_id=eq.{ticket}",
+                 "ticket_messages?select=*",
+                 f"support_tickets?select=id,ticket_messages(author_id)&id=eq.{ticket}",
+                 "user_feedback?select=id,duplicate_of", "user_feedback?select=id,meta_data",
+                 "user_feedback?select=*"):
+        refused = _get(stack, owner.jwt, path)
+        assert (refused.status_code, refused.json()["code"]) == (403, "42501"), path
+    mine = _get(stack, owner.jwt, f"user_feedback?select=id,status&id=eq.{duplicate}")
+    assert mine.json() == [{"id": duplicate, "status": "duplicate"}]
+    listed = _get(stack, owner.jwt, "rpc/list_my_feedback").json()["feedback"]
+    assert [(f["status"], f["duplicate_of"]) for f in listed] == [("duplicate", None)]
+
+
+def test_staff_anon_and_service_role_on_the_withheld_columns(stack, answered_thread):
+    _, _, agent, ticket, duplicate = answered_thread
+    assert _get(stack, agent.jwt, f"ticket_messages?select=id&ticket_id=eq.{ticket}").json() == []
+    detail = _get(stack, agent.jwt, f"rpc/support_ticket?ticket_id={ticket}").json()
+    assert [m["author_id"] for m in detail["messages"]] == [agent.id]
+    feedback = _get(stack, agent.jwt, f"rpc/support_feedback?feedback_id={duplicate}").json()
+    assert feedback["duplicate_of"]
+    anon = _get(stack, stack.anon_key, "ticket_messages?select=id")
+    assert anon.status_code in (401, 403)
+    service = _get(stack, stack.service_role_key,
+                   f"ticket_messages?select=author_id&ticket_id=eq.{ticket}")
+    assert service.json() == [{"author_id": agent.id}]
+    service = _get(stack, stack.service_role_key,
+                   f"user_feedback?select=duplicate_of&id=eq.{duplicate}")
+    assert service.json()[0]["duplicate_of"]

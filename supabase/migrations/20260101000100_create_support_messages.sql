@@ -124,24 +124,23 @@ insert into public.support_messages (topic, status, code, message, hint) values
     ('suggestion_value_invalid', 400, 'suggestion_value_invalid', 'value must be one of the values of {field}', null),
     ('suggestion_apply_ticket_only', 400, 'suggestion_apply_ticket_only', 'apply is for tickets only: a feedback category stays as the user chose', null);
 
--- Signed-in users read the texts (the invoker RPCs do so on their behalf); only support
--- (service_role, or an admin in Studio) changes them.
+-- Nobody but support reads or changes the catalog: service_role, or an admin in Studio (as the
+-- owner). Users reach its texts only through the two readers below, which take a topic and
+-- return or raise its row; a direct read served no client, and gave every signed-in user a
+-- table to run regular expressions over on a hosted project, where no gateway of ours refuses
+-- pattern filters. RLS stays on with no policy: a grant added by mistake still reads nothing.
 alter table public.support_messages enable row level security;
 revoke all on table public.support_messages from anon, authenticated;
-grant select on table public.support_messages to authenticated;
 grant select, insert, update, delete on table public.support_messages to service_role;
 
-create policy "signed-in users read support messages"
-    on public.support_messages
-    for select
-    to authenticated
-    using (true);
-
-create function private.support_message(topic text)
+-- Security definer (the two readers): the invoker RPCs call them as the signed-in user, who
+-- holds no privilege on the catalog. They read the public texts of the catalog and nothing
+-- else, by the topic they are given, and never write.
+create function private.support_message(topic text, fallback text default null)
     returns text
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -150,6 +149,9 @@ begin
     select m.message into found_message
     from public.support_messages as m
     where m.topic = support_message.topic;
+    if found_message is null and fallback is not null then
+        return private.support_message(fallback);
+    end if;
     if found_message is null then
         raise exception 'support message "%" is missing', topic
             using errcode = 'internal_error',
@@ -159,10 +161,13 @@ begin
 end;
 $$;
 
-comment on function private.support_message(text) is
-    'The text of a support_messages topic; raises internal_error (500) when the topic is missing.';
-revoke all on function private.support_message(text) from public;
-grant execute on function private.support_message(text) to authenticated, service_role;
+comment on function private.support_message(text, text) is
+    'The text of a support_messages topic, else of the fallback topic (a ticket type or feedback '
+    'category added without a text of its own); raises internal_error (500) when neither is '
+    'there. Security definer: users hold no privilege on the catalog; it reads the public text '
+    'of one topic and nothing else.';
+revoke all on function private.support_message(text, text) from public;
+grant execute on function private.support_message(text, text) to authenticated, service_role;
 
 -- The one way an RPC refuses a request. PostgREST turns sqlstate PGRST into the HTTP status
 -- and the headers of detail, and the body of message, whatever role the function runs as.
@@ -175,7 +180,7 @@ create function private.refuse(
     returns void
     language plpgsql
     stable
-    security invoker
+    security definer
     set search_path = ''
 as $$
 declare
@@ -212,6 +217,8 @@ comment on function private.refuse(text, jsonb, text, jsonb) is
     'Refuses the request with the refusal of public.support_messages named topic: its HTTP '
     'status, and a body {code, message, details, hint} in PostgREST''s shape. args fill the '
     '{name} placeholders of message and hint, details is the body''s details, headers the '
-    'response''s (Retry-After). Never pass a submitted value. A missing topic is a 500.';
+    'response''s (Retry-After). Never pass a submitted value. A missing topic is a 500. Security '
+    'definer: users hold no privilege on the catalog; it reads the public refusal of one topic '
+    'and nothing else.';
 revoke all on function private.refuse(text, jsonb, text, jsonb) from public;
 grant execute on function private.refuse(text, jsonb, text, jsonb) to authenticated, service_role;

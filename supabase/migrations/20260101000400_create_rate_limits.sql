@@ -126,20 +126,14 @@ begin
             limit limit_per_hour
         ) as recent;
     elsif kind = 'ticket_reply' then
-        -- Users' replies (public.ticket_messages, 20260110000600; the kind exists from
-        -- 20260110000700 on). plpgsql resolves the table when this branch first runs.
+        -- Users' replies (public.ticket_messages, 20260110000600), through the definer helper
+        -- of 20260110000700 (users may not read author_id); plpgsql resolves it when this
+        -- branch first runs.
         select count(*), min(recent.created_at) filter (where recent.created_at <> pg_catalog.now()),
             count(*) filter (where recent.created_at = pg_catalog.now())
         into recent_count, oldest_counted, own_count
-        from (
-            select m.created_at
-            from public.ticket_messages as m
-            where m.author_id = enforce_rate_limit.user_id
-                and m.author_kind = 'user'
-                and m.created_at > window_start
-            order by m.created_at desc
-            limit limit_per_hour
-        ) as recent;
+        from private.recent_reply_times(enforce_rate_limit.user_id, window_start, limit_per_hour)
+            as recent (created_at);
     else
         select count(*), min(recent.created_at) filter (where recent.created_at <> pg_catalog.now()),
             count(*) filter (where recent.created_at = pg_catalog.now())

@@ -92,7 +92,8 @@ begin
         fields ->> 'feature_name',
         (fields ->> 'would_recommend')::boolean
     )
-    returning * into feedback;
+    -- Only columns the caller may read (20260116000800): not duplicate_of or meta_data.
+    returning id, category, created_at into feedback.id, feedback.category, feedback.created_at;
     return feedback;
 exception
     when check_violation or not_null_violation then
@@ -113,7 +114,7 @@ $$;
 
 comment on function private.insert_feedback(jsonb) is
     'Inserts feedback for the caller from a shape-checked body; a broken rule becomes a 400 '
-    'with the constraint''s message.';
+    'with the constraint''s message. Returns id, category and created_at (the other fields null).';
 
 revoke all on function private.insert_ticket(jsonb),
     private.insert_feedback(jsonb) from public;

@@ -38,10 +38,7 @@ begin
         'status', ticket.status,
         'priority', ticket.priority,
         -- A type added without a message of its own (one row of ticket_types) gets other's.
-        'message', private.support_message(case
-            when exists (select 1 from public.support_messages as m
-                         where m.topic = 'ticket_created.' || ticket.ticket_type)
-            then 'ticket_created.' || ticket.ticket_type else 'ticket_created.other' end),
+        'message', private.support_message('ticket_created.' || ticket.ticket_type, 'ticket_created.other'),
         'created_at', private.utc_text(ticket.created_at)
     ));
 end;

@@ -33,10 +33,7 @@ begin
     return private.idempotency_store(pg_catalog.json_build_object(
         'feedback_id', feedback.id,
         -- A category added without a message of its own gets other's.
-        'message', private.support_message(case
-            when exists (select 1 from public.support_messages as m
-                         where m.topic = 'feedback_received.' || feedback.category)
-            then 'feedback_received.' || feedback.category else 'feedback_received.other' end),
+        'message', private.support_message('feedback_received.' || feedback.category, 'feedback_received.other'),
         'created_at', private.utc_text(feedback.created_at)
     ));
 end;

@@ -54,15 +54,23 @@ declare
     failed_constraint text;
     failed_column text;
 begin
-    -- Users hold no insert on the internal column; only the staff path names it.
+    -- Users hold no insert on the internal column; only the staff path names it. The row comes
+    -- back without author_id, which users may not read (20260116000800): the caller is the
+    -- author anyway.
     if insert_message.internal then
         insert into public.ticket_messages (ticket_id, body, internal)
         values (insert_message.ticket_id, insert_message.body, true)
-        returning * into message;
+        returning ticket_messages.id, ticket_messages.ticket_id, ticket_messages.author_kind,
+            ticket_messages.internal, ticket_messages.body, ticket_messages.created_at
+        into message.id, message.ticket_id, message.author_kind, message.internal, message.body,
+            message.created_at;
     else
         insert into public.ticket_messages (ticket_id, body)
         values (insert_message.ticket_id, insert_message.body)
-        returning * into message;
+        returning ticket_messages.id, ticket_messages.ticket_id, ticket_messages.author_kind,
+            ticket_messages.internal, ticket_messages.body, ticket_messages.created_at
+        into message.id, message.ticket_id, message.author_kind, message.internal, message.body,
+            message.created_at;
     end if;
     return message;
 exception

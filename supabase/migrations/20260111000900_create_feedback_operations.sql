@@ -317,6 +317,34 @@ comment on function public.support_feedback(text) is
     'user_id and events [{kind (status, response, duplicate), actor_id, from, to, at}], oldest '
     'first. 400 when feedback_id is not a UUID, 404 when it does not exist.';
 
+-- Security definer: users do not read user_feedback.duplicate_of (20260116000800), which
+-- usually names someone else's entry. It returns the entry a caller's own entry repeats only
+-- when that entry is the caller's too, and null otherwise: nothing of another user.
+create function private.own_duplicate_of(feedback_id uuid)
+    returns uuid
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+as $$
+begin
+    return (
+        select d.id
+        from public.user_feedback as f
+        join public.user_feedback as d on d.id = f.duplicate_of
+        where f.id = own_duplicate_of.feedback_id
+            and f.user_id = (select auth.uid())
+            and d.user_id = (select auth.uid())
+    );
+end;
+$$;
+
+comment on function private.own_duplicate_of(uuid) is
+    'The entry that the caller''s feedback entry repeats, when it is the caller''s own too; '
+    'else null. Security definer: users do not read duplicate_of; it answers for the caller only.';
+revoke all on function private.own_duplicate_of(uuid) from public;
+grant execute on function private.own_duplicate_of(uuid) to authenticated;
+
 create function public.list_my_feedback(
     status text default null,
     "limit" text default null,
@@ -347,11 +375,20 @@ begin
     where f.user_id = (select auth.uid())
         and (list_my_feedback.status is null or f.status = list_my_feedback.status);
 
-    select coalesce(pg_catalog.json_agg(private.feedback_item(page.f)
-                order by (page.f).created_at desc, (page.f).id desc), '[]'::json)
+    -- By column: users do not read duplicate_of and meta_data (20260116000800); the entry is
+    -- made by name, so a column added later stays null here until it is named.
+    select coalesce(pg_catalog.json_agg(private.feedback_item(pg_catalog.jsonb_populate_record(
+                    null::public.user_feedback, page.f || pg_catalog.jsonb_build_object(
+                        'duplicate_of', private.own_duplicate_of((page.f ->> 'id')::uuid))))
+                order by page.created_at desc, page.id desc), '[]'::json)
     into entries
     from (
-        select f
+        select f.id, f.created_at, pg_catalog.jsonb_build_object(
+                'id', f.id, 'user_id', f.user_id, 'category', f.category,
+                'description', f.description, 'rating', f.rating, 'feature_name', f.feature_name,
+                'would_recommend', f.would_recommend, 'status', f.status,
+                'admin_response', f.admin_response, 'created_at', f.created_at,
+                'reviewed_at', f.reviewed_at) as f
         from public.user_feedback as f
         where f.user_id = (select auth.uid())
             and (list_my_feedback.status is null or f.status = list_my_feedback.status)
@@ -365,8 +402,9 @@ $$;
 
 comment on function public.list_my_feedback(text, text, text) is
     'The signed-in user''s feedback, newest first: {feedback: [{feedback_id, category, '
-    'description, rating, feature_name, would_recommend, status, admin_response, duplicate_of, '
-    'created_at, reviewed_at}], total}. status filters; limit 1-100 (default 20); offset >= 0.';
+    'description, rating, feature_name, would_recommend, status, admin_response, duplicate_of '
+    '(only when the repeated entry is the user''s own too), created_at, reviewed_at}], total}. '
+    'status filters; limit 1-100 (default 20); offset >= 0.';
 
 revoke all on function public.support_review_feedback(jsonb),
     public.support_feedback_queue(text, text, text, text, text, text),

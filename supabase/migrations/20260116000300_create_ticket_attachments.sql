@@ -114,8 +114,9 @@ revoke all on function private.is_own_upload(text, text) from public;
 grant execute on function private.is_own_upload(text, text) to authenticated;
 
 -- Security definer: staff do not necessarily read messages under RLS (the staff operations of
--- 20260110* may read them through definer functions instead), and a staff member's link must
--- name a message they wrote. It answers that one question for the caller (auth.uid()).
+-- 20260110* may read them through definer functions instead), users may not read author_id
+-- (20260116000800), and a link must name a message its linker wrote. It answers that one
+-- question for the caller (auth.uid()).
 create function private.is_own_message(message_id uuid, ticket_id uuid)
     returns boolean
     language plpgsql
@@ -156,16 +157,7 @@ create policy "users link own uploads to open tickets; staff to own messages"
                         and t.user_id = (select auth.uid())
                         and t.status <> 'closed'
                 )
-                and (
-                    message_id is null
-                    or exists (
-                        select 1
-                        from public.ticket_messages as m
-                        where m.id = ticket_attachments.message_id
-                            and m.ticket_id = ticket_attachments.ticket_id
-                            and m.author_id = (select auth.uid())
-                    )
-                )
+                and (message_id is null or private.is_own_message(message_id, ticket_id))
             )
             or (
                 (select private.is_staff())

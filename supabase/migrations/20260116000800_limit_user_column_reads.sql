@@ -15,8 +15,12 @@
 -- support_tickets`. Clients name the columns they read (README, "Direct reads"). We chose that
 -- over keeping `*` working: a `*` that silently returned support's columns is what this closes.
 --
--- Not yet: ticket_messages.author_id (the staff member behind a public reply) stays readable,
--- because the policies of public.ticket_attachments read it as the user to tell their own reply.
+-- The same for the thread and feedback: ticket_messages.author_id (the staff member behind a
+-- public reply; what needs it reads it in definer helpers: private.is_own_message for the links
+-- of attachments, private.recent_reply_times for the reply rate limit) and
+-- user_feedback.duplicate_of (the entry an entry repeats, usually someone else's;
+-- list_my_feedback gives it only when it is the user's own, through private.own_duplicate_of)
+-- and meta_data (support's, as on tickets). Users insert their rows by column already.
 --
 -- Realtime's publication carries the same columns (PostgreSQL 15 publication column lists), so
 -- a change stream never holds a column that the subscriber could not select.
@@ -31,6 +35,16 @@ grant select (
 revoke select on table public.ticket_events from authenticated;
 grant select (id, ticket_id, kind, internal, actor_kind, from_value, to_value, message_id, created_at)
     on table public.ticket_events to authenticated;
+
+revoke select on table public.ticket_messages from authenticated;
+grant select (id, ticket_id, author_kind, internal, body, created_at)
+    on table public.ticket_messages to authenticated;
+
+revoke select on table public.user_feedback from authenticated;
+grant select (
+    id, user_id, category, description, rating, feature_name, would_recommend, status,
+    admin_response, created_at, reviewed_at
+) on table public.user_feedback to authenticated;
 
 do $$
 begin
@@ -47,6 +61,13 @@ begin
         id, user_id, ticket_type, subject, description, status, priority, admin_notes, resolution,
         created_at, updated_at, resolved_at, steps_to_reproduce, expected_behavior, actual_behavior,
         device_info, app_version, screenshot_urls, follow_up_of, merged_into
+    );
+    if exists (select 1 from pg_catalog.pg_publication_tables
+               where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = 'ticket_messages') then
+        alter publication supabase_realtime drop table public.ticket_messages;
+    end if;
+    alter publication supabase_realtime add table public.ticket_messages (
+        id, ticket_id, author_kind, internal, body, created_at
     );
 end
 $$;

@@ -249,7 +249,7 @@ select f.oid::regprocedure::text as function
 from our_functions as f
 where f.prosrc ~* 'raise([[:space:]]+exception)?[[:space:]]+''(?!%'')'
   and f.oid not in (
-      'private.support_message(text)'::regprocedure,
+      'private.support_message(text, text)'::regprocedure,
       'private.refuse(text, jsonb, text, jsonb)'::regprocedure,
       'private.check_request_body(jsonb, jsonb)'::regprocedure,
       'private.refuse_event_change()'::regprocedure,

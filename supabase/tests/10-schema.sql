@@ -1,6 +1,6 @@
 -- The schema: tables, columns, defaults, keys, indexes, RLS, grants and the API functions.
 begin;
-select plan(63);
+select plan(70);
 
 -- Tables.
 select has_table('public', t, format('public.%s exists', t))
@@ -128,9 +128,42 @@ select is(
 
 -- Grants: users read and insert some columns, never update or delete (anon gets nothing:
 -- 01-house-rules.sql).
-select table_privs_are('public', t, 'authenticated', array['SELECT'],
-    format('signed-in users may only read %s as a whole (inserts are granted by column)', t))
-from unnest(array['user_feedback', 'rate_limits', 'support_messages']) as t;
+select table_privs_are('public', 'rate_limits', 'authenticated', array['SELECT'],
+    'signed-in users may only read rate_limits as a whole');
+select table_privs_are('public', t, 'authenticated', array[]::text[],
+    format('signed-in users hold no table-wide privilege on %s: they read and insert by column', t))
+from unnest(array['user_feedback', 'ticket_messages']) as t;
+select is(
+    (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
+     where table_schema = 'public' and table_name = 'user_feedback'
+       and grantee = 'authenticated' and privilege_type = 'SELECT'),
+    array['admin_response', 'category', 'created_at', 'description', 'feature_name', 'id', 'rating',
+          'reviewed_at', 'status', 'user_id', 'would_recommend'],
+    'users read the feedback columns list_my_feedback shows, never duplicate_of (someone else''s entry) or meta_data'
+);
+select is(
+    (select array_agg(column_name::text order by column_name) from information_schema.column_privileges
+     where table_schema = 'public' and table_name = 'ticket_messages'
+       and grantee = 'authenticated' and privilege_type = 'SELECT'),
+    array['author_kind', 'body', 'created_at', 'id', 'internal', 'ticket_id'],
+    'users read the message columns get_ticket shows, never author_id (the staff member behind a reply)'
+);
+select table_privs_are('public', 'support_messages', r, array[]::text[],
+    format('%s holds no privilege on support_messages: its texts reach users through private.refuse and private.support_message only', r))
+from unnest(array['anon', 'authenticated']) as r;
+select table_privs_are('public', 'support_messages', 'service_role',
+    array['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'],
+    'service_role reads and rewords the catalog');
+select policies_are('public', 'support_messages', array[]::text[],
+    'support_messages has no policy: no one reads it under RLS');
+select is(
+    (select array_agg(p.oid::regprocedure::text order by p.proname) from pg_catalog.pg_proc as p
+     where p.oid in ('private.support_message(text, text)'::regprocedure,
+                     'private.refuse(text, jsonb, text, jsonb)'::regprocedure)
+       and p.prosecdef),
+    array['private.refuse(text,jsonb,text,jsonb)', 'private.support_message(text,text)'],
+    'the two readers of the catalog run as its owner, for callers who cannot read it'
+);
 select table_privs_are('public', 'support_tickets', 'authenticated', array[]::text[],
     'signed-in users hold no table-wide privilege on support_tickets: they read and insert by column');
 select is(

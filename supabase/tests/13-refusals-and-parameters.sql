@@ -2,7 +2,7 @@
 -- raises a row in PostgREST's shape; and the parameter helpers (uuid_param, integer_param,
 -- time_param) every RPC reads its ids, pages and times with.
 begin;
-select plan(29);
+select plan(31);
 
 select tests.create_supabase_user('refusals_user');
 
@@ -85,6 +85,16 @@ select throws_ok(
     $$update public.support_messages set code = 'other' where topic = 'ticket_changed'$$,
     '42501', null,
     'a signed-in user cannot change the catalog'
+);
+select throws_ok(
+    $$select count(*) from public.support_messages$$,
+    '42501', null,
+    'a signed-in user cannot read the catalog: its texts reach them through private.refuse'
+);
+select is(
+    private.support_message('ticket_created.no_such_type', 'ticket_created.other'),
+    'Your support ticket has been created. We typically respond within 24 hours.',
+    'a topic missing from the catalog gives the fallback topic''s text, read for a user who cannot read the table'
 );
 select tests.clear_authentication();
 

@@ -1,6 +1,6 @@
 -- Row Level Security and grants, from each side: the owner, another user, anon, service_role.
 begin;
-select plan(39);
+select plan(40);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -72,6 +72,11 @@ from (values
 select tests.authenticate_as('other');
 select is_empty('select id from public.support_tickets', 'another user sees none of the owner''s tickets');
 select is_empty('select id from public.user_feedback', 'another user sees none of the owner''s feedback');
+select throws_ok(
+    $$select topic from public.support_messages where message ~ '(a+)+b'$$,
+    '42501', null,
+    'a signed-in user cannot read the refusal catalog, nor run a regular expression over it'
+);
 select throws_ok(
     format($$insert into public.support_tickets (user_id, ticket_type, subject, description) values (%L, 'billing', 's', 'd')$$,
         tests.get_supabase_uid('owner')),

@@ -1,7 +1,7 @@
 -- The thread: who reads and writes which messages, the rules of a message, the reply limit,
 -- closed tickets, and the reopen by a user's reply.
 begin;
-select plan(37);
+select plan(40);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -32,7 +32,7 @@ select lives_ok(
     $$select public.support_reply('{"ticket_id": "53000000-0000-4000-8000-000000000003", "body": "Post-mortem", "internal": true}')$$,
     'an agent may still note on a closed ticket'
 );
-select is_empty('select * from public.ticket_messages', 'staff read no message directly (support_ticket shows them)');
+select is_empty('select id from public.ticket_messages', 'staff read no message directly (support_ticket shows them)');
 select throws_ok(
     $$insert into public.ticket_messages (ticket_id, body) values ('53000000-0000-4000-8000-000000000005', 'direct')$$,
     '42501', null, 'staff do not insert into the table directly'
@@ -70,11 +70,28 @@ select lives_ok(
     $$insert into public.ticket_messages (ticket_id, body) values ('53000000-0000-4000-8000-000000000001', 'Thanks!')$$,
     'the owner replies on their ticket'
 );
+select throws_ok(
+    $$select author_id from public.ticket_messages where ticket_id = '53000000-0000-4000-8000-000000000001'$$,
+    '42501', null,
+    'the owner cannot read who wrote a message (author_id: the agent behind a reply), as get_ticket does not show it'
+);
+select throws_ok(
+    $$select * from public.ticket_messages$$,
+    '42501', null,
+    'the owner''s select of every column is refused as a whole, never answered with author_id'
+);
+select results_eq(
+    $$select author_kind from public.ticket_messages where ticket_id = '53000000-0000-4000-8000-000000000001' order by author_kind$$,
+    array['agent', 'user'],
+    'the owner reads the columns get_ticket shows: who wrote each message by kind'
+);
+reset role;
 select is(
     (select (author_kind, author_id = tests.get_supabase_uid('owner'))::text from public.ticket_messages where body = 'Thanks!'),
     '(user,t)',
     'the owner''s reply is theirs'
 );
+select tests.authenticate_as('owner');
 select throws_ok(
     $$insert into public.ticket_messages (ticket_id, body, internal) values ('53000000-0000-4000-8000-000000000001', 'psst', true)$$,
     '42501', null, 'the owner cannot write an internal note'

@@ -3,7 +3,7 @@
 -- operations from each actor's side. Staff read feedback only through the operations: no read
 -- policy of theirs is OR-ed into a user's read of their own feedback.
 begin;
-select plan(53);
+select plan(56);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -176,6 +176,29 @@ select is((select count(*)::int from public.feedback_events where feedback_id = 
 select is_empty($$select 1 from public.feedback_events where feedback_id = '74000000-0000-4000-8000-000000000002'$$,
     'the owner reads nothing of another user''s entry history');
 select throws_ok($$delete from public.feedback_events$$, '42501', null, 'history cannot be deleted');
+
+-- duplicate_of names the entry another entry repeats, usually someone else's: the owner reads it
+-- neither directly nor in their list, unless the repeated entry is theirs too.
+reset role;
+insert into public.user_feedback (id, user_id, category, description, created_at) values
+    ('74000000-0000-4000-8000-000000000006', tests.get_supabase_uid('owner'), 'complaint', 'Slow sync', now() - interval '5 days');
+insert into public.user_feedback (id, user_id, category, description, status, duplicate_of, created_at) values
+    ('74000000-0000-4000-8000-000000000007', tests.get_supabase_uid('owner'), 'complaint', 'Sync is slow', 'duplicate',
+     '74000000-0000-4000-8000-000000000006', now() - interval '5 days');
+select tests.authenticate_as('owner');
+select throws_ok($$select duplicate_of from public.user_feedback$$, '42501', null,
+    'the owner cannot read duplicate_of directly (it names someone else''s entry)');
+select throws_ok($$select meta_data from public.user_feedback$$, '42501', null,
+    'the owner cannot read support''s meta_data directly');
+select results_eq(
+    $$select f ->> 'feedback_id', f ->> 'status', f ->> 'duplicate_of'
+      from json_array_elements(public.list_my_feedback("limit" => '100') -> 'feedback') as f
+      where f ->> 'feedback_id' in ('74000000-0000-4000-8000-000000000004', '74000000-0000-4000-8000-000000000007')
+      order by 1$$,
+    $$values ('74000000-0000-4000-8000-000000000004', 'duplicate', null::text),
+             ('74000000-0000-4000-8000-000000000007', 'duplicate', '74000000-0000-4000-8000-000000000006')$$,
+    'list_my_feedback names the repeated entry only when it is the owner''s own'
+);
 
 -- anon, service_role and postgres.
 select tests.clear_authentication();

@@ -1,9 +1,9 @@
 // The local gateway's refusal of pattern filters (nginx njs; loaded by the generated nginx
 // config, support_dev/stack/gateway_policy.py). PostgREST lets a caller filter any column it may
 // read with like, ilike, match, imatch and the full-text operators; a regular expression that
-// PostgreSQL takes a quarter of a second to compile costs the same on a table of 14 rows
-// (support_messages, readable by every user), so a few accounts with two such reads each held
-// every connection of PostgREST's pool. No client of ours filters a table by pattern: users and
+// PostgreSQL takes a quarter of a second to compile costs the same on a single row (a user's own
+// ticket; first seen on support_messages, which users no longer read at all), so a few accounts
+// with two such reads each held every connection of PostgREST's pool. No client of ours filters a table by pattern: users and
 // staff search through the RPCs, which bound what a search costs.
 //
 // The query string is read percent-decoded, as PostgREST reads it: `%6Datch` is `match`.
