@@ -9,9 +9,13 @@ week to walk if it walks one. Then, on the same stack:
 - the worker (`support-triage run`, as the stack runs it) started and trained, then idle for
   IDLE_SECONDS: the CPU of its process and of the database per minute;
 - creates with the worker: the same number of calls, and the CPU of the worker and of the
-  database until every new ticket is scored, per create.
+  database until every new ticket is scored, per create;
+- where the queue's insert trigger exists (after issue 28), report_bug with and without it,
+  alternating blocks of 50 (worker stopped): the median call and the database's CPU per call.
 CPU is read from /proc (bench/cpu.py), each process tree whole. The result is printed and
-written to bench/results/triage/<date>-cost-<host>.json with the machine and the load.
+written to bench/results/triage/<date>-cost-<host>.json with the machine and the load, under
+the run's label (TRIAGE_COST_LABEL, "after" by default; "before" for a run from a checkout
+of the previous code, e.g. `git archive` of it with PYTHONPATH pointing there).
 """
 
 import datetime
@@ -20,6 +24,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import time
 from pathlib import Path
 
@@ -32,7 +37,7 @@ from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
 WEEK = int(os.environ.get("TRIAGE_WEEK", "50000"))
 CREATES = int(os.environ.get("TRIAGE_CREATES", "300"))
 IDLE_SECONDS = float(os.environ.get("TRIAGE_IDLE_SECONDS", "60"))
-USERS = 2 * CREATES + 100
+USERS = 4 * CREATES + 100
 RESULTS = Path(__file__).with_name("results") / "triage"
 
 WEEK_LOAD = f"""
@@ -55,9 +60,30 @@ where not exists (select 1 from public.triage_suggestions as s where s.ticket_id
 """
 
 
-def create_bugs(db: psycopg.Connection, first_user: int) -> None:
-    for n in range(first_user, first_user + CREATES):
-        timed_ms(db, dataset.user_id(n), CREATE_BUG, keep=True)
+def create_bugs(db: psycopg.Connection, first_user: int, count: int = CREATES) -> list[float]:
+    return [timed_ms(db, dataset.user_id(n), CREATE_BUG, keep=True)
+            for n in range(first_user, first_user + count)]
+
+
+def trigger_cost(db: psycopg.Connection, database: dict[str, int], first_user: int,
+                 figures: dict[str, float]) -> None:
+    """report_bug with and without the queue's trigger, alternating blocks, same stack."""
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    cpu_s: dict[str, float] = {"with": 0.0, "without": 0.0}
+    for block in range(2 * CREATES // 50):
+        state = ("with", "without")[block % 2]
+        if state == "without":
+            db.execute("alter table public.support_tickets disable trigger enqueue_for_triage")
+        before = cpu.snapshot(database)["database"]
+        timings[state] += create_bugs(db, first_user + 50 * block, 50)
+        cpu_s[state] += cpu.snapshot(database)["database"] - before
+        if state == "without":
+            db.execute("alter table public.support_tickets enable trigger enqueue_for_triage")
+    for state in timings:
+        figures[f"report_bug_median_ms_{state}_queue_trigger"] = round(
+            statistics.median(timings[state]), 2)
+        figures[f"database_ms_per_create_{state}_queue_trigger"] = round(
+            cpu_s[state] * 1000 / len(timings[state]), 2)
 
 
 def main() -> int:
@@ -101,6 +127,9 @@ def main() -> int:
                 finally:
                     worker.send_signal(signal.SIGTERM)
                     worker.wait(60)
+                if db.execute("select 1 from pg_trigger where tgname = 'enqueue_for_triage'"
+                              ).fetchone():
+                    trigger_cost(db, database, 101 + 2 * CREATES, figures)
         finally:
             stop_stack(stack)
     finally:
@@ -115,10 +144,13 @@ def main() -> int:
         "figures": figures,
     }
     print(json.dumps(result, indent=2))
+    # One file per day and machine, a run per label (TRIAGE_COST_LABEL: "before" from a
+    # checkout of the previous code, "after" by default), so before and after sit side by side.
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = os.environ.get("TRIAGE_COST_LABEL", "after")
-    (RESULTS / f"{datetime.date.today()}-cost-{name}-{platform.node()}.json").write_text(
-        json.dumps(result, indent=2) + "\n")
+    path = RESULTS / f"{datetime.date.today()}-cost-{platform.node()}.json"
+    runs = json.loads(path.read_text()) if path.exists() else {}
+    runs[os.environ.get("TRIAGE_COST_LABEL", "after")] = result
+    path.write_text(json.dumps(runs, indent=2) + "\n")
     return 0
 
 
