@@ -18,8 +18,9 @@ class Example:
 
 
 def ticket_text(subject: str, description: str) -> str:
-    # Bug subjects repeat the description's first line; the model sees each word once as much.
-    return subject if description.startswith(subject) else f"{subject}\n{description}"
+    # A bug report's subject is its description's first line: the description alone then holds
+    # every word once (the subject alone would drop everything after the first line).
+    return description if description.startswith(subject) else f"{subject}\n{description}"
 
 
 def feedback_text(feature_name: str | None, description: str) -> str:

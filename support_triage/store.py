@@ -1,4 +1,4 @@
-"""The database side of triage, as role support_triage: the items lacking suggestions, the
+"""The database side of triage, as role support_triage: the items yet to be scored, the
 staff labels, the suggestions and training runs stored, each through its private function
 (supabase/migrations/20260114002000_create_triage_worker_role.sql)."""
 
@@ -23,8 +23,9 @@ def suggest_pending(
     connection: psycopg.Connection, suggester: Suggester, *, days: int, batch: int
 ) -> int:
     """Suggests for up to `batch` tickets and `batch` feedback entries in one transaction."""
-    done = 0
     suggestions: list[dict[str, object]] = []
+    # Every item read is scored, answered or not: the save takes it off the queue.
+    scored: list[dict[str, str]] = []
     with connection.transaction():
         tickets = connection.execute(
             "select id, subject, description from private.triage_pending_tickets(%s, %s)",
@@ -32,18 +33,18 @@ def suggest_pending(
         for item_id, subject, description in tickets:
             for s in suggester.suggest("ticket", ticket_text(subject, description)):
                 suggestions.append({"ticket_id": str(item_id), **dataclasses.asdict(s)})
-            done += 1
+            scored.append({"ticket_id": str(item_id)})
         feedback = connection.execute(
             "select id, feature_name, description from private.triage_pending_feedback(%s, %s)",
             (days, batch)).fetchall()
         for item_id, feature, description in feedback:
             for s in suggester.suggest("feedback", feedback_text(feature, description)):
                 suggestions.append({"feedback_id": str(item_id), **dataclasses.asdict(s)})
-            done += 1
-        if suggestions:
-            connection.execute("select private.save_triage_suggestions(%s, %s)",
-                               (suggester.version, json.dumps(suggestions)))
-    return done
+            scored.append({"feedback_id": str(item_id)})
+        if scored:
+            connection.execute("select private.save_triage_suggestions(%s, %s, %s)",
+                               (suggester.version, json.dumps(suggestions), json.dumps(scored)))
+    return len(scored)
 
 
 def staff_examples(connection: psycopg.Connection) -> list[Example]:

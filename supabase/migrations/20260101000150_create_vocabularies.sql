@@ -27,6 +27,7 @@ create table public.ticket_types (
     code text primary key,
     label text not null,
     position smallint not null unique,
+    duplicate_candidates boolean not null default false,
     constraint ticket_types_code_format check (code ~ '^[a-z][a-z_]{0,39}$'),
     constraint ticket_types_label_not_blank check (label !~ '^[[:space:]]*$')
 );
@@ -78,6 +79,9 @@ create table public.ticket_event_kinds (
 
 comment on table public.ticket_types is
     'The ticket types (support_tickets.ticket_type). Adding a type is one row.';
+comment on column public.ticket_types.duplicate_candidates is
+    'Whether open tickets of this type are reports of a problem that others may report again: '
+    'the candidates of the likely-duplicates lookup (support_similar_tickets).';
 comment on table public.ticket_priorities is
     'The ticket priorities (support_tickets.priority). rank orders the queue, 0 the most urgent; '
     'position orders lists and messages. Adding a priority is one row.';
@@ -130,9 +134,9 @@ begin
 end;
 $$;
 
-insert into public.ticket_types (code, label, position) values
-    ('bug', 'Bug', 1), ('technical', 'Technical', 2), ('billing', 'Billing', 3),
-    ('account', 'Account', 4), ('other', 'Other', 5);
+insert into public.ticket_types (code, label, position, duplicate_candidates) values
+    ('bug', 'Bug', 1, true), ('technical', 'Technical', 2, true), ('billing', 'Billing', 3, false),
+    ('account', 'Account', 4, false), ('other', 'Other', 5, false);
 insert into public.ticket_priorities (code, label, position, rank, user_request_becomes) values
     ('low', 'Low', 1, 3, null), ('medium', 'Medium', 2, 2, null), ('high', 'High', 3, 1, null),
     ('urgent', 'Urgent', 4, 0, 'high');

@@ -1,12 +1,14 @@
--- RPC support_similar_tickets: the open bug reports and problem tickets that look like the
--- same thing as a given bug report, with a score.
+-- RPC support_similar_tickets: the open problem reports and problem tickets that look like the
+-- same thing as a given report, with a score.
 --
 -- Why: fifty people report the same crash in an hour; staff should see that at once and link
 -- the new report to the known problem (public.support_link_problem) in one action.
 -- GET /rest/v1/rpc/support_similar_tickets?ticket_id=&page_size= (staff only, 403 otherwise).
--- The candidates are the open or in-progress bug reports filed within
--- triage_settings.similar_window_days (through a partial index on created_at, so the lookup
--- costs what the window holds, not what the table holds) and every open problem (a ticket
+-- The candidates are the open or in-progress tickets of the types whose reports can be
+-- duplicates (ticket_types.duplicate_candidates: a bug filed as `technical` is the same problem
+-- as one filed as `bug`) filed within triage_settings.similar_window_days (through a partial
+-- index on type and created_at, so the lookup costs what the window holds, not what the table
+-- holds) and every open problem (a ticket
 -- with open reports linked to it, through support_tickets_problem_id_status_idx). The score is
 -- the greater of the pg_trgm similarity of the two subjects and the overlap (Jaccard) of the
 -- stemmed English words of subject and description (full-text search's lexemes), so a report
@@ -18,11 +20,11 @@
 
 create extension if not exists pg_trgm with schema extensions;
 
-create index support_tickets_open_bug_created_at_idx on public.support_tickets (created_at)
-    where ticket_type = 'bug' and status in ('open', 'in_progress');
+create index support_tickets_open_type_created_at_idx on public.support_tickets (ticket_type, created_at)
+    where status in ('open', 'in_progress');
 
 -- Security definer: staff hold no read policy on tickets (20260110000800). It checks first
--- that the caller is staff and answers subjects, statuses and scores of open bug reports.
+-- that the caller is staff and answers subjects, statuses and scores of open reports.
 create function private.similar_tickets_as_staff(ticket_id text, page_size integer)
     returns json
     language plpgsql
@@ -55,7 +57,8 @@ begin
     with candidates as materialized (
         select t.id, t.subject, t.description, t.status, t.created_at, false as is_problem, 0::bigint as reports
         from public.support_tickets as t
-        where t.ticket_type = 'bug' and t.status in ('open', 'in_progress')
+        where t.ticket_type = any (array(select y.code from public.ticket_types as y where y.duplicate_candidates))
+            and t.status in ('open', 'in_progress')
             and t.created_at >= pg_catalog.now() - pg_catalog.make_interval(days => settings.similar_window_days)
             and t.problem_id is null and t.merged_into is null
             and t.id <> ticket.id
@@ -126,7 +129,7 @@ $$;
 comment on function public.support_similar_tickets(text, integer) is
     'Staff only (403 otherwise). ?ticket_id=&page_size= (1-50, default 10): {ticket_id, similar: '
     '[{ticket_id, subject, status, created_at, is_problem, reports, score}]}, best first: open '
-    'bug reports of the last similar_window_days and open problems scoring at least '
+    'reports of the types marked duplicate_candidates (ticket_types) of the last similar_window_days and open problems scoring at least '
     'similar_min_score (triage_settings). Link one with support_link_problem.';
 
 revoke all on function public.support_similar_tickets(text, integer) from public, anon, authenticated, service_role;

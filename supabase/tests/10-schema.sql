@@ -100,7 +100,7 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_sla_next_due_at_idx',
     'support_tickets_merged_into_idx',
     'support_tickets_problem_id_status_idx',
-    'support_tickets_open_bug_created_at_idx'
+    'support_tickets_open_type_created_at_idx'
 ], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue, the scheduler and the likely-duplicate lookup');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
     'user_feedback_created_at_idx', 'user_feedback_created_at_category_status_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',

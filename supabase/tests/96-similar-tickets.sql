@@ -2,7 +2,7 @@
 -- and not unrelated, closed or old ones (a small fixed set); staff link the report to the
 -- problem in one action; support_similar_feedback lists the entries for the same feature.
 begin;
-select plan(16);
+select plan(17);
 
 select tests.create_supabase_user('owner');
 select tests.create_supabase_user('other');
@@ -35,7 +35,15 @@ insert into public.support_tickets (id, user_id, ticket_type, subject, descripti
     ('96000000-0000-4000-8000-000000000032', tests.get_supabase_uid('other'), 'bug',
      'Companion chat replies in the wrong language', 'Companion chat replies in the wrong language', 'open', now()),
     ('96000000-0000-4000-8000-000000000033', tests.get_supabase_uid('other'), 'bug',
-     'Widget shows yesterday''s agenda', 'Widget shows yesterday''s agenda', 'open', now());
+     'Widget shows yesterday''s agenda', 'Widget shows yesterday''s agenda', 'open', now()),
+    -- A bug report, the same problem filed as `technical` (a type whose reports can be
+    -- duplicates), and as `billing` (one whose reports are not).
+    ('96000000-0000-4000-8000-000000000003', tests.get_supabase_uid('owner'), 'bug',
+     'Export to PDF crashes the app', 'Export to PDF crashes the app', 'open', now()),
+    ('96000000-0000-4000-8000-000000000014', tests.get_supabase_uid('other'), 'technical',
+     'The app crashes when I export to PDF', 'The app crashes when I export to PDF', 'open', now() - interval '1 hour'),
+    ('96000000-0000-4000-8000-000000000015', tests.get_supabase_uid('other'), 'billing',
+     'Export to PDF crashes the app', 'Export to PDF crashes the app', 'open', now() - interval '1 hour');
 update public.support_tickets set problem_id = '96000000-0000-4000-8000-000000000021'
 where id = '96000000-0000-4000-8000-000000000022';
 
@@ -67,6 +75,13 @@ select is(
      where e ->> 'ticket_id' like '96%'),
     array['96000000-0000-4000-8000-000000000011'],
     'the paraphrased open report is found; closed, old and unrelated reports are not'
+);
+select is(
+    (select array_agg(e ->> 'ticket_id' order by ord)
+     from json_array_elements(public.support_similar_tickets('96000000-0000-4000-8000-000000000003') -> 'similar') with ordinality as x(e, ord)
+     where e ->> 'ticket_id' like '96%'),
+    array['96000000-0000-4000-8000-000000000014'],
+    'a report of the same problem filed as technical is found; one filed as billing (not a duplicate-candidate type) is not'
 );
 select ok((public.support_similar_tickets('96000000-0000-4000-8000-000000000001') -> 'similar' -> 0 ->> 'score')::numeric between 0.25 and 1,
     'a match carries its score');

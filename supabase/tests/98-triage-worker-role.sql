@@ -1,9 +1,9 @@
 -- The triage worker's role and its functions: support_triage reads the text of the items
--- without a suggestion and the staff labels, and stores suggestions and training runs, only
+-- it has yet to score and the staff labels, and stores suggestions and training runs, only
 -- through private.triage_* / save_triage_suggestions / record_triage_runs; it reads and writes
 -- no table itself, and no API role may call those functions.
 begin;
-select plan(16);
+select plan(17);
 
 -- The stack's support-triage suggests for other tests' items: this transaction holds the
 -- tables alone and starts from no suggestion (rolled back at the end); other tests' items are
@@ -43,17 +43,17 @@ select is(
         {"ticket_id": "98000000-0000-4000-8000-000000000001", "field": "ticket_type", "value": "billing", "confidence": 0.9},
         {"ticket_id": "98000000-0000-4000-8000-000000000001", "field": "priority", "value": "high", "confidence": 0.6},
         {"feedback_id": "98000000-0000-4000-8000-000000000003", "field": "category", "value": "feature_request", "confidence": 0.8}
-    ]$$),
+    ]$$, $$[{"ticket_id": "98000000-0000-4000-8000-000000000001"}, {"feedback_id": "98000000-0000-4000-8000-000000000003"}]$$),
     3, 'the triage role stores a batch of suggestions');
 select is(
     private.save_triage_suggestions('other-model', $$[
         {"ticket_id": "98000000-0000-4000-8000-000000000001", "field": "ticket_type", "value": "bug", "confidence": 0.5}
-    ]$$),
+    ]$$, '[]'),
     0, 'a second suggestion for the same item and field is not stored (two workers may score one item)');
 select is_empty($$select * from private.triage_pending_tickets(7, 100000) where id = '98000000-0000-4000-8000-000000000001'$$,
-    'a ticket with suggestions is no longer pending');
+    'a scored ticket is no longer pending');
 select throws_ok(
-    $$select private.save_triage_suggestions('test-model', '[{"ticket_id": "98000000-0000-4000-8000-000000000002", "field": "priority", "value": "whenever", "confidence": 0.5}]')$$,
+    $$select private.save_triage_suggestions('test-model', '[{"ticket_id": "98000000-0000-4000-8000-000000000002", "field": "priority", "value": "whenever", "confidence": 0.5}]', '[]')$$,
     '23514', null, 'the table''s rules still check what the triage role stores');
 select lives_ok(
     $$select private.record_triage_runs('test-model', '[{"field": "ticket_type", "examples": 170, "staff_labels": 0, "held_out": 34, "held_out_accuracy": 0.7}]')$$,
@@ -62,6 +62,8 @@ select throws_ok('select count(*) from public.support_tickets', '42501', null,
     'the triage role cannot read the tickets table');
 select throws_ok('select count(*) from public.triage_suggestions', '42501', null,
     'the triage role cannot read the suggestions table');
+select throws_ok('select count(*) from public.triage_ticket_queue', '42501', null,
+    'the triage role cannot read the queue of tickets to score');
 select throws_ok($$insert into public.triage_suggestions (ticket_id, field, value, confidence, model_version) values ('98000000-0000-4000-8000-000000000002', 'priority', 'low', 1, 'x')$$,
     '42501', null, 'the triage role cannot write the suggestions table');
 select throws_ok($$update public.support_tickets set priority = 'urgent'$$, '42501', null,
@@ -87,7 +89,7 @@ select tests.authenticate_as('agent');
 select throws_ok($$select * from private.triage_pending_tickets(7, 100)$$, '42501', null,
     'an agent cannot call the triage role''s functions');
 select tests.clear_authentication();
-select throws_ok($$select private.save_triage_suggestions('x', '[]')$$, '42501', null,
+select throws_ok($$select private.save_triage_suggestions('x', '[]', '[]')$$, '42501', null,
     'anon cannot store suggestions');
 select tests.authenticate_as_service_role();
 select throws_ok($$select private.record_triage_runs('x', '[]')$$, '42501', null,

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-HERE = resources.files("support_dev") / "triage_eval"
+HERE = resources.files(__package__)
 
 
 @dataclass(frozen=True)
