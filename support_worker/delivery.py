@@ -18,7 +18,9 @@ import logging
 import smtplib
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from support_worker.email_messages import build_email
 from support_worker.queue import Event, NotificationQueue, Policy, QueuedMessage
@@ -43,9 +45,11 @@ class Deliverer:
         self.queue = queue
         self.smtp = SmtpTransport(settings)
         self.webhooks = WebhookPool(settings)
+        self._builder = ThreadPoolExecutor(1, thread_name_prefix="email-builder")
 
     def close(self) -> None:
         self.webhooks.close()
+        self._builder.shutdown(wait=True, cancel_futures=True)
 
     def run_batch(self) -> BatchResult | None:
         """Delivers one batch; None when the queue had nothing visible."""
@@ -115,19 +119,26 @@ class Deliverer:
     def _send_emails(self, emails: dict[tuple[int, ...], list[QueuedMessage]],
                      events: dict[int, Event], deadline: float) -> dict[int, str]:
         failures: dict[int, str] = {}
-        for planned, group in emails.items():
+        # Built ahead of the sending, on a thread of their own: rendering is CPU, sending
+        # mostly waits for the server, so the two overlap.
+        built: dict[tuple[int, ...], Future[EmailMessage]] = {}
+        for planned in emails:
             # An event gone since (its ticket deleted) or a user who unsubscribed since.
             content = [events[e] for e in planned
                        if e in events and events[e].email_wanted and events[e].recipient_email]
+            if content:
+                built[planned] = self._builder.submit(build_email, content, self.settings)
+        for planned, group in emails.items():
+            mail = built.get(planned)
             budget = deadline - time.monotonic()
-            if content and budget <= 0:
+            if mail and budget <= 0:
                 # Left for the next read: a batch never outlives its visibility timeout.
                 for message in group:
                     failures[message.msg_id] = "email: past the batch's deadline"
                 continue
             try:
-                if content:
-                    self.smtp.send(build_email(content, self.settings), budget)
+                if mail:
+                    self.smtp.send(mail.result(), budget)
                     self.queue.mark_mailed(self._plan_messages(group))
                 continue
             except (OSError, smtplib.SMTPException) as error:
