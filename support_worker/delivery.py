@@ -1,27 +1,34 @@
 """One batch: read, deliver by email and webhooks, then archive, retry later, or bury.
 
-A message is archived only when every delivery it needs succeeded; otherwise it becomes
-visible again after an exponential backoff, and after the policy's last attempt it moves to
+The emails go one after the other over one SMTP connection while the webhooks go out
+concurrently (support_worker.webhook_pool); both stop at the batch's deadline, a quarter of the
+visibility timeout before it ends, so no other worker reads a message still in hand. A message
+is archived only when every delivery it needs succeeded; otherwise it becomes visible again
+after an exponential backoff, and after the policy's last attempt it moves to
 public.dead_notifications with the reason. A message whose email cannot be built (a bug or
 data no retry can change, such as an address with a line break) goes to the dead letters at
 once: retrying it would fail the same way. Each email is written on its messages before it is
-sent and marked once sent: a retry sends an unsent email with the same events and Message-ID,
-and not a sent one. A crash between sending and acknowledging repeats the delivery with the
-same Message-ID or webhook-id: delivery is at least once.
+sent and marked once sent, and the endpoints that got an event are written on its message: a
+retry sends only what is missing, an unsent email with the same events and Message-ID. A crash
+between sending and acknowledging repeats the delivery with the same Message-ID or webhook-id:
+delivery is at least once.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from support_worker.email_messages import build_email
 from support_worker.queue import Event, NotificationQueue, Policy, QueuedMessage
 from support_worker.settings import WorkerSettings
 from support_worker.smtp import SmtpTransport
-from support_worker.webhooks import WebhookFailed, WebhookSender
+from support_worker.webhook_pool import Delivery, WebhookPool
 
 log = logging.getLogger("support_worker")
 
@@ -41,13 +48,17 @@ class Deliverer:
         self.settings = settings
         self.queue = queue
         self.smtp = SmtpTransport(settings)
-        self.webhooks = WebhookSender(settings.webhook_timeout, settings.webhook_allow_loopback)
+        self.webhooks = WebhookPool(settings)
+        self._builder = ThreadPoolExecutor(1, thread_name_prefix="email-builder")
 
     def close(self) -> None:
         self.webhooks.close()
+        self._builder.shutdown(wait=True, cancel_futures=True)
 
     def run_batch(self) -> BatchResult | None:
         """Delivers one batch; None when the queue had nothing visible."""
+        began = time.monotonic()
+        deadline = began + self.settings.batch_budget
         messages = self.queue.read(self.settings.visibility_timeout, self.settings.batch_size)
         if not messages:
             return None
@@ -57,24 +68,31 @@ class Deliverer:
         wanted.update(event for message in messages for event in message.mail_plan or ())
         events = self.queue.events(sorted(wanted))
         result = BatchResult()
-        self._deliver(messages, events, result)
-        return self._settle(messages, result, policy)
+        hooked = self._deliver(messages, events, deadline, result)
+        return self._settle(messages, result, hooked, policy, began)
 
-    def _deliver(self, messages: list[QueuedMessage], events: dict[int, Event],
-                 result: BatchResult) -> None:
-        """Makes every delivery; records the reason of failure per message id."""
+    def _deliver(self, messages: list[QueuedMessage], events: dict[int, Event], deadline: float,
+                 result: BatchResult) -> dict[int, list[int]]:
+        """Makes every delivery by the deadline; records the reason of failure per message id
+        and returns the endpoints each message's event reached (earlier attempts included)."""
+        batch = [(m, events[m.event_id]) for m in messages if m.event_id in events]
+        kinds = sorted({event.kind for _, event in batch})
+        endpoints = self.queue.webhooks(kinds) if kinds else []
+        started = self.webhooks.start(
+            [Delivery(message.msg_id, event, endpoint) for message, event in batch
+             for endpoint in endpoints
+             if endpoint.kind == event.kind and endpoint.id not in message.hooked],
+            deadline)
         failures = result.failures
         with self.smtp.session():
-            self._send_emails(self._plan_emails(messages, events), events, result)
-        batch_events = [events[m.event_id] for m in messages if m.event_id in events]
-        endpoints = self.queue.webhooks(sorted({event.kind for event in batch_events}))
-        by_event = {message.event_id: message for message in messages}
-        for event in batch_events:
-            for endpoint in (e for e in endpoints if e.kind == event.kind):
-                try:
-                    self.webhooks.send(endpoint, event)
-                except WebhookFailed as error:
-                    failures.setdefault(by_event[event.event_id].msg_id, str(error))
+            self._send_emails(self._plan_emails(messages, events), events, deadline, result)
+        hooked = {message.msg_id: set(message.hooked) for message in messages}
+        for delivery, reason in self.webhooks.results(started, deadline):
+            if reason is None:
+                hooked[delivery.msg_id].add(delivery.endpoint.id)
+            else:
+                failures.setdefault(delivery.msg_id, reason)
+        return {msg_id: sorted(ids) for msg_id, ids in hooked.items() if ids}
 
     def _plan_emails(self, messages: list[QueuedMessage], events: dict[int, Event]
                      ) -> dict[tuple[int, ...], list[QueuedMessage]]:
@@ -103,15 +121,29 @@ class Deliverer:
         return emails
 
     def _send_emails(self, emails: dict[tuple[int, ...], list[QueuedMessage]],
-                     events: dict[int, Event], result: BatchResult) -> None:
-        for planned, group in emails.items():
+                     events: dict[int, Event], deadline: float, result: BatchResult) -> None:
+        failures = result.failures
+        # Built ahead of the sending, on a thread of their own: rendering is CPU, sending
+        # mostly waits for the server, so the two overlap.
+        built: dict[tuple[int, ...], Future[EmailMessage]] = {}
+        for planned in emails:
             # An event gone since (its ticket deleted) or a user who unsubscribed since.
             content = [events[e] for e in planned
                        if e in events and events[e].email_wanted and events[e].recipient_email]
-            if not content:
+            if content:
+                built[planned] = self._builder.submit(build_email, content, self.settings)
+        for planned, group in emails.items():
+            mail = built.get(planned)
+            budget = deadline - time.monotonic()
+            if mail and budget <= 0:
+                # Left for the next read: a batch never outlives its visibility timeout.
+                for message in group:
+                    failures[message.msg_id] = "email: past the batch's deadline"
+                continue
+            if not mail:
                 continue
             try:
-                mail = build_email(content, self.settings)
+                ready = mail.result()
             except Exception as error:
                 # Data or a bug, not an outage: the same events would fail the same way on
                 # every retry. Only the type: an exception's text may quote the ticket.
@@ -120,7 +152,7 @@ class Deliverer:
                 result.final.update(message.msg_id for message in group)
             else:
                 try:
-                    self.smtp.send(mail)
+                    self.smtp.send(ready, budget)
                     self.queue.mark_mailed(self._plan_messages(group))
                     continue
                 except (OSError, smtplib.SMTPException) as error:
@@ -131,7 +163,7 @@ class Deliverer:
                     log.error("sending an email failed: %s", type(error).__name__)
                     reason = f"email: {type(error).__name__}"
             for message in group:
-                result.failures[message.msg_id] = reason
+                failures[message.msg_id] = reason
 
     @staticmethod
     def _plan_messages(group: list[QueuedMessage]) -> list[int]:
@@ -139,14 +171,15 @@ class Deliverer:
         planned = (group[0].message.get("mail") or {}).get("msgs", [])
         return sorted({*planned, *(message.msg_id for message in group)})
 
-    def _settle(self, messages: list[QueuedMessage], result: BatchResult, policy: Policy
-                ) -> BatchResult:
+    def _settle(self, messages: list[QueuedMessage], result: BatchResult,
+                hooked: dict[int, list[int]], policy: Policy, began: float) -> BatchResult:
         failures = result.failures
         # Also the messages whose ticket is gone: there is no one left to tell.
         delivered = [message.msg_id for message in messages if message.msg_id not in failures]
         if delivered:
             self.queue.archive(delivered)
         result.delivered = len(delivered)
+        retries: dict[int, int] = {}
         for message in messages:
             reason = failures.get(message.msg_id)
             if reason is None:
@@ -157,8 +190,10 @@ class Deliverer:
                 log.warning("notification %s dead after %s attempts: %s",
                             message.msg_id, message.read_ct, reason)
             else:
-                self.queue.retry_later(message.msg_id, policy.backoff_seconds(message.read_ct))
+                retries[message.msg_id] = policy.backoff_seconds(message.read_ct)
                 result.retried += 1
-        log.info("batch: %s delivered, %s to retry, %s dead",
-                 result.delivered, result.retried, result.dead)
+        if retries:
+            self.queue.retry_later(retries, hooked)
+        log.info("batch: %s delivered, %s to retry, %s dead in %.1fs",
+                 result.delivered, result.retried, result.dead, time.monotonic() - began)
         return result

@@ -33,6 +33,11 @@ class QueuedMessage:
     def mailed(self) -> bool:
         return bool(self.message.get("mailed"))
 
+    @property
+    def hooked(self) -> frozenset[int]:
+        """The webhook endpoints that already have this message's event (an earlier attempt)."""
+        return frozenset(int(endpoint) for endpoint in self.message.get("hooked", ()))
+
 
 @dataclass(frozen=True)
 class Event:
@@ -131,9 +136,18 @@ class NotificationQueue:
     def archive(self, msg_ids: list[int]) -> None:
         self._connection.execute("select pgmq.archive(%s, %s::bigint[])", (QUEUE, msg_ids))
 
-    def retry_later(self, msg_id: int, seconds: int) -> None:
-        self._connection.execute("select pgmq.set_vt(%s, %s::bigint, %s::integer)",
-                                 (QUEUE, msg_id, seconds))
+    def retry_later(self, retries: dict[int, int], hooked: dict[int, list[int]]) -> None:
+        """Makes each message visible again after its seconds, in one statement, writing on
+        it the webhook endpoints that have its event: the retry sends only to the others."""
+        rows = [{"msg_id": msg_id, "seconds": seconds, "hooked": hooked.get(msg_id)}
+                for msg_id, seconds in retries.items()]
+        self._connection.execute(
+            "update pgmq.q_notifications as q "
+            "set vt = clock_timestamp() + make_interval(secs => r.seconds), "
+            "message = case when r.hooked is null then q.message "
+            "else q.message || jsonb_build_object('hooked', r.hooked) end "
+            "from jsonb_to_recordset(%s::jsonb) as r(msg_id bigint, seconds integer, hooked jsonb) "
+            "where q.msg_id = r.msg_id", (json.dumps(rows),))
 
     def bury(self, msg_id: int, attempts: int, reason: str) -> None:
         self._connection.execute("select private.bury_notification(%s, %s, %s)",

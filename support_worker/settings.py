@@ -29,10 +29,21 @@ class WorkerSettings:
     smtp_password: str | None = None
     mail_from: str = "Sage Support <support@sage.local>"
     visibility_timeout: int = 60
-    batch_size: int = 50
+    batch_size: int = 200
     poll_interval: float = 1.0
     webhook_timeout: float = 10.0
+    # Webhooks go out concurrently: at most this many requests at once, and at most
+    # `webhook_endpoint_concurrency` to any one endpoint (its own threads), so a slow one
+    # holds no other's.
+    webhook_pool_size: int = 16
+    webhook_endpoint_concurrency: int = 4
+    # An endpoint failing this many times in a row is not tried for `webhook_breaker_cooldown`
+    # seconds: its deliveries fail at once and are retried with the backoff.
+    webhook_breaker_threshold: int = 3
+    webhook_breaker_cooldown: float = 30.0
     smtp_timeout: float = 10.0
+    # Servers cap the messages of one connection (often 100): a new one is opened before.
+    smtp_max_per_connection: int = 100
     # The attachment clean-up calls Supabase's APIs (PostgREST, Storage) with this key; without
     # it the clean-up is off.
     supabase_url: str = ""
@@ -53,9 +64,19 @@ class WorkerSettings:
             raise WorkerSettingsError("SMTP_FROM must be an email address")
         if self.visibility_timeout < 5 or self.batch_size < 1:
             raise WorkerSettingsError("visibility timeout must be >= 5 s and batch size >= 1")
+        if min(self.smtp_max_per_connection, self.webhook_pool_size,
+               self.webhook_endpoint_concurrency) < 1:
+            raise WorkerSettingsError("SMTP_MAX_PER_CONNECTION, SUPPORT_WORKER_WEBHOOK_POOL and "
+                                      "SUPPORT_WORKER_WEBHOOK_ENDPOINT_CONCURRENCY must be >= 1")
         if not 0 < self.attachment_cleanup_interval < math.inf:
             raise WorkerSettingsError(
                 "SUPPORT_WORKER_ATTACHMENT_CLEANUP_INTERVAL must be a number of seconds > 0")
+
+    @property
+    def batch_budget(self) -> float:
+        """Seconds a batch may spend delivering: a quarter of the visibility timeout is kept
+        for acknowledging, so no batch outlives it and no other worker reads its messages."""
+        return self.visibility_timeout * 0.75
 
     @property
     def mail_domain(self) -> str:
@@ -83,7 +104,11 @@ class WorkerSettings:
                 smtp_password=optional("SMTP_PASSWORD"),
                 mail_from=env.get("SMTP_FROM", "Sage Support <support@sage.local>"),
                 visibility_timeout=int(env.get("SUPPORT_WORKER_VISIBILITY_TIMEOUT", "60")),
-                batch_size=int(env.get("SUPPORT_WORKER_BATCH_SIZE", "50")),
+                batch_size=int(env.get("SUPPORT_WORKER_BATCH_SIZE", "200")),
+                smtp_max_per_connection=int(env.get("SMTP_MAX_PER_CONNECTION", "100")),
+                webhook_pool_size=int(env.get("SUPPORT_WORKER_WEBHOOK_POOL", "16")),
+                webhook_endpoint_concurrency=int(
+                    env.get("SUPPORT_WORKER_WEBHOOK_ENDPOINT_CONCURRENCY", "4")),
                 poll_interval=float(env.get("SUPPORT_WORKER_POLL_INTERVAL", "1.0")),
                 webhook_allow_loopback=env.flag("SUPPORT_WORKER_WEBHOOK_ALLOW_LOOPBACK"),
             )

@@ -39,15 +39,20 @@ def payload(event: Event) -> dict[str, object]:
 
 
 class WebhookSender:
-    def __init__(self, timeout: float, allow_loopback: bool) -> None:
+    """Thread-safe: the worker's pool sends through one client (its connection pool)."""
+
+    def __init__(self, timeout: float, allow_loopback: bool, connections: int = 16) -> None:
         # A redirect is not followed: its target was never checked (a non-2xx is a failure).
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False,
+                                  limits=httpx.Limits(max_connections=connections))
+        self._timeout = timeout
         self._allow_loopback = allow_loopback
 
     def close(self) -> None:
         self._http.close()
 
-    def send(self, endpoint: Webhook, event: Event) -> None:
+    def send(self, endpoint: Webhook, event: Event, budget: float | None = None) -> None:
+        """POSTs `event` to `endpoint` within `budget` seconds (at most the webhook timeout)."""
         body = json.dumps(payload(event), separators=(",", ":"))
         now = datetime.now(UTC)
         identifier = webhook_id(event)
@@ -67,7 +72,8 @@ class WebhookSender:
         try:
             response = self._http.post(
                 url.copy_with(host=str(target.address)), content=body, headers=headers,
-                extensions={"sni_hostname": target.host})
+                extensions={"sni_hostname": target.host},
+                timeout=max(0.1, min(self._timeout, budget or self._timeout)))
         except httpx.HTTPError as error:
             raise WebhookFailed(f"webhook {endpoint.id}: {type(error).__name__}") from None
         if not 200 <= response.status_code < 300:

@@ -58,10 +58,16 @@ def event_ids_of(mail: EmailMessage) -> list[int]:
 
 @dataclass
 class WebhookReceiver:
-    """An HTTP server on loopback that records every request and answers 204."""
+    """An HTTP server on loopback that records every request and answers 204; one made with
+    `hanging=True` holds every request unanswered until `release()` (or a minute)."""
 
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hanging: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
     @contextmanager
     def running(self) -> Iterator[str]:
@@ -73,6 +79,8 @@ class WebhookReceiver:
                 body = self.rfile.read(length)
                 if len(body) < length:
                     return  # the sender died mid-request (a SIGKILL test): nothing arrived
+                if receiver.hanging and not receiver.released.wait(60):
+                    return
                 with receiver.lock:
                     receiver.received.append(({k.lower(): v for k, v in self.headers.items()},
                                               body))

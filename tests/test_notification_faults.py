@@ -313,3 +313,43 @@ def test_a_notification_failing_every_attempt_is_dead_with_its_reason_until_an_a
         finally:
             desk.settings(max_attempts=100)
             desk.db.execute("delete from public.webhook_endpoints where id = %s", (endpoint,))
+
+
+def test_a_hanging_webhook_receiver_delays_neither_email_nor_a_healthy_receiver(
+        desk, maildev, workers, webhook, tmp_path):
+    healthy, _ = webhook
+    hanging = WebhookReceiver(hanging=True)
+    with hanging.running() as url:
+        stuck = desk.db.execute("insert into public.webhook_endpoints (url, kind) "
+                                "values (%s, 'reply') returning id", (url,)).fetchone()[0]
+        try:
+            workers.start(name="hung")
+            first, first_events = make_replies(desk, 5, tickets=1)
+            wait_for(lambda: desk.db.execute(
+                "select bool_and(read_ct > 0) from pgmq.q_notifications "
+                "where (message ->> 'event_id')::bigint = any(%s)", (first_events,)
+            ).fetchone()[0], 15, "the first user's batch in hand")
+            # Another user's reply while the worker waits on the hanging receiver.
+            began = time.monotonic()
+            second, second_events = make_replies(desk, 5, tickets=1)
+            maildev.wait_for_mail(next(iter(second)), timeout=30)
+            took = time.monotonic() - began
+            assert took < VISIBILITY * 2, f"another user's email took {took:.1f}s"
+            events = first_events + second_events
+            wait_for(lambda: {json.loads(body)["data"]["event_id"] for _, body in
+                              healthy.received} >= set(events), 30, "the healthy receiver")
+            # Retries for the hanging endpoint only: the healthy one had each event once.
+            wait_for(lambda: desk.db.execute(
+                "select min(read_ct) >= 3 from pgmq.q_notifications "
+                "where (message ->> 'event_id')::bigint = any(%s)", (events,)).fetchone()[0],
+                60, "three attempts of every message")
+            ids = Counter(headers["webhook-id"] for headers, _ in healthy.received)
+            assert {ids[f"evt_{event}"] for event in events} == {1}
+            assert emailed_events(maildev, set(first) | set(second))[0] == Counter(events)
+        finally:
+            hanging.release()
+            desk.db.execute("delete from public.webhook_endpoints where id = %s", (stuck,))
+        wait_for(lambda: desk.queued() == 0, 30, "the queue to drain without the endpoint")
+    durations = [float(line.rsplit(" in ", 1)[1].rstrip("s\n"))
+                 for line in (tmp_path / "hung.log").read_text().splitlines() if "batch: " in line]
+    assert durations and max(durations) < VISIBILITY, f"batches past the visibility: {durations}"
