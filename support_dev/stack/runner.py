@@ -1,5 +1,6 @@
 """Brings the whole local stack up in order, reports it, and takes it down on a signal."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
 from support_dev.stack.database import SERVER_USER, Database, DatabaseError
 from support_dev.stack.extensions import pg_cron_available
 from support_dev.stack.notifications import start_maildev, start_workers
-from support_dev.stack.paths import Binaries, require_reachable
+from support_dev.stack.paths import Binaries, require_reachable, server_bindir_for
 from support_dev.stack.processes import ChildDied, Supervisor
 from support_dev.stack.servers import (
     GATEWAY_WORKER_USER,
@@ -73,8 +74,6 @@ class Stack:
                      "(`make dev STACK_DIR=/var/tmp/support-stack`)")
         if SERVER_USER:
             require_reachable(self.config.state_dir, SERVER_USER, "PostgreSQL", elsewhere)
-            require_reachable(self.binaries.postgres_bindir, SERVER_USER, "PostgreSQL",
-                              "put the server binaries (--pg-bin) where every user may enter")
         if GATEWAY_WORKER_USER:
             require_reachable(self.config.run_dir, GATEWAY_WORKER_USER,
                               "The gateway's worker processes (nginx)", elsewhere)
@@ -82,6 +81,9 @@ class Stack:
     def start(self) -> None:
         self.config.check_ports()
         self.prepare_folders()
+        if SERVER_USER:
+            self.binaries = dataclasses.replace(self.binaries, postgres_bindir=server_bindir_for(
+                self.binaries.postgres_bindir, SERVER_USER))
         database = Database(self.config, self.binaries)
         new = not database.exists
         started = time.monotonic()
