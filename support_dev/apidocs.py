@@ -88,6 +88,9 @@ STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
     "decided yet, from `support_suggestions`.",
     "retry_dead_notification": "No example: it needs the id of a dead notification (admins "
     "only; see Notifications below).",
+    "support_audit_log": "No example: admins only, and the examples run as the seed's agent. "
+    "With an admin's JWT, `GET $API/rest/v1/rpc/support_audit_log?table_name=public.support_staff"
+    "&page_size=20` lists the latest changes of staff roles.",
 }
 # The other RPCs for signed-in users (neither the contract's nor staff's), as STAFF_RPCS.
 USER_RPCS: dict[str, tuple[str, Any] | str] = {
