@@ -242,7 +242,8 @@ end;
 $$;
 
 -- Security definer: no API role reads the audit log. It checks first that the caller is an
--- admin, and reads only the log (and staff display names, to name actors).
+-- admin, and reads only the log, staff display names (to name actors) and the registry's
+-- configuration tables (to offer them as filters).
 create function private.audit_log_as_admin(
     table_name text,
     actor text,
@@ -313,7 +314,10 @@ begin
 
     return pg_catalog.json_build_object(
         'entries', coalesce(entries, '[]'::json),
-        'next_before', case when shown = rows_per_page then last_id end
+        'next_before', case when shown = rows_per_page then last_id end,
+        -- What table_name may be, for a client's filter.
+        'tables', (select pg_catalog.json_agg(r.table_name order by r.table_name)
+                   from private.table_registry as r where r.configuration)
     );
 end;
 $$;
@@ -350,7 +354,7 @@ comment on function public.support_audit_log(text, text, text, text, text, text)
     'public.support_staff), ?actor= (a user id, or a role: service_role, postgres), ?since= and '
     '?until= (RFC 3339, until excluded), ?page_size= (1-200, default 50), ?before= (next_before of '
     'the previous page): {entries: [{id, changed_at, actor_id, actor_role, actor_name, table_name, '
-    'row_key, action, old_values, new_values}], next_before}. Secret values are never shown: '
+    'row_key, action, old_values, new_values}], next_before, tables: [the audited tables]}. Secret values are never shown: '
     '"redacted", or "redacted, changed" when an update changed them.';
 
 revoke all on function public.support_audit_log(text, text, text, text, text, text)
