@@ -71,8 +71,10 @@ select is(
 insert into public.notification_kinds (kind, event_kind, label)
     select 'audit_test', code, 'Audit test' from public.ticket_event_kinds limit 1;
 insert into public.webhook_endpoints (url, kind) values ('https://hooks.example.com/audit', 'audit_test');
+create temporary table secrets as select secret from public.webhook_endpoints where kind = 'audit_test';
 update public.webhook_endpoints set secret = 'whsec_' || encode(extensions.gen_random_bytes(24), 'base64')
     where kind = 'audit_test';
+insert into secrets select secret from public.webhook_endpoints where kind = 'audit_test';
 update public.webhook_endpoints set enabled = false where kind = 'audit_test';
 delete from public.webhook_endpoints where kind = 'audit_test';
 select results_eq(
@@ -83,9 +85,9 @@ select results_eq(
     'a webhook secret is recorded as redacted, and as changed when an update changed it'
 );
 select is_empty(
-    $$select 1 from mine as l, public.webhook_endpoints as w
-      where l.old_values::text like '%whsec_%' or l.new_values::text like '%whsec_%'$$,
-    'no entry holds a secret''s value'
+    $$select 1 from mine as l, secrets as s
+      where strpos(concat(l.old_values::text, l.new_values::text), s.secret) > 0$$,
+    'no entry holds a secret''s value, the first or the new one'
 );
 select results_eq(
     $$select action from mine where table_name = 'public.notification_kinds' order by id$$,
