@@ -102,6 +102,8 @@ USER_RPCS: dict[str, tuple[str, Any] | str] = {
     "companion_start_conversation": "No example: the companion route calls it (and "
     "`companion_take_conversation`) for the user.",
     "companion_take_conversation": "No example: see `companion_start_conversation`.",
+    "export_my_data": "The Flask route `GET /api/me/export` (`exportMyData`, above) relays it; "
+    "its example is there.",
 }
 # Staff RPCs are named support_*; these few others are for admins.
 ADMIN_RPCS = {"retry_dead_notification"}
