@@ -1,7 +1,7 @@
 -- The audit log: configuration changes recorded with who, when, old and new values; read by
 -- admins only; changed and deleted by nobody.
 begin;
-select plan(25);
+select plan(27);
 
 select tests.create_supabase_user('admin');
 select tests.create_supabase_user('agent');
@@ -186,6 +186,10 @@ select is(
     ],
     'a bad page size, cursor or time, or a reversed window, is a 400 naming the parameter'
 );
+
+select throws_ok('delete from private.audit_log', '42501', null, 'an admin cannot delete entries');
+select throws_ok($$update private.audit_log set actor_role = 'nobody'$$, '42501', null,
+    'an admin cannot change entries');
 
 select tests.authenticate_as('agent');
 select is(
