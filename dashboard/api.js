@@ -65,6 +65,8 @@ export function createApi(client) {
     decideSuggestion: (body) => answer(client.rpc('support_decide_suggestion', body)),
     linkProblem: (body) => answer(client.rpc('support_link_problem', body)),
     triageReport: (params) => answer(client.rpc('support_triage_report', params)),
+    // Admins only: a page of the audit log, with the audited tables.
+    auditLog: (params) => answer(client.rpc('support_audit_log', defined(params))),
     // A link valid ten minutes that downloads the file; Storage signs only what the caller may read.
     signedUrl: (bucket, path) => answer(client.storage.from(bucket).createSignedUrl(path, 600, { download: true })),
   };

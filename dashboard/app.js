@@ -1,8 +1,9 @@
-// The dashboard's entry: signs in, then routes #/queue, #/ticket/<id>, #/feedback and #/numbers
-// to their pages.
+// The dashboard's entry: signs in, then routes #/queue, #/ticket/<id>, #/feedback, #/numbers
+// and #/audit to their pages.
 // Routes live in the fragment, so no ticket id or search term reaches a server log.
 
 import { createApi } from './api.js';
+import { renderAudit } from './audit.js';
 import { h, replace } from './dom.js';
 import { renderFeedback } from './feedback.js';
 import { renderNumbers } from './numbers.js';
@@ -74,7 +75,7 @@ function showWho(session) {
 }
 
 function markNav(current) {
-  for (const name of ['queue', 'feedback', 'numbers']) {
+  for (const name of ['queue', 'feedback', 'numbers', 'audit']) {
     const link = document.getElementById(`nav-${name}`);
     if (name === current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -84,7 +85,7 @@ function markNav(current) {
 function route(context) {
   const hash = location.hash || '#/queue';
   const ticket = hash.match(/^#\/ticket\/([^/?#]+)/);
-  const other = { '#/feedback': renderFeedback, '#/numbers': renderNumbers }[hash];
+  const other = { '#/feedback': renderFeedback, '#/numbers': renderNumbers, '#/audit': renderAudit }[hash];
   if (ticket || other) stopQueue();
   if (ticket) {
     markNav(null);

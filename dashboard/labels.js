@@ -12,6 +12,8 @@ export const FEEDBACK_STATUS_LABELS = {};
 export const EVENT_KIND_LABELS = {};
 // Not a vocabulary of the database: who list_my_tickets / support_queue say a ticket waits on.
 export const WAITING_LABELS = { support: 'Support', user: 'User' };
+// Not a vocabulary of the database either: the actions of private.audit_log (its check constraint).
+export const AUDIT_ACTION_LABELS = { insert: 'Added', update: 'Changed', delete: 'Removed', truncate: 'Emptied' };
 
 const TARGETS = {
   ticket_types: TYPE_LABELS,

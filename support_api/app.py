@@ -7,6 +7,7 @@ from flask import Flask
 from support_api import postgrest
 from support_api.access_log import install_access_log
 from support_api.client_routes import bp as clients_bp
+from support_api.client_routes import me_bp
 from support_api.companion.route import bp as companion_bp
 from support_api.cors import install_cors
 from support_api.errors import register_error_handlers
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(clients_bp)
+    app.register_blueprint(me_bp)
     app.register_blueprint(companion_bp)
     app.register_blueprint(notifications_bp)
     return app

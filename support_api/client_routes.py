@@ -1,5 +1,6 @@
 """Blueprint `clients`: the contract's five operations and the thread, under /api/support,
-with rating a ticket and listing one's feedback (docs/service-levels.md).
+with rating a ticket and listing one's feedback (docs/service-levels.md); blueprint `me`: the
+user's copy of their data, under /api/me.
 
 Each route takes the user's ``Authorization: Bearer <JWT>``, calls the matching RPC through
 PostgREST with that token and relays the answer unchanged. PostgREST verifies the token
@@ -18,6 +19,7 @@ from support_api.incoming import bearer_token, forwarded_headers, json_body, raw
 from support_api.postgrest import RpcResult, get_postgrest
 
 bp = Blueprint("clients", __name__, url_prefix="/api/support")
+me_bp = Blueprint("me", __name__, url_prefix="/api/me")
 
 # The query parameters of GET /api/support/tickets and /feedback; the database checks their values.
 LIST_QUERY_PARAMETERS = ("status", "limit", "offset")
@@ -25,6 +27,7 @@ LIST_ENDPOINTS = ("clients.list_my_tickets", "clients.list_my_feedback")
 
 
 @bp.before_request
+@me_bp.before_request
 def _known_query_parameters_only() -> None:
     """A query parameter the route does not have is a mistake of the caller: say so."""
     allowed = LIST_QUERY_PARAMETERS if request.endpoint in LIST_ENDPOINTS else ()
@@ -129,3 +132,9 @@ def rate_ticket(ticket_id: str) -> Response:
     if isinstance(body, dict):
         body = {**body, "ticket_id": ticket_id}
     return _call("rate_ticket", jwt=token, body=json.dumps(body).encode())
+
+
+@me_bp.get("/export")
+def export_my_data() -> Response:
+    """Everything stored about the caller, as one JSON document (RPC export_my_data)."""
+    return _call("export_my_data", jwt=bearer_token())

@@ -88,6 +88,9 @@ STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
     "decided yet, from `support_suggestions`.",
     "retry_dead_notification": "No example: it needs the id of a dead notification (admins "
     "only; see Notifications below).",
+    "support_audit_log": "No example: admins only, and the examples run as the seed's agent. "
+    "With an admin's JWT, `GET $API/rest/v1/rpc/support_audit_log?table_name=public.support_staff"
+    "&page_size=20` lists the latest changes of staff roles.",
 }
 # The other RPCs for signed-in users (neither the contract's nor staff's), as STAFF_RPCS.
 USER_RPCS: dict[str, tuple[str, Any] | str] = {
@@ -99,6 +102,8 @@ USER_RPCS: dict[str, tuple[str, Any] | str] = {
     "companion_start_conversation": "No example: the companion route calls it (and "
     "`companion_take_conversation`) for the user.",
     "companion_take_conversation": "No example: see `companion_start_conversation`.",
+    "export_my_data": "The Flask route `GET /api/me/export` (`exportMyData`, above) relays it; "
+    "its example is there.",
 }
 # Staff RPCs are named support_*; these few others are for admins.
 ADMIN_RPCS = {"retry_dead_notification"}

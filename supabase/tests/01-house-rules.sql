@@ -4,7 +4,7 @@
 -- that break its rule: the list must be empty. Objects that belong to an extension are not
 -- ours and are left out.
 begin;
-select plan(23);
+select plan(28);
 
 -- Tables ------------------------------------------------------------------------------------
 select is(
@@ -28,6 +28,65 @@ select is(
     null,
     'anonymous callers hold no privilege on any table, view or column of public and private'
 );
+
+-- The audit log (20260127000000): private.table_registry declares every table of public and
+-- private as configuration or not, and every configuration table, and only those, has the audit
+-- triggers. A table added without a registry row, or registered as configuration without the
+-- triggers, is listed here.
+create temporary view unregistered_tables as
+select n.nspname || '.' || c.relname as table_name
+from pg_catalog.pg_class as c
+join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+where n.nspname in ('public', 'private')
+  and c.relkind in ('r', 'p')
+  and not exists (select 1 from private.table_registry as r where r.table_name = n.nspname || '.' || c.relname);
+
+create temporary view misaudited_tables as
+select r.table_name
+from private.table_registry as r
+where r.configuration is distinct from (
+    pg_catalog.to_regclass(r.table_name) is not null
+    -- 29: after, for each row, on insert, update and delete; 32: after truncate, per statement.
+    and exists (select 1 from pg_catalog.pg_trigger as t
+                where t.tgrelid = pg_catalog.to_regclass(r.table_name) and t.tgtype = 29
+                  and t.tgfoid = 'private.record_audit()'::regprocedure)
+    and exists (select 1 from pg_catalog.pg_trigger as t
+                where t.tgrelid = pg_catalog.to_regclass(r.table_name) and t.tgtype = 32
+                  and t.tgfoid = 'private.record_audit()'::regprocedure));
+
+select is(
+    (select array_agg(u.table_name order by 1) from unregistered_tables as u),
+    null,
+    'every table of public and private is declared in private.table_registry as configuration or not'
+);
+select is(
+    (select array_agg(r.table_name order by 1)
+     from private.table_registry as r
+     where pg_catalog.to_regclass(r.table_name) is null),
+    null,
+    'every table the registry declares exists'
+);
+select is(
+    (select array_agg(m.table_name order by 1) from misaudited_tables as m),
+    null,
+    'every configuration table, and no other, records its changes in the audit log '
+    '(insert, update, delete and truncate triggers calling private.record_audit)'
+);
+
+create table public.new_settings (id integer primary key);
+select is(
+    (select array_agg(u.table_name) from unregistered_tables as u),
+    array['public.new_settings'],
+    'a new table that nobody declared breaks the registry rule'
+);
+insert into private.table_registry (table_name, configuration, note) values ('public.new_settings', true, 'a test');
+select is(
+    (select array_agg(m.table_name) from misaudited_tables as m),
+    array['public.new_settings'],
+    'a configuration table without the audit triggers breaks the audit rule'
+);
+drop table public.new_settings;
+delete from private.table_registry where table_name = 'public.new_settings';
 
 -- CHECK constraints -------------------------------------------------------------------------
 select is(
