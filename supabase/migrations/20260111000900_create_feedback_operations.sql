@@ -345,6 +345,44 @@ comment on function private.own_duplicate_of(uuid) is
 revoke all on function private.own_duplicate_of(uuid) from public;
 grant execute on function private.own_duplicate_of(uuid) to authenticated;
 
+create function private.own_feedback_entries(status text, page_size integer, skip integer)
+    returns json
+    language plpgsql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+begin
+    -- By column: users do not read duplicate_of and meta_data (20260116000800); the entry is
+    -- made by name, so a column added later stays null here until it is named.
+    return (
+        select coalesce(pg_catalog.json_agg(private.feedback_item(pg_catalog.jsonb_populate_record(
+                        null::public.user_feedback, page.f || pg_catalog.jsonb_build_object(
+                            'duplicate_of', private.own_duplicate_of((page.f ->> 'id')::uuid))))
+                    order by page.created_at desc, page.id desc), '[]'::json)
+        from (
+            select f.id, f.created_at, pg_catalog.jsonb_build_object(
+                    'id', f.id, 'user_id', f.user_id, 'category', f.category,
+                    'description', f.description, 'rating', f.rating, 'feature_name', f.feature_name,
+                    'would_recommend', f.would_recommend, 'status', f.status,
+                    'admin_response', f.admin_response, 'created_at', f.created_at,
+                    'reviewed_at', f.reviewed_at) as f
+            from public.user_feedback as f
+            where f.user_id = (select auth.uid())
+                and (own_feedback_entries.status is null or f.status = own_feedback_entries.status)
+            order by f.created_at desc, f.id desc
+            limit own_feedback_entries.page_size offset own_feedback_entries.skip
+        ) as page
+    );
+end;
+$$;
+
+comment on function private.own_feedback_entries(text, integer, integer) is
+    'The caller''s feedback entries as list_my_feedback and export_my_data answer them, newest '
+    'first: of one status (null: all), page_size of them (null: all) after skip.';
+revoke all on function private.own_feedback_entries(text, integer, integer) from public;
+grant execute on function private.own_feedback_entries(text, integer, integer) to authenticated;
+
 create function public.list_my_feedback(
     status text default null,
     "limit" text default null,
@@ -375,26 +413,7 @@ begin
     where f.user_id = (select auth.uid())
         and (list_my_feedback.status is null or f.status = list_my_feedback.status);
 
-    -- By column: users do not read duplicate_of and meta_data (20260116000800); the entry is
-    -- made by name, so a column added later stays null here until it is named.
-    select coalesce(pg_catalog.json_agg(private.feedback_item(pg_catalog.jsonb_populate_record(
-                    null::public.user_feedback, page.f || pg_catalog.jsonb_build_object(
-                        'duplicate_of', private.own_duplicate_of((page.f ->> 'id')::uuid))))
-                order by page.created_at desc, page.id desc), '[]'::json)
-    into entries
-    from (
-        select f.id, f.created_at, pg_catalog.jsonb_build_object(
-                'id', f.id, 'user_id', f.user_id, 'category', f.category,
-                'description', f.description, 'rating', f.rating, 'feature_name', f.feature_name,
-                'would_recommend', f.would_recommend, 'status', f.status,
-                'admin_response', f.admin_response, 'created_at', f.created_at,
-                'reviewed_at', f.reviewed_at) as f
-        from public.user_feedback as f
-        where f.user_id = (select auth.uid())
-            and (list_my_feedback.status is null or f.status = list_my_feedback.status)
-        order by f.created_at desc, f.id desc
-        limit bounds[1] offset bounds[2]
-    ) as page;
+    entries := private.own_feedback_entries(list_my_feedback.status, bounds[1], bounds[2]);
 
     return pg_catalog.json_build_object('feedback', entries, 'total', total);
 end;

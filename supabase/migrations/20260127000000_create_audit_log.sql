@@ -90,7 +90,10 @@ insert into private.table_registry (table_name, configuration, secret_columns, n
     ('public.dead_notifications', false, '{}', 'working state: undeliverable notifications'),
     ('public.triage_suggestions', false, '{}', 'working state: triage suggestions'),
     ('public.triage_labels', false, '{}', 'history: staff decisions on suggestions'),
-    ('public.triage_model_runs', false, '{}', 'history: triage training runs');
+    ('public.triage_model_runs', false, '{}', 'history: triage training runs'),
+    ('public.triage_ticket_queue', false, '{}', 'working state: tickets waiting to be scored'),
+    ('public.triage_feedback_queue', false, '{}', 'working state: feedback waiting to be scored'),
+    ('public.triage_unanswered', false, '{}', 'working state: fields the suggester left unanswered');
 
 create table private.audit_log (
     id bigint generated always as identity primary key,

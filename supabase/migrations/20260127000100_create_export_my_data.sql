@@ -31,11 +31,7 @@ begin
             from public.support_tickets as t
             where t.user_id = uid
         ), '[]'::json),
-        'feedback', coalesce((
-            select pg_catalog.json_agg(private.feedback_item(f) order by f.created_at, f.id)
-            from public.user_feedback as f
-            where f.user_id = uid
-        ), '[]'::json),
+        'feedback', private.own_feedback_entries(null, null, 0),
         'ratings', coalesce((
             select pg_catalog.json_agg(pg_catalog.json_build_object(
                     'ticket_id', r.ticket_id,
