@@ -43,6 +43,11 @@ declare
     cutoff timestamptz := pg_catalog.now() - pg_catalog.make_interval(days => triage_pending_tickets.days);
 begin
     delete from public.triage_ticket_queue as q where q.created_at < cutoff;
+    -- Idle, nothing more is read: the join below, whatever plan it gets, may start on the
+    -- items' own table before it finds the queue empty.
+    if not exists (select 1 from public.triage_ticket_queue as q where q.created_at >= cutoff) then
+        return;
+    end if;
     return query
         select t.id, t.subject, t.description
         from public.triage_ticket_queue as q
@@ -70,6 +75,11 @@ declare
     cutoff timestamptz := pg_catalog.now() - pg_catalog.make_interval(days => triage_pending_feedback.days);
 begin
     delete from public.triage_feedback_queue as q where q.created_at < cutoff;
+    -- Idle, nothing more is read: the join below, whatever plan it gets, may start on the
+    -- items' own table before it finds the queue empty.
+    if not exists (select 1 from public.triage_feedback_queue as q where q.created_at >= cutoff) then
+        return;
+    end if;
     return query
         select f.id, f.feature_name, f.description
         from public.triage_feedback_queue as q
