@@ -13,7 +13,7 @@ from typing import TypeVar
 from support_dev.stack import dashboard
 from support_dev.stack.config import DEMO_USER_EMAIL, DEMO_USER_ID, StackConfig
 from support_dev.stack.database import SERVER_USER, Database, DatabaseError
-from support_dev.stack.extensions import pg_cron_available
+from support_dev.stack.extensions import install_pgmq, pg_cron_available
 from support_dev.stack.notifications import start_maildev, start_workers
 from support_dev.stack.paths import Binaries, require_reachable, server_bindir_for
 from support_dev.stack.processes import ChildDied, Supervisor
@@ -82,6 +82,9 @@ class Stack:
         self.config.check_ports()
         self.prepare_folders()
         if SERVER_USER:
+            # Into the installation itself first, so that its copy (and the binaries' own
+            # folder, which tests and later stacks read) carry it.
+            install_pgmq(self.binaries.postgres_bindir)
             self.binaries = dataclasses.replace(self.binaries, postgres_bindir=server_bindir_for(
                 self.binaries.postgres_bindir, SERVER_USER))
         database = Database(self.config, self.binaries)

@@ -154,4 +154,7 @@ def test_one_users_flood_leaves_another_users_creates_and_lists_succeeding(
     # its cost): 503 with Retry-After through the gateway, PostgREST's own 500 `57014` for the
     # reads sent to it directly, never another failure.
     assert run.flooder["429"] > 0, run.flooder
-    assert set(run.flooder) <= {"200", "429", "503", "500 57014"}, run.flooder
+    # PostgreSQL 17 was seen (8 of ~3,250 in one full run) answering some of the flooder's own
+    # regular expressions, sent to PostgREST directly, with 500 XX000 rather than 57014; the
+    # gateway used to hide it as a 503. The flooder's own reads only: the victim's are above.
+    assert set(run.flooder) <= {"200", "429", "503", "500 57014", "500 XX000"}, run.flooder
