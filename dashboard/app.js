@@ -1,14 +1,19 @@
-// The dashboard's entry: signs in, then routes #/queue, #/ticket/<id>, #/feedback, #/numbers
-// and #/audit to their pages.
+// The dashboard's entry: signs in, then routes #/queue, #/ticket/<id>, #/feedback, #/board, #/numbers,
+// #/setup, #/rules, #/schedules, #/articles and #/audit to their pages.
 // Routes live in the fragment, so no ticket id or search term reaches a server log.
 
 import { createApi } from './api.js';
+import { renderArticles } from './articles.js';
 import { renderAudit } from './audit.js';
+import { renderBoard } from './board.js';
 import { h, replace } from './dom.js';
 import { renderFeedback } from './feedback.js';
 import { renderNumbers } from './numbers.js';
 import { renderQueue, stopQueue } from './queue.js';
+import { renderRules } from './rules.js';
+import { renderSchedules } from './schedules.js';
 import { readConfig, startSession } from './session.js';
+import { renderSetup } from './setup.js';
 import { renderTicket } from './ticket.js';
 
 const main = document.getElementById('main');
@@ -75,7 +80,7 @@ function showWho(session) {
 }
 
 function markNav(current) {
-  for (const name of ['queue', 'feedback', 'numbers', 'audit']) {
+  for (const name of ['queue', 'feedback', 'board', 'numbers', 'setup', 'rules', 'schedules', 'articles', 'audit']) {
     const link = document.getElementById(`nav-${name}`);
     if (name === current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -85,7 +90,11 @@ function markNav(current) {
 function route(context) {
   const hash = location.hash || '#/queue';
   const ticket = hash.match(/^#\/ticket\/([^/?#]+)/);
-  const other = { '#/feedback': renderFeedback, '#/numbers': renderNumbers, '#/audit': renderAudit }[hash];
+  const other = {
+    '#/feedback': renderFeedback, '#/board': renderBoard, '#/numbers': renderNumbers, '#/setup': renderSetup,
+    '#/rules': renderRules, '#/schedules': renderSchedules, '#/articles': renderArticles,
+    '#/audit': renderAudit,
+  }[hash];
   if (ticket || other) stopQueue();
   if (ticket) {
     markNav(null);
@@ -110,7 +119,13 @@ async function boot() {
   if (session.signIn === 'local') return showLocalSignIn();
   if (session.signIn === 'hosted') return showHostedSignIn(session.client);
   showWho(session);
-  const context = { api: createApi(session.client), user: session.user, config };
+  // The Flask layer's routes (the CSV exports): config.apiUrl, else /api beside /rest/v1, as on
+  // the local gateway.
+  const http = {
+    apiUrl: config.apiUrl ?? `${config.supabaseUrl.replace(/\/$/, '')}/api`,
+    accessToken: session.accessToken,
+  };
+  const context = { api: createApi(session.client, http), user: session.user, config };
   window.addEventListener('hashchange', () => route(context));
   route(context);
 }

@@ -7,6 +7,8 @@ window.SUPPORT_DASHBOARD_CONFIG = {
   anonKey: '<anon key>',
   // false: sign in through Supabase Auth (email + password, or a magic link).
   localSignIn: false,
+  // Where the Flask layer (support_api) answers, for the CSV exports; default: <supabaseUrl>/api.
+  // apiUrl: 'https://support-api.example.com/api',
   // true: attachments open through signed URLs of the project's Storage API.
   storageServer: true,
 };

@@ -1,11 +1,15 @@
-// The queue: views, filters, search, sort, keyset paging, j/k/Enter and /, polling refresh.
-// One round of requests renders it (the queue page and the staff list, in parallel); a refresh
-// asks for the same page again.
+// The queue: views, saved views (dashboard/views.js), bulk actions (dashboard/bulk.js) on the
+// tickets ticked or on all the filters match, filters, search, sort, keyset paging,
+// j/k/Enter and /, polling refresh. One round of requests renders it (the queue page, the staff
+// list, the saved views and their counts, in parallel); a refresh asks for the same page and
+// the counts again.
 
+import { bulkBar, selectionSummary } from './bulk.js';
 import { age, badge, errorBox, h, label, replace } from './dom.js';
 import {
   PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, WAITING_LABELS, loadLabels,
 } from './labels.js';
+import { exportControls, viewBuilder, viewList } from './views.js';
 
 const REFRESH_MS = 30000;
 const VIEWS = {
@@ -23,13 +27,42 @@ const SORTS = {
 const SLA_LABELS = { true: 'Breached', false: 'Within target' };
 const EMPTY_FILTERS = { status: '', priority: '', ticket_type: '', assignee: '', breached: '', sort: 'created', q: '' };
 
+// The columns a queue shows, by code of public.view_columns (a saved view names its own).
+const DEFAULT_COLUMNS = ['subject', 'requester', 'ticket_type', 'priority', 'status', 'age', 'waiting_on', 'due', 'assignee'];
+const COLUMNS = {
+  ticket_id: ['Ticket', (t) => t.ticket_id],
+  subject: ['Subject', null],
+  requester: ['Requester', (t) => t.requester_email ?? t.user_id],
+  ticket_type: ['Type', (t) => label(TYPE_LABELS, t.ticket_type)],
+  priority: ['Priority', (t) => badge('priority', t.priority, PRIORITY_LABELS)],
+  status: ['Status', (t) => badge('status', t.status, STATUS_LABELS)],
+  age: ['Age', (t) => h('time', { datetime: t.created_at, title: t.created_at }, age(t.created_at))],
+  updated: ['Updated', (t) => h('time', { datetime: t.updated_at, title: t.updated_at }, age(t.updated_at))],
+  waiting_on: ['Waiting on', (t) => label(WAITING_LABELS, t.waiting_on)],
+  due: ['Due', (t) => dueCell(t)],
+  breached: ['Breached', (t) => (t.breached ? 'Yes' : 'No')],
+  assignee: ['Assignee', (t) => t.assigned_to ?? 'Unassigned'],
+};
+
 // Kept across visits to a ticket, so "Queue" comes back to the same view and page.
 const state = {
   view: 'unassigned',
+  savedView: null,
   filters: { ...EMPTY_FILTERS, ...VIEWS.unassigned.filters },
   cursors: [null],
   selectedId: null,
   staff: [],
+  views: [],
+  counts: [],
+  // Bulk selection: the ids ticked (kept across pages and refreshes), or every ticket the
+  // filters match (allMatching, with the count the queue gave); the last report. The macros
+  // for the bulk bar are read when a first ticket is ticked.
+  ticked: new Set(),
+  allMatching: false,
+  total: 0,
+  subjects: new Map(),
+  macros: null,
+  report: null,
 };
 let timer = null;
 let mounted = null;
@@ -55,21 +88,38 @@ function select(id, text, options, value, onChange) {
   ];
 }
 
-function row(ticket) {
+// The subject is the link that opens the ticket: a view without it gets it first.
+function shownColumns(columns) {
+  const known = columns.filter((code) => COLUMNS[code]);
+  return known.includes('subject') ? known : ['subject', ...known];
+}
+
+function tick(ticketId, on) {
+  if (on) state.ticked.add(ticketId); else state.ticked.delete(ticketId);
+  if (!on) state.allMatching = false;
+  state.report = null;
+  renderBulk();
+}
+
+function row(ticket, columns) {
   const selected = ticket.ticket_id === state.selectedId;
+  state.subjects.set(ticket.ticket_id, ticket.subject);
   return h('tr', { 'data-id': ticket.ticket_id, class: selected ? 'selected' : null },
-    h('td', { class: 'subject', 'data-label': 'Subject' },
-      h('a', { href: `#/ticket/${ticket.ticket_id}`, onfocus: () => markSelected(ticket.ticket_id) }, ticket.subject),
-      ticket.follow_up_of ? h('span', { class: 'muted' }, ' (follow-up)') : null),
-    h('td', { 'data-label': 'Requester' }, ticket.requester_email ?? ticket.user_id),
-    h('td', { 'data-label': 'Type' }, label(TYPE_LABELS, ticket.ticket_type)),
-    h('td', { 'data-label': 'Priority' }, badge('priority', ticket.priority, PRIORITY_LABELS)),
-    h('td', { 'data-label': 'Status' }, badge('status', ticket.status, STATUS_LABELS)),
-    h('td', { 'data-label': 'Age' },
-      h('time', { datetime: ticket.created_at, title: ticket.created_at }, age(ticket.created_at))),
-    h('td', { 'data-label': 'Waiting on' }, label(WAITING_LABELS, ticket.waiting_on)),
-    h('td', { 'data-label': 'Due' }, dueCell(ticket)),
-    h('td', { 'data-label': 'Assignee' }, ticket.assigned_to ?? 'Unassigned'));
+    h('td', { class: 'pick', 'data-label': 'Select' },
+      h('input', {
+        type: 'checkbox', class: 'pick-ticket', 'aria-label': `Select ${ticket.subject}`,
+        checked: state.allMatching || state.ticked.has(ticket.ticket_id),
+        onchange: (event) => tick(ticket.ticket_id, event.target.checked),
+      })),
+    columns.map((code) => {
+      const [title, cell] = COLUMNS[code];
+      if (code === 'subject') {
+        return h('td', { class: 'subject', 'data-label': title },
+          h('a', { href: `#/ticket/${ticket.ticket_id}`, onfocus: () => markSelected(ticket.ticket_id) }, ticket.subject),
+          ticket.follow_up_of ? h('span', { class: 'muted' }, ' (follow-up)') : null);
+      }
+      return h('td', { 'data-label': title }, cell(ticket));
+    }));
 }
 
 // The running deadline (first response, then resolution) and whether a target was missed.
@@ -99,13 +149,22 @@ function renderResults(answer) {
   const page = state.cursors.length;
   // total stops counting at the database's cap, and total_capped says so.
   const count = `${answer.total_capped ? 'More than ' : ''}${answer.total.toLocaleString()} ${answer.total === 1 ? 'ticket' : 'tickets'}`;
+  const columns = shownColumns(answer.view?.columns ?? DEFAULT_COLUMNS);
   const table = tickets.length === 0
     ? h('p', { class: 'empty' }, 'No tickets match.')
     : h('table', { class: 'queue' },
-      h('caption', { class: 'visually-hidden' }, 'Tickets'),
-      h('thead', {}, h('tr', {}, ['Subject', 'Requester', 'Type', 'Priority', 'Status', 'Age', 'Waiting on', 'Due', 'Assignee']
-        .map((name) => h('th', { scope: 'col' }, name)))),
-      h('tbody', {}, tickets.map(row)));
+      h('caption', { class: 'visually-hidden' }, answer.view ? `Tickets of the view ${answer.view.name}` : 'Tickets'),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col', class: 'pick' }, h('input', {
+          type: 'checkbox', id: 'pick-page', 'aria-label': 'Select every ticket of this page',
+          checked: state.allMatching || (state.ticked.size > 0 && tickets.every((ticket) => state.ticked.has(ticket.ticket_id))),
+          onchange: (event) => {
+            for (const box of results.querySelectorAll('input.pick-ticket')) box.checked = event.target.checked;
+            for (const ticket of tickets) tick(ticket.ticket_id, event.target.checked);
+          },
+        })),
+        columns.map((code) => h('th', { scope: 'col' }, COLUMNS[code][0])))),
+      h('tbody', {}, tickets.map((ticket) => row(ticket, columns))));
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
     h('button', {
       type: 'button', class: 'secondary', disabled: page === 1,
@@ -116,29 +175,163 @@ function renderResults(answer) {
       type: 'button', class: 'secondary', disabled: !answer.next_cursor,
       onclick: () => { state.cursors.push(answer.next_cursor); load(context); },
     }, 'Next page'));
+  const exportStatus = h('div', { role: 'status', class: 'form-status' });
+  state.total = answer.total;
+  state.totalCapped = answer.total_capped;
+  state.pageIds = tickets.map((ticket) => ticket.ticket_id);
   replace(results,
-    h('p', { class: 'summary' }, `${count} · refreshed ${new Date().toLocaleTimeString()}`),
+    h('p', { class: 'summary' }, `${answer.view ? `${answer.view.name}: ` : ''}${count} · refreshed ${new Date().toLocaleTimeString()}`),
+    state.savedView ? [exportControls(context, state.savedView, isAdmin(context), exportStatus), exportStatus] : null,
     table, pager);
+  renderBulk();
   if (focusedId) results.querySelector(`tr[data-id="${focusedId}"] a`)?.focus();
 }
 
-async function load(context, { refresh = false } = {}) {
+function isAdmin(context) {
+  return state.staff.some((member) => member.user_id === context.user.id && member.role === 'admin');
+}
+
+async function load(context, { refresh = false, views = !refresh } = {}) {
   if (!mounted) return;
-  const params = { ...state.filters, cursor: state.cursors[state.cursors.length - 1] };
+  const params = { ...state.filters, view: state.savedView, cursor: state.cursors[state.cursors.length - 1] };
   try {
-    const [answer, staff] = await Promise.all([
+    const [answer, staff, saved, counts] = await Promise.all([
       context.api.queue(params),
       refresh ? state.staff : context.api.staff(),
+      views ? context.api.savedViews() : state.views,
+      context.api.viewCounts(),
       loadLabels(context.api),
     ]);
     if (!mounted) return;
     state.staff = staff;
+    state.views = saved;
+    state.counts = counts;
     fillAssignees();
     fillVocabularies();
+    renderSidebar(context);
     renderResults(answer);
   } catch (error) {
     if (mounted) replace(mounted.results, errorBox(error));
   }
+}
+
+// The selection line, "select all N matching" and the bulk bar, above the results.
+async function renderBulk() {
+  if (!mounted) return;
+  const { context } = mounted;
+  if (state.macros === null && (state.allMatching || state.ticked.size > 0)) {
+    state.macros = [];
+    try {
+      state.macros = await context.api.macros();
+    } catch {
+      // Without the macros the bar still offers the changes.
+    }
+    if (!mounted) return;
+  }
+  // Read after the wait: ticks made meanwhile count.
+  const { bulk } = mounted;
+  const count = state.allMatching ? state.total : state.ticked.size;
+  if (count === 0) {
+    replace(bulk, state.report);
+    return;
+  }
+  // "All matching" sends the queue's filters (the saved view shown among them): the database
+  // resolves them to ids.
+  const wholePage = state.pageIds?.length && state.pageIds.every((id) => state.ticked.has(id));
+  const more = !state.allMatching && wholePage && state.total > state.pageIds.length;
+  const matching = `${state.totalCapped ? 'more than ' : ''}${state.total.toLocaleString()}`;
+  const line = h('p', { class: 'bulk-selection' },
+    state.allMatching ? `All ${matching} tickets matching the filters selected` : selectionSummary(count), ' ',
+    more ? h('button', { type: 'button', class: 'link', onclick: () => { state.allMatching = true; renderBulk(); renderChecks(); } },
+      `Select all ${matching} matching`) : null, ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => { clearSelection(); renderChecks(); } }, 'Clear selection'));
+  const { q, status, priority, ticket_type: ticketType, assignee, breached } = state.filters;
+  const selection = () => (state.allMatching
+    ? { count: state.total, body: { filters: Object.fromEntries(Object.entries({ view: state.savedView, q, status, priority, ticket_type: ticketType, assignee, breached }).filter(([, value]) => value)) } }
+    : { count: state.ticked.size, body: { ticket_ids: [...state.ticked] } });
+  replace(bulk, line, bulkBar(context, {
+    staff: state.staff,
+    macros: state.macros,
+    selection,
+    subjects: state.subjects,
+    onDone: (report) => {
+      clearSelection();
+      state.report = report;
+      replace(mounted.bulk, report);
+      load(context, { refresh: true, views: false });
+    },
+  }));
+}
+
+function renderChecks() {
+  for (const box of mounted.results.querySelectorAll('input.pick-ticket')) {
+    box.checked = state.allMatching || state.ticked.has(box.closest('tr').dataset.id);
+  }
+  const page = mounted.results.querySelector('#pick-page');
+  if (page) page.checked = state.allMatching || Boolean(state.pageIds?.length && state.pageIds.every((id) => state.ticked.has(id)));
+}
+
+function clearSelection() {
+  state.ticked = new Set();
+  state.allMatching = false;
+  state.report = null;
+  renderBulk();
+}
+
+function runSavedView(context, view) {
+  state.ticked = new Set();
+  state.allMatching = false;
+  state.savedView = view?.id ?? null;
+  state.view = null;
+  state.filters = { ...EMPTY_FILTERS, sort: view?.sort ?? 'created' };
+  state.cursors = [null];
+  renderControls(context);
+  load(context, { views: false });
+}
+
+function renderSidebar(context) {
+  if (!mounted) return;
+  replace(mounted.viewList, viewList({
+    views: state.views,
+    counts: state.counts,
+    current: state.savedView,
+    userId: context.user.id,
+    isAdmin: isAdmin(context),
+    onRun: (view) => runSavedView(context, view),
+    onRemove: async (view) => {
+      try {
+        const removed = await context.api.removeView(view.id);
+        if (removed.length === 0) throw new Error('This view is not yours to delete.');
+        if (state.savedView === view.id) state.savedView = null;
+        replace(mounted.viewStatus);
+        load(context, { views: true });
+      } catch (error) {
+        replace(mounted.viewStatus, errorBox(error));
+      }
+    },
+  }));
+}
+
+// The sidebar's parts that stay while the list refreshes: the builder is not redrawn under an
+// agent who is typing.
+function mountSidebar(context) {
+  const list = h('div', { class: 'saved-view-list' });
+  const status = h('div', { role: 'status', class: 'form-status' });
+  replace(mounted.sidebar,
+    h('h2', {}, 'Saved views'), list, status,
+    viewBuilder(context, {
+      current: () => ({ filters: state.filters, sort: state.filters.sort || 'created', isAdmin: isAdmin(context) }),
+      defaultColumns: DEFAULT_COLUMNS,
+      onSaved: (id) => {
+        state.savedView = id;
+        state.view = null;
+        state.cursors = [null];
+        renderControls(context);
+        load(context, { views: true });
+      },
+    }));
+  mounted.viewList = list;
+  mounted.viewStatus = status;
 }
 
 // The status, priority and type filters list the vocabularies' rows, which the first load brings.
@@ -160,9 +353,12 @@ function fillAssignees() {
   replace(chooser, options.map(([value, text]) => h('option', { value, selected: value === state.filters.assignee }, text)));
 }
 
-function applyFilters(context, changes) {
+function applyFilters(context, changes, { leaveView = false } = {}) {
+  state.ticked = new Set();
+  state.allMatching = false;
   state.filters = { ...state.filters, ...changes };
-  state.view = viewMatching(state.filters);
+  if (leaveView) state.savedView = null;
+  state.view = state.savedView ? null : viewMatching(state.filters);
   state.cursors = [null];
   renderControls(context);
   load(context);
@@ -174,7 +370,7 @@ function renderControls(context) {
       type: 'button',
       class: 'view',
       'aria-pressed': String(state.view === name),
-      onclick: () => applyFilters(context, { ...EMPTY_FILTERS, ...view.filters, q: state.filters.q }),
+      onclick: () => applyFilters(context, { ...EMPTY_FILTERS, ...view.filters, q: state.filters.q }, { leaveView: true }),
     }, view.label)));
   const search = h('input', {
     id: 'filter-q', type: 'search', name: 'q', value: state.filters.q, maxlength: 200,
@@ -234,10 +430,13 @@ export function renderQueue(main, context, page) {
   stopQueue();
   const controls = h('div', { class: 'controls' });
   const results = h('div', { class: 'results', 'aria-live': 'off' });
+  const bulk = h('div', { class: 'bulk' });
+  const sidebar = h('aside', { class: 'views-sidebar', 'aria-label': 'Saved views' });
   page('Queue',
     h('p', { class: 'muted keys' }, 'Keys: j / k move, Enter opens, / searches.'),
-    controls, results);
-  mounted = { controls, results, context, form: null };
+    h('div', { class: 'queue-layout' }, sidebar, h('div', { class: 'queue-main' }, controls, bulk, results)));
+  mounted = { controls, results, bulk, sidebar, context, form: null };
+  mountSidebar(context);
   renderControls(context);
   replace(results, h('p', { class: 'loading' }, 'Loading…'));
   load(context);

@@ -44,6 +44,7 @@ function localSession(config) {
   return {
     client,
     user: { id: claims.sub, email: claims.email || claims.sub },
+    accessToken: async () => token,
     signOut: async () => sessionStorage.removeItem(TOKEN_KEY),
   };
 }
@@ -55,6 +56,7 @@ async function hostedSession(client) {
   return {
     client,
     user: { id: session.user.id, email: session.user.email },
+    accessToken: async () => (await client.auth.getSession()).data.session?.access_token,
     signOut: async () => { await client.auth.signOut(); },
   };
 }

@@ -1,14 +1,27 @@
 // A ticket: the report as filed, the thread (public replies apart from internal notes), the
 // composer, the controls (only the moves public.ticket_transitions allows an agent), the rating
-// and the history. One round of requests renders it: the ticket, the agents' moves and the
-// staff list, in parallel. Every refusal is shown as the database worded it.
+// and the history, with its macros, tags and custom fields (macros.js). One round of requests
+// renders it: the ticket, the agents' moves, the staff list, the macros, the tag list, the
+// field definitions, the first presence heartbeat and the help articles that may answer it
+// (articles.js), in parallel. Every refusal is shown as the database worded it. A public reply
+// names the newest public message the agent saw; when a newer one arrived meanwhile the database
+// refuses it (reply_collision) and the page reloads the thread, keeping the draft, with "X
+// replied while you were typing — review before sending".
 
+import { articleSuggestions } from './articles.js';
 import { attachmentsSection } from './attachments.js';
 import { announce, badge, errorBox, h, label, replace, when } from './dom.js';
 import {
   EVENT_KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, loadLabels,
 } from './labels.js';
+import {
+  describeLabelEvent, fieldsSection, loadTicketExtras, macroSection, tagsSection,
+} from './macros.js';
+import { joinTicket, presenceLine } from './presence.js';
 import { loadTriage, triageSection } from './triage.js';
+
+// Drafts kept across the reload a reply collision asks for: ticket id → {body, internal, newer}.
+const drafts = new Map();
 
 function reportSection(ticket) {
   const details = [
@@ -55,9 +68,30 @@ function threadSection(ticket) {
           h('p', { class: 'body' }, message.body))))));
 }
 
-function composer(ticket, context, reload) {
-  const status = h('div', { class: 'form-status' });
-  const body = h('textarea', { id: 'composer-body', name: 'body', rows: 4, required: true, maxlength: 10000 });
+// What the agent saw of the thread: the newest public message, or for a thread without one the
+// ticket's creation (every message comes after it).
+function seenPoint(ticket) {
+  const seen = (ticket.messages ?? []).filter((message) => !message.internal).at(-1);
+  return seen ? { seen_message_id: seen.message_id } : { seen_at: ticket.created_at };
+}
+
+function collisionNotice(ticket, newer) {
+  const message = (ticket.messages ?? []).find((candidate) => candidate.message_id === newer?.message_id);
+  const who = message ? authorOf(message, ticket) : (newer?.author_kind === 'user' ? 'The user' : 'Someone');
+  return h('div', { class: 'error collision', role: 'alert' },
+    h('p', { class: 'error-message' }, `${who} replied while you were typing — review before sending.`),
+    h('p', { class: 'error-hint' }, 'Your draft is kept below; the conversation above now shows their reply.'));
+}
+
+function composer(ticket, context, reload, presence) {
+  const draft = drafts.get(ticket.ticket_id);
+  drafts.delete(ticket.ticket_id);
+  const status = h('div', { class: 'form-status' }, draft?.newer ? collisionNotice(ticket, draft.newer) : null);
+  const body = h('textarea', {
+    id: 'composer-body', name: 'body', rows: 4, required: true, maxlength: 10000,
+    oninput: () => presence?.typing(),
+  });
+  if (draft) body.value = draft.body;
   const submit = h('button', { type: 'submit' }, 'Send reply');
   const kind = (value, text, checked) => h('label', { class: 'choice' },
     h('input', {
@@ -72,10 +106,15 @@ function composer(ticket, context, reload) {
       const internal = form.querySelector('input[name="composer-kind"]:checked').value === 'note';
       submit.disabled = true;
       try {
-        await context.api.reply({ ticket_id: ticket.ticket_id, body: body.value, internal });
+        await context.api.reply({ ticket_id: ticket.ticket_id, body: body.value, internal, ...(internal ? {} : seenPoint(ticket)) });
         announce(internal ? 'Internal note added' : 'Reply sent');
         await reload();
       } catch (error) {
+        if (error.isReplyCollision) {
+          drafts.set(ticket.ticket_id, { body: body.value, newer: error.newerMessage });
+          await reload();
+          return;
+        }
         replace(status, errorBox(error));
         submit.disabled = false;
       }
@@ -172,13 +211,14 @@ function describeEvent(event, names) {
     case 'type': return `changed type from ${label(TYPE_LABELS, event.from)} to ${label(TYPE_LABELS, event.to)}`;
     case 'assignee': return `assigned it to ${name(event.to)} (was ${name(event.from)})`;
     case 'rating': return `rated it ${event.to ?? ''}`.trim();
-    default: return label(EVENT_KIND_LABELS, event.kind);
+    default: return describeLabelEvent(event) ?? label(EVENT_KIND_LABELS, event.kind);
   }
 }
 
 function historySection(ticket, staff) {
   const names = new Map(staff.map((member) => [member.user_id, member.display_name]));
   const actor = (event) => {
+    if (event.rule) return `Rule “${event.rule}”`;
     if (event.actor_kind === 'system') return 'System';
     if (event.actor_kind === 'user') return ticket.requester?.email ?? 'User';
     return names.get(event.actor_id) ?? 'Support';
@@ -188,6 +228,18 @@ function historySection(ticket, staff) {
     h('ol', { class: 'timeline' }, (ticket.events ?? []).map((event) => h('li', { class: event.internal ? 'internal' : null },
       when(event.at), ' ', h('strong', {}, actor(event)), ' ', describeEvent(event, names),
       event.internal ? h('span', { class: 'muted' }, ' (internal)') : null))));
+}
+
+// What each rule did to this ticket (docs/rules.md): the history shows the changes as
+// support's; this names the rule behind them.
+function rulesSection(runs) {
+  if (!runs.length) return null;
+  return h('section', { class: 'card', 'aria-labelledby': 'rules-title' },
+    h('h2', { id: 'rules-title' }, 'Rules'),
+    h('ol', { class: 'rule-runs' }, runs.map((run) => h('li', {},
+      when(run.created_at), ' ', h('strong', {}, run.rule_name), ' ',
+      run.refused ? `was refused (${run.refused})`
+        : `${run.dry_run ? 'would have done' : 'did'}: ${run.actions.map((action) => `${action.action} ${action.value ?? ''}`.trim()).join('; ')}`))));
 }
 
 function ratingSection(ticket) {
@@ -200,18 +252,23 @@ function ratingSection(ticket) {
 
 export async function renderTicket(main, context, ticketId, page) {
   const reload = () => renderTicket(main, context, ticketId, page);
-  let ticket, moves, staff;
+  let ticket, moves, staff, extras, ruleRuns, present, articles;
   const triage = loadTriage(context, ticketId);
   try {
-    [ticket, moves, staff] = await Promise.all([
-      context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(), loadLabels(context.api),
+    [ticket, moves, staff, extras, ruleRuns, present, articles] = await Promise.all([
+      context.api.ticket(ticketId), context.api.agentMoves(), context.api.staff(),
+      loadTicketExtras(context), context.api.ticketRuleRuns(ticketId), joinTicket(context, ticketId),
+      context.api.ticketArticles(ticketId),
+      loadLabels(context.api),
     ]);
   } catch (error) {
     page('Ticket', h('p', {}, h('a', { href: '#/queue' }, '← Queue')), errorBox(error));
     return;
   }
+  const presence = presenceLine(context, ticketId, present);
   page(ticket.subject,
     h('p', { class: 'crumbs' }, h('a', { href: '#/queue' }, '← Queue')),
+    presence.element,
     h('div', { class: 'ticket-meta' },
       badge('status', ticket.status, STATUS_LABELS),
       badge('priority', ticket.priority, PRIORITY_LABELS),
@@ -223,9 +280,12 @@ export async function renderTicket(main, context, ticketId, page) {
     h('div', { class: 'ticket-layout' },
       h('div', { class: 'column' },
         reportSection(ticket), threadSection(ticket), attachmentsSection(ticket, context),
-        composer(ticket, context, reload)),
+        macroSection(ticket, extras, context, reload), composer(ticket, context, reload, presence),
+        articleSuggestions(articles, context)),
       h('div', { class: 'column side' },
         triageSection(ticket, triage, context, reload),
-        controls(ticket, moves, staff, context, reload), ratingSection(ticket), historySection(ticket, staff))));
+        controls(ticket, moves, staff, context, reload), tagsSection(ticket, extras, context, reload),
+        fieldsSection(ticket, extras, context, reload), ratingSection(ticket), historySection(ticket, staff),
+        rulesSection(ruleRuns))));
   document.getElementById('page-title').focus();
 }

@@ -138,3 +138,9 @@ def rate_ticket(ticket_id: str) -> Response:
 def export_my_data() -> Response:
     """Everything stored about the caller, as one JSON document (RPC export_my_data)."""
     return _call("export_my_data", jwt=bearer_token())
+
+
+@me_bp.post("/erase")
+def erase_my_data() -> Response:
+    """Erase the caller's support data (RPC erase_my_data): {erasure_id, status}."""
+    return _call("erase_my_data", jwt=bearer_token(), body=b"{}")

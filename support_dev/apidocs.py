@@ -50,6 +50,10 @@ SEED_PROBLEM = "5eed0000-0000-4000-8000-000000000013"
 SEED_REPORT = "5eed0000-0000-4000-8000-000000000015"
 SEED_PLANNED_FEEDBACK = "5eedfeed-0000-4000-8000-000000000001"
 SEED_RECEIVED_FEEDBACK = "5eedfeed-0000-4000-8000-000000000002"
+# The seed's shared view "Billing waiting over a day" (docs/views-and-export.md).
+SEED_VIEW = "5eed71e0-0000-4000-8000-000000000001"
+# The seed's shared macro "Need more details".
+SEED_MACRO = "5eed3ac0-0000-4000-8000-000000000002"
 # Why an operation has no example: it changes the seed for good, so it could not run twice.
 NO_EXAMPLE = (
     "No example: it changes the seed's tickets for good (merging closes the source; unlinking "
@@ -68,6 +72,12 @@ STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
     "support_reply": ("POST", {
         "ticket_id": SEED_OPEN_TICKET, "body": "We are looking into it.", "internal": False,
     }),
+    # Presence and bulk actions (docs/bulk-and-collisions.md).
+    "support_presence": ("POST", {"ticket_id": SEED_OPEN_TICKET, "state": "viewing"}),
+    "support_bulk_update": "No example: it changes seed tickets for good. The body is "
+    "`{\"ticket_ids\": [...]}` or `{\"filters\": {...}}` with `{\"changes\": {...}}` or "
+    "`{\"macro_id\"}`; beyond 50 tickets the answer is a job for `support_bulk_job`.",
+    "support_bulk_job": "No example: it needs the id of a bulk job, from `support_bulk_update`.",
     "support_merge_ticket": NO_EXAMPLE,
     # Linked already: the answer is the link as it stands, so the example can run again.
     "support_link_problem": ("POST", {"ticket_id": SEED_REPORT, "problem_id": SEED_PROBLEM}),
@@ -88,9 +98,36 @@ STAFF_RPCS: dict[str, tuple[str, Any] | str] = {
     "decided yet, from `support_suggestions`.",
     "retry_dead_notification": "No example: it needs the id of a dead notification (admins "
     "only; see Notifications below).",
+    # Tags and custom fields (docs/macros-tags-fields.md).
+    "support_tag_ticket": ("POST", {"ticket_id": SEED_OPEN_TICKET, "add": ["refund"]}),
+    "support_tag_feedback": ("POST", {"feedback_id": SEED_RECEIVED_FEEDBACK, "add": ["ux"]}),
+    "support_set_ticket_fields": ("POST", {
+        "ticket_id": SEED_OPEN_TICKET, "fields": {"plan": "pro"},
+    }),
+    "support_render_macro": ("GET", f"ticket_id={SEED_OPEN_TICKET}&macro_id={SEED_MACRO}"),
+    "support_apply_macro": "No example: it replies on a seed ticket and moves it for good. The "
+    "body is `{\"ticket_id\", \"macro_id\", \"expected_updated_at\"}`, as "
+    "`support_render_macro` previews it.",
+    # Saved views and export (docs/views-and-export.md).
+    "support_view_counts": ("GET", ""),
+    "support_export_tickets": ("GET", f"view={SEED_VIEW}&batch_size=2"),
+    "support_export_feedback": ("GET", "created_from=2026-01-01&batch_size=2"),
+    # The feedback board (docs/feedback-board.md).
+    "support_publish_feedback": "No example: it makes a post of a seed entry for good. The body "
+    "is `{\"feedback_id\", \"title\", \"description\", \"category\"?, \"feature_name\"?}`.",
+    "support_merge_feedback": "No example: it gathers a seed entry into a post for good. The body "
+    "is `{\"feedback_id\", \"post_id\"}`.",
+    "support_update_post": "No example: it moves a post for good. The body is `{\"post_id\", "
+    "\"status\"?, \"title\"?, \"description\"?, \"category\"?, \"feature_name\"?}`.",
+    "support_save_changelog_entry": "No example: it writes the public changelog for good. The "
+    "body is `{\"entry_id\"?, \"title\", \"body\", \"published_on\"?, \"post_ids\"?}`.",
+    "support_delete_changelog_entry": "No example: it removes a changelog entry for good "
+    "(`{\"entry_id\"}`).",
     "support_audit_log": "No example: admins only, and the examples run as the seed's agent. "
     "With an admin's JWT, `GET $API/rest/v1/rpc/support_audit_log?table_name=public.support_staff"
     "&page_size=20` lists the latest changes of staff roles.",
+    "support_erase_user": "No example: admins only, and it erases a user for good. The body is "
+    "`{\"user_id\"}` (docs/privacy.md).",
 }
 # The other RPCs for signed-in users (neither the contract's nor staff's), as STAFF_RPCS.
 USER_RPCS: dict[str, tuple[str, Any] | str] = {
@@ -102,13 +139,29 @@ USER_RPCS: dict[str, tuple[str, Any] | str] = {
     "companion_start_conversation": "No example: the companion route calls it (and "
     "`companion_take_conversation`) for the user.",
     "companion_take_conversation": "No example: see `companion_start_conversation`.",
+    "board_posts": ("POST", {"limit": "5"}),
+    "similar_posts": ("GET", "description=dark%20mode&page_size=3"),
+    "roadmap": ("GET", ""),
+    "changelog": ("POST", {"limit": "5"}),
+    "vote_for_post": "No example: it needs a post's id, from `board_posts`; the Flask route "
+    "`POST /api/board/posts/{post_id}/vote` relays it.",
+    "withdraw_vote": "No example: see `vote_for_post` (`DELETE /api/board/posts/{post_id}/vote`).",
+    "share_my_feedback": "No example: the body is `{\"feedback_id\", \"share\"?, "
+    "\"display_name\"?}` for one of your own entries.",
     "export_my_data": "The Flask route `GET /api/me/export` (`exportMyData`, above) relays it; "
     "its example is there.",
+    "erase_my_data": "No example: it erases the caller's support data for good. The Flask route "
+    "`POST /api/me/erase` (`eraseMyData`, above) relays it.",
 }
 # Staff RPCs are named support_*; these few others are for admins.
 ADMIN_RPCS = {"retry_dead_notification"}
 # Functions of `public` that PostgREST does not publish to signed-in users, and why.
 OMITTED = {
+    "visitor_board_posts": "For anonymous visitors through a trusted server with the service "
+    "key (execute granted to `service_role` only), when `board_settings.public_read`; no RPC of "
+    "signed-in users.",
+    "visitor_roadmap": "As `visitor_board_posts`, for `roadmap`.",
+    "visitor_changelog": "As `visitor_board_posts`, for `changelog`.",
     "custom_access_token_hook": "Supabase Auth's access-token hook: Auth calls it when it issues "
     "a token (execute granted to `supabase_auth_admin` only), so it is no RPC.",
 }
@@ -196,7 +249,9 @@ def _fields_table(schema: Mapping[str, Any], doc: Mapping[str, Any], *,
 
 def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(title, curl) for an operation, from the document's examples."""
-    user_auth = "Authorization: Bearer $USER_JWT"
+    # The staff routes (tag "staff") are shown as the seed's agent calls them.
+    jwt = "AGENT_JWT" if "staff" in op.get("tags", []) else "USER_JWT"
+    user_auth = f"Authorization: Bearer ${jwt}"
     service_auth = "Authorization: Bearer $SERVICE_ROLE_KEY"
     auth = (
         []

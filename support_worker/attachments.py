@@ -13,6 +13,9 @@ view: the worker's database role (support_worker) gets nothing more for this. A 
 idempotent (a name removed twice is simply not there the second time); a round that fails stops,
 leaves the rest in the view and the next round takes it up. The log says counts only: a path
 holds a user id, a ticket id and the file name the user chose, which can be ticket content.
+
+The same rounds remove the files of people being erased (the view public.erasure_objects,
+issue 27), whatever their age: the erasure (private.erasures) completes once none is left.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from support_worker.settings import WorkerSettings
 
 log = logging.getLogger("support_worker.attachments")
 VIEW = "unlinked_attachment_objects"
+ERASURE_VIEW = "erasure_objects"
 # Names per remove call (Storage takes up to 1000) and calls per round: a backlog is worked off
 # over a few rounds instead of holding the worker in one.
 BATCH = 100
@@ -46,9 +50,10 @@ class CleanupFailed(Exception):
 
 
 class AttachmentCleanup:
-    def __init__(self, settings: WorkerSettings) -> None:
+    def __init__(self, settings: WorkerSettings, view: str = VIEW) -> None:
         assert settings.service_role_key, "the clean-up needs the service_role key"
         key = settings.service_role_key
+        self._view = view
         self._client = httpx.Client(
             base_url=settings.supabase_url, timeout=TIMEOUT,
             headers={"apikey": key, "Authorization": f"Bearer {key}"})
@@ -74,10 +79,11 @@ class AttachmentCleanup:
         return CleanupRound(removed)
 
     def _unlinked(self) -> dict[str, list[str]]:
-        response = self._client.get(f"/rest/v1/{VIEW}", params={
-            "select": "bucket_id,name", "order": "created_at.asc,name.asc", "limit": BATCH})
+        order = "created_at.asc,name.asc" if self._view == VIEW else "name.asc"
+        response = self._client.get(f"/rest/v1/{self._view}", params={
+            "select": "bucket_id,name", "order": order, "limit": BATCH})
         if response.status_code != 200:
-            raise CleanupFailed(f"reading {VIEW}: HTTP {response.status_code}")
+            raise CleanupFailed(f"reading {self._view}: HTTP {response.status_code}")
         by_bucket: dict[str, list[str]] = defaultdict(list)
         for row in response.json():
             by_bucket[row["bucket_id"]].append(row["name"])
@@ -95,8 +101,15 @@ def run_rounds(settings: WorkerSettings, stopping: threading.Event) -> None:
     """One round now, then one per interval, until `stopping`; several workers may each run
     this: the rounds are idempotent."""
     cleanup = AttachmentCleanup(settings)
+    erasure = AttachmentCleanup(settings, ERASURE_VIEW)
     try:
         while not stopping.is_set():
+            erased = erasure.run_round()
+            if erased.failure:
+                log.warning("erasure: removed %d files of erased people, then failed (%s); "
+                            "the rest is retried next round", erased.removed, erased.failure)
+            elif erased.removed:
+                log.info("erasure: removed %d files of erased people", erased.removed)
             outcome = cleanup.run_round()
             if outcome.failure:
                 log.warning("attachment clean-up: removed %d unlinked uploads, then failed (%s); "
@@ -106,3 +119,4 @@ def run_rounds(settings: WorkerSettings, stopping: threading.Event) -> None:
             stopping.wait(settings.attachment_cleanup_interval)
     finally:
         cleanup.close()
+        erasure.close()

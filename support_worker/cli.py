@@ -1,5 +1,6 @@
-"""`support-worker`: delivers queued notifications until SIGTERM or SIGINT, and removes
-attachment uploads never linked to their ticket on a schedule (support_worker.attachments).
+"""`support-worker`: delivers queued notifications until SIGTERM or SIGINT, applies the chunks
+of bulk jobs in a thread of its own (support_worker.bulk), and removes attachment uploads never
+linked to their ticket on a schedule (support_worker.attachments).
 
 Run several at once: pgmq hands each message to one reader for its visibility timeout. On
 SIGTERM the worker finishes the batch in hand (deliveries and acknowledgements) and exits; a
@@ -21,6 +22,7 @@ import psycopg
 
 from support_runtime import service
 from support_runtime.settings import SettingsError
+from support_worker import bulk
 from support_worker.attachments import run_rounds
 from support_worker.delivery import Deliverer
 from support_worker.queue import NotificationQueue
@@ -72,7 +74,19 @@ def main() -> int:
         cleanup.start()
     else:
         log.warning("attachment clean-up off: SUPABASE_SERVICE_ROLE_KEY is not set")
-    serve(settings, stopping)
+    log.info("applying bulk jobs (queue %s)", bulk.QUEUE)
+    bulk_loop = threading.Thread(target=bulk.serve,
+                                 args=(settings.db_url, stopping, settings.poll_interval),
+                                 name="bulk-actions")
+    bulk_loop.start()
+    try:
+        serve(settings, stopping)
+    finally:
+        # Whatever ends the deliveries ends the other threads too: the process never lives on
+        # with a thread of its own. The ticket in hand ends with its transaction; the rest of
+        # its chunk comes back after the visibility timeout.
+        stopping.set()
+        bulk_loop.join()
     if cleanup:
         # A round in hand ends with its current call (each has a timeout).
         cleanup.join()

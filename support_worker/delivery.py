@@ -22,9 +22,8 @@ import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 
-from support_worker.email_messages import build_email
+from support_worker.email_messages import OutgoingEmail, build_email
 from support_worker.queue import Event, NotificationQueue, Policy, QueuedMessage
 from support_worker.settings import WorkerSettings
 from support_worker.smtp import SmtpTransport
@@ -125,7 +124,7 @@ class Deliverer:
         failures = result.failures
         # Built ahead of the sending, on a thread of their own: rendering is CPU, sending
         # mostly waits for the server, so the two overlap.
-        built: dict[tuple[int, ...], Future[EmailMessage]] = {}
+        built: dict[tuple[int, ...], Future[OutgoingEmail]] = {}
         for planned in emails:
             # An event gone since (its ticket deleted) or a user who unsubscribed since.
             content = [events[e] for e in planned

@@ -10,6 +10,7 @@ import ssl
 from collections.abc import Iterator
 from email.message import EmailMessage
 
+from support_worker.email_messages import OutgoingEmail
 from support_worker.settings import WorkerSettings
 
 
@@ -53,7 +54,7 @@ class SmtpTransport:
         finally:
             self._close()
 
-    def send(self, mail: EmailMessage, budget: float | None = None) -> None:
+    def send(self, mail: OutgoingEmail | EmailMessage, budget: float | None = None) -> None:
         """Hands `mail` to the server within `budget` seconds (at most the SMTP timeout);
         raises OSError or smtplib.SMTPException on failure."""
         timeout = max(0.1, min(self._settings.smtp_timeout, budget or self._settings.smtp_timeout))
@@ -64,7 +65,7 @@ class SmtpTransport:
                 raise
             self._send_once(mail, timeout)
 
-    def _send_once(self, mail: EmailMessage, timeout: float) -> None:
+    def _send_once(self, mail: OutgoingEmail | EmailMessage, timeout: float) -> None:
         if self._sent_on_connection >= self._settings.smtp_max_per_connection:
             self._close()
         if self._client is None:
@@ -72,7 +73,13 @@ class SmtpTransport:
         elif self._client.sock is not None:
             self._client.sock.settimeout(timeout)
         try:
-            self._client.send_message(mail)
+            if isinstance(mail, EmailMessage):
+                self._client.send_message(mail)
+            elif mail.message is not None:
+                self._client.send_message(mail.message)
+            else:
+                # The bytes as built: CRLF already, smtplib only doubles leading dots.
+                self._client.sendmail(mail.sender, mail.recipients, mail.data)
         except (OSError, smtplib.SMTPException):
             # The connection's state is unknown: the next email starts a new one.
             self._close()

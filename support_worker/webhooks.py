@@ -35,6 +35,8 @@ def payload(event: Event) -> dict[str, object]:
                           "from_label": event.from_label, "to_label": event.to_label}
     if event.reply is not None:
         data["reply"] = event.reply
+    if event.event_kind == "rule_notice":
+        data["notice"] = event.to_value
     return {"type": f"ticket.{event.kind}", "timestamp": data["occurred_at"], "data": data}
 
 

@@ -162,7 +162,13 @@ class Desk:
 
     def clean_up(self) -> None:
         """Deletes the users made here with all they own (tickets, thread, history, staff
-        rows), owners before staff, so other suites of a shared stack count only their own."""
+        rows), owners before staff, so other suites of a shared stack count only their own.
+        Deleting an account keeps its tickets and feedback anonymised (docs/privacy.md): they
+        are deleted first here."""
+        self.db.execute("delete from public.support_tickets where user_id = any(%s::uuid[])",
+                        (self.users,))
+        self.db.execute("delete from public.user_feedback where user_id = any(%s::uuid[])",
+                        (self.users,))
         self.db.execute("delete from auth.users as u where u.id = any(%s::uuid[]) and not exists "
                         "(select 1 from public.support_staff as s where s.user_id = u.id)",
                         (self.users,))

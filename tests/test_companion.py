@@ -96,6 +96,10 @@ WITH_DETAILS = [
 def test_phrase_with_details_files_at_once(bot, db, make_user, text, filed_as, details):
     user = make_user()
     answer = bot.result(user.id, text)
+    if answer["result"]["action"] == "offered":
+        # A bug report whose words match a published help article is offered it first
+        # (test_help_offer_*); "no" files it as before.
+        answer = bot.result(user.id, "no")
     assert answer["result"]["action"] == "created"
     assert answer["result"]["data"]["message"] == answer["reply"]  # the database's message
     assert stored(db, user.id) == [(*filed_as, details)]
@@ -117,6 +121,8 @@ def test_phrase_alone_asks_and_files_the_next_message(bot, db, make_user, text, 
     assert stored(db, user.id) == []
 
     filed = bot.result(user.id, "It happened twice yesterday")
+    if filed["result"]["action"] == "offered":
+        filed = bot.result(user.id, "no")  # the help offer comes first (test_help_offer_*)
     assert filed["result"]["action"] == "created"
     assert filed["result"]["intent"] == asked["result"]["intent"]
     assert stored(db, user.id) == [(*filed_as, "It happened twice yesterday")]
@@ -345,6 +351,7 @@ def test_minted_user_token_lives_a_minute_at_most(helper_db, stack):
         ("I have feedback and a feature request", IntentKind.FEEDBACK, "and a feature request"),
         ("my tickets please", IntentKind.TICKETS, ""),
         ("bugreport", None, None),
+        ("I have a problem: I cannot sign in", IntentKind.BUG, "I cannot sign in"),
     ],
 )
 def test_intent_parsing(text, kind, details):
@@ -363,3 +370,77 @@ def test_the_database_keeps_pending_exactly_the_intents_the_bot_asks_about(db):
     assert set(re.findall(r"'([^']*)'::text", definition)) == {kind.value for kind in PENDING}
     # Every intent the bot asks about is one it can file when the answer comes.
     assert all(VOCABULARY[kind].filing for kind in PENDING)
+
+
+# The help offer (issue 26): a bug report whose words match published articles is offered up
+# to three of them first; "no" files it with the offer recorded, "yes" files nothing.
+@pytest.fixture
+def zorb_article(db) -> Iterator[str]:
+    """A published article only questions about the (made-up) zorbulator match."""
+    slug = f"zorbulator-{uuid.uuid4().hex[:8]}"
+    article_id = db.execute(
+        "insert into public.help_articles (slug, locale, title, body, category, status) "
+        "values (%s, 'en', 'The zorbulator stops spinning', "
+        "'Hold the **zorbulator** button for ten seconds.', 'troubleshooting', 'published') "
+        "returning id::text",
+        (slug,),
+    ).fetchone()[0]
+    yield article_id
+    db.execute("delete from public.help_articles where id = %s", (article_id,))
+
+
+def events(db, user_id: str) -> list[tuple[str, str, str | None]]:
+    return db.execute(
+        "select kind, article_id::text, ticket_id::text from public.help_article_events "
+        "where user_id = %s order by id",
+        (user_id,),
+    ).fetchall()
+
+
+def test_help_offer_no_files_the_report_with_the_offer_recorded(bot, db, make_user, zorb_article):
+    user = make_user()
+    offered = bot.result(user.id, "report bug: my zorbulator stopped spinning")
+    assert offered["result"]["action"] == "offered"
+    assert offered["result"]["data"]["articles"][0]["id"] == zorb_article
+    assert "The zorbulator stops spinning" in offered["reply"]
+    assert "yes" in offered["reply"] and "no" in offered["reply"]
+    assert stored(db, user.id) == []  # nothing filed while the user reads
+
+    filed = bot.result(user.id, "no, file it")
+    assert filed["result"]["action"] == "created"
+    ticket_id = filed["result"]["data"]["ticket_id"]
+    assert stored(db, user.id) == [("ticket", "bug", "my zorbulator stopped spinning")]
+    shown = offered["result"]["data"]["articles"]
+    assert events(db, user.id) == (
+        [("suggested", article["id"], None) for article in shown]
+        + [("ticket_filed", article["id"], ticket_id) for article in shown]
+    )
+
+
+def test_help_offer_yes_files_nothing_and_counts_the_deflection(bot, db, make_user, zorb_article):
+    user = make_user()
+    offered = bot.result(user.id, "I have a problem: the zorbulator does not spin")
+    assert offered["result"]["action"] == "offered"
+    answered = bot.result(user.id, "yes")
+    assert answered["result"]["action"] == "deflected"
+    assert answered["result"]["data"]["article_id"] == zorb_article
+    assert stored(db, user.id) == []
+    assert ("answered", zorb_article, None) in events(db, user.id)
+    # The offer is over: "no" now is just a message, not a filing.
+    assert bot.result(user.id, "no")["result"]["action"] == "unknown_intent"
+
+
+def test_another_message_drops_the_offer_and_is_handled_as_usual(bot, db, make_user, zorb_article):
+    user = make_user()
+    assert bot.result(user.id, "report bug: zorbulator broken")["result"]["action"] == "offered"
+    listed = bot.result(user.id, "my tickets")
+    assert listed["result"]["action"] == "listed"
+    assert stored(db, user.id) == []
+    assert bot.result(user.id, "no")["result"]["action"] == "unknown_intent"
+
+
+def test_a_report_no_article_matches_is_filed_at_once(bot, db, make_user):
+    user = make_user()
+    answer = bot.result(user.id, "report bug: qwxzv ploonk")
+    assert answer["result"]["action"] == "created"
+    assert events(db, user.id) == []

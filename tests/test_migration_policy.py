@@ -12,7 +12,8 @@ import pytest
 
 from support_dev import migrations
 
-LAST_DEPLOYED = "20260201000000_create_things.sql"
+# Later than any real migration, so that the copies below always end with it.
+LAST_DEPLOYED = "20990101000000_create_things.sql"
 
 
 def test_no_deployed_migration_was_changed_removed_or_preceded():
@@ -45,10 +46,10 @@ def test_a_recorded_deploy_lists_every_migration_and_passes(deployed):
 
 def test_a_new_migration_after_the_last_deployed_one_passes_and_is_recorded_next(deployed):
     folder, manifest = deployed
-    (folder / "20260301000000_add_things_name.sql").write_text("alter table things add b int;\n")
+    (folder / "20990201000000_add_things_name.sql").write_text("alter table things add b int;\n")
     assert migrations.violations(folder, manifest) == []
     assert migrations.record(folder, manifest) == []
-    assert migrations.read_manifest(manifest)[-1].name == "20260301000000_add_things_name.sql"
+    assert migrations.read_manifest(manifest)[-1].name == "20990201000000_add_things_name.sql"
 
 
 def test_an_edited_deployed_migration_fails(deployed, capsys):

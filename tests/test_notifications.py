@@ -11,6 +11,7 @@ import json
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,40 @@ def test_an_internal_note_and_a_rolled_back_reply_send_nothing(desk, maildev, we
         assert hidden not in mails[0]["text"] and hidden not in mails[0]["html"]
     assert [json.loads(body)["data"]["reply"] for _, body in receiver.for_ticket(ticket)] == [
         "Marker reply"]
+
+
+def test_a_rules_notice_reaches_the_webhooks_of_its_kind_and_never_the_users_mailbox(
+        stack, desk, maildev):
+    receiver = WebhookReceiver()
+    admin = desk.new_agent("admin")
+    word = f"notice-{uuid.uuid4().hex[:12]}"
+    rest = {"apikey": stack.anon_key, "Prefer": "return=representation",
+            "Authorization": f"Bearer {mint_jwt(stack.jwt_secret, sub=admin)}"}
+    with receiver.running() as url:
+        endpoint = httpx.post(f"{stack.rest_url}/webhook_endpoints", headers=rest, timeout=10,
+                              json={"url": url, "kind": "rule_notice"})
+        assert endpoint.status_code == 201, endpoint.text
+        rule = httpx.post(f"{stack.rest_url}/ticket_rules", headers=rest, timeout=10, json={
+            "name": word, "on_events": ["created"],
+            "conditions": [{"field": "subject", "op": "contains", "value": word}],
+            "actions": [{"action": "notify_webhook", "value": "A ticket the team watches."}]})
+        assert rule.status_code == 201, rule.text
+        try:
+            owner, address = desk.new_user()
+            ticket = desk.new_ticket(owner, subject=f"About {word}")
+            headers, body = wait_for(lambda: receiver.for_ticket(ticket), 30, "the notice")[0]
+            notice = Webhook(endpoint.json()[0]["secret"]).verify(body, headers)
+            assert notice["type"] == "ticket.rule_notice"
+            assert notice["data"]["notice"] == "A ticket the team watches."
+            assert notice["data"]["ticket_id"] == ticket
+            desk.reply(desk.new_agent(), ticket, "Marker reply")
+            mails = maildev.wait_for_mail(address)
+            assert len(mails) == 1 and "Marker reply" in mails[0]["text"]
+            assert "watches" not in mails[0]["text"]
+        finally:
+            desk.db.execute("delete from public.ticket_rules where name = %s", (word,))
+            desk.db.execute("delete from public.webhook_endpoints where id = %s",
+                            (endpoint.json()[0]["id"],))
 
 
 def test_the_owners_own_reply_sends_them_nothing(desk, maildev):

@@ -16,6 +16,8 @@ from support_dev.stack.paths import PROJECT_ROOT
 PGMQ_1_5_1 = {
     "create", "send", "read", "archive", "set_vt", "list_queues", "meta",
     "q_notifications", "a_notifications",
+    # The tables pgmq.create makes for the bulk actions' queue (20260205000300).
+    "q_bulk_actions", "a_bulk_actions",
 }
 SOURCES = [*sorted((PROJECT_ROOT / "supabase" / "migrations").glob("*.sql")),
            *sorted((PROJECT_ROOT / "support_worker").glob("*.py"))]

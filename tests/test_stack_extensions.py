@@ -39,4 +39,5 @@ def test_pg_cron_is_preloaded_and_runs_the_jobs_in_postgres(db):
     assert "pg_cron" in db.execute("show shared_preload_libraries").fetchone()[0]
     jobs = db.execute("select jobname, database from cron.job order by jobname").fetchall()
     assert jobs == [("close-resolved-tickets", "postgres"),
-                    ("purge-archived-notifications", "postgres")]
+                    ("purge-archived-notifications", "postgres"),
+                    ("run-time-rules", "postgres")]

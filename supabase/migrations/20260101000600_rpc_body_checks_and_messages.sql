@@ -23,7 +23,7 @@ declare
     field record;
     expected text;
 begin
-    -- fields maps each accepted field to its JSON type: string, integer, boolean or
+    -- fields maps each accepted field to its JSON type: string, integer, boolean, object or
     -- string_array. JSON null counts as absent; required fields are left to NOT NULL.
     if body is null or pg_catalog.jsonb_typeof(body) <> 'object' then
         raise exception 'request body must be a JSON object'
@@ -56,6 +56,8 @@ begin
             and abs((field.value #>> '{}')::numeric) <= 2147483647
         ) then
             wrong_type := field.name || ' must be an integer';
+        elsif expected = 'object' and pg_catalog.jsonb_typeof(field.value) <> 'object' then
+            wrong_type := field.name || ' must be an object';
         elsif expected = 'string_array' and not (
             pg_catalog.jsonb_typeof(field.value) = 'array'
             and not pg_catalog.jsonb_path_exists(field.value, '$[*] ? (@.type() != "string")')
@@ -83,7 +85,7 @@ $$;
 
 comment on function private.check_request_body(jsonb, jsonb) is
     'Raises invalid_parameter_value (400) unless body is a JSON object whose fields are all '
-    'listed in fields ({"name": "string"|"integer"|"boolean"|"string_array"}) with that JSON '
+    'listed in fields ({"name": "string"|"integer"|"boolean"|"object"|"string_array"}) with that JSON '
     'type (or null). Messages name the field, never the value.';
 
 create function private.json_text_array(value jsonb)

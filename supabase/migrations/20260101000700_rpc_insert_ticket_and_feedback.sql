@@ -23,6 +23,9 @@ declare
     failed_constraint text;
     failed_column text;
 begin
+    -- The custom fields the user gave, for the insert trigger that files them with the ticket
+    -- (20260201000200): a direct insert passes none, so a required field refuses it there too.
+    perform pg_catalog.set_config('support.filing_fields', coalesce(fields -> 'fields', '{}')::text, true);
     insert into public.support_tickets (
         ticket_type, subject, description, priority,
         steps_to_reproduce, expected_behavior, actual_behavior, device_info, app_version,
@@ -65,7 +68,7 @@ $$;
 
 comment on function private.insert_ticket(jsonb) is
     'Inserts a ticket for the caller from a shape-checked body (ticket_type, subject, '
-    'description, priority, follow_up_of and the bug details); a broken rule becomes a 400 with '
+    'description, priority, follow_up_of, the bug details and the custom fields); a broken rule becomes a 400 with '
     'the constraint''s message. Returns id, ticket_type, status, priority and created_at (the '
     'other fields null).';
 

@@ -23,7 +23,8 @@ begin
         "actual_behavior": "string",
         "device_info": "string",
         "app_version": "string",
-        "screenshot_urls": "string_array"
+        "screenshot_urls": "string_array",
+        "fields": "object"
     }');
     replay := private.idempotency_replay('report_bug', body);
     if replay is not null then
@@ -43,7 +44,8 @@ $$;
 
 comment on function public.report_bug(jsonb) is
     'Files a bug report for the signed-in user. Body: {description, steps_to_reproduce?, '
-    'expected_behavior?, actual_behavior?, device_info?, app_version?, screenshot_urls?}. '
+    'expected_behavior?, actual_behavior?, device_info?, app_version?, screenshot_urls?, fields?} '
+    '(fields: the user-visible custom fields of bugs, {key: value}). '
     'Returns {ticket_id, status, message, created_at}. 400 on a broken rule, 429 past 5 per '
     'hour. Honours the Idempotency-Key header.';
 

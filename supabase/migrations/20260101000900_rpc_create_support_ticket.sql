@@ -23,7 +23,8 @@ begin
         "subject": "string",
         "description": "string",
         "priority": "string",
-        "follow_up_of": "string"
+        "follow_up_of": "string",
+        "fields": "object"
     }');
     replay := private.idempotency_replay('create_support_ticket', body);
     if replay is not null then
@@ -46,7 +47,8 @@ $$;
 
 comment on function public.create_support_ticket(jsonb) is
     'Creates a support ticket for the signed-in user. Body: {ticket_type, subject, description, '
-    'priority?, follow_up_of?} (follow_up_of: one of the user''s closed tickets). Returns '
+    'priority?, follow_up_of?, fields?} (follow_up_of: one of the user''s closed tickets; fields: '
+    'the user-visible custom fields of the type, {key: value}, required ones included). Returns '
     '{ticket_id, ticket_type, status, priority, message, created_at}. 400 on a broken rule, 429 '
     'past 5 per hour. Honours the Idempotency-Key header.';
 

@@ -26,6 +26,9 @@ create table public.ticket_events (
     from_value text,
     to_value text,
     message_id uuid,
+    -- Set by the rule runners (private.apply_rule_actions) for the length of a rule's actions,
+    -- so every trigger that writes history names the rule without knowing of rules.
+    rule_name text default nullif(pg_catalog.current_setting('support.rule_name', true), ''),
     created_at timestamptz not null default now(),
     constraint ticket_events_kind_valid foreign key (kind) references public.ticket_event_kinds (code),
     constraint ticket_events_actor_kind_valid check (actor_kind in ('user', 'agent', 'system'))
@@ -49,6 +52,9 @@ comment on column public.ticket_events.from_value is
 comment on column public.ticket_events.to_value is
     'The value after; for linked, the id of the follow-up ticket.';
 comment on column public.ticket_events.message_id is 'For public_reply and internal_note: the message.';
+comment on column public.ticket_events.rule_name is
+    'The event or time rule (docs/rules.md) that made this change, by the name it had then; null '
+    'for a change made by hand. Staff read it; the owner does not.';
 comment on constraint ticket_events_kind_valid on public.ticket_events is
     'kind must be one of {codes}';
 comment on constraint ticket_events_actor_kind_valid on public.ticket_events is

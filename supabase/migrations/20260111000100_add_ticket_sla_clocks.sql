@@ -1,10 +1,13 @@
 -- SLA clocks on each ticket: when the first answer and the resolution are due, kept by triggers.
 --
 -- Why: every path that creates or changes a ticket (the RPCs, Studio, the scheduler) keeps the
--- clocks right, because triggers keep them. The clocks use calendar time (no business hours).
+-- clocks right, because triggers keep them. The clocks count in the business hours of the
+-- priority's schedule (20260203000100_create_business_schedules.sql: private.sla_due_times),
+-- or calendar time when no schedule applies, as below ("+" adds business minutes otherwise).
 --   first_response_due_at = created_at + the priority's first_response_minutes.
 --   first_responded_at    = support's first public reply (an internal note is no answer).
---   resolution_due_at     = sla_started_at + resolution_minutes + sla_paused_for.
+--   resolution_due_at     = sla_started_at + resolution_minutes + sla_paused_for
+--                           (sla_paused_business_minutes under a schedule).
 -- sla_started_at is created_at, and the time of the last reopen (resolved -> open/in_progress):
 -- a reopened ticket gets a fresh resolution target. A change of priority recomputes both due
 -- times from the same start with the new priority's targets.
@@ -49,7 +52,7 @@ alter table public.support_tickets
     ) stored;
 
 comment on column public.support_tickets.first_response_due_at is
-    'When support''s first public reply is due (created_at + the priority''s target, calendar time).';
+    'When support''s first public reply is due (created_at + the priority''s target, in its schedule''s business minutes or calendar time).';
 comment on column public.support_tickets.first_responded_at is
     'Support''s first public reply; null until then.';
 comment on column public.support_tickets.resolution_due_at is
@@ -79,10 +82,10 @@ create function private.keep_sla_clock()
     set search_path = ''
 as $$
 declare
-    policy public.sla_policies;
+    due record;
     clocks constant text[] := array[
         'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
-        'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'updated_at',
+        'sla_paused_at', 'sla_paused_for', 'sla_paused_business_minutes', 'sla_next_due_at', 'sla_breached_at', 'updated_at',
         -- Kept by support_tickets_keep_priority_order, which may fire after this trigger.
         'priority_order'];
 begin
@@ -97,11 +100,13 @@ begin
         elsif old.status in ('resolved', 'closed') and new.status in ('open', 'in_progress') then
             new.sla_started_at := now();
             new.sla_paused_for := interval '0';
+            new.sla_paused_business_minutes := 0;
             new.sla_paused_at := null;
         end if;
         if new.priority is not distinct from old.priority
             and new.sla_started_at is not distinct from old.sla_started_at
-            and new.sla_paused_for is not distinct from old.sla_paused_for then
+            and new.sla_paused_for is not distinct from old.sla_paused_for
+            and new.sla_paused_business_minutes is not distinct from old.sla_paused_business_minutes then
             if (pg_catalog.to_jsonb(new) - clocks) = (pg_catalog.to_jsonb(old) - clocks) then
                 new.updated_at := old.updated_at;
             end if;
@@ -109,15 +114,17 @@ begin
         end if;
     end if;
 
-    select p.* into policy from public.sla_policies as p where p.priority = new.priority;
-    if found then
+    -- Business hours (20260203000100_create_business_schedules.sql): the targets count in the
+    -- priority's schedule, or in calendar time without one.
+    select d.* into due
+    from private.sla_due_times(new.priority, new.created_at, new.sla_started_at, new.sla_paused_for,
+                               new.sla_paused_business_minutes) as d;
+    if exists (select 1 from public.sla_policies as p where p.priority = new.priority) then
         if tg_op = 'UPDATE' or new.first_response_due_at is null then
-            new.first_response_due_at := new.created_at
-                + pg_catalog.make_interval(mins => policy.first_response_minutes);
+            new.first_response_due_at := due.first_response_due_at;
         end if;
         if tg_op = 'UPDATE' or new.resolution_due_at is null then
-            new.resolution_due_at := new.sla_started_at
-                + pg_catalog.make_interval(mins => policy.resolution_minutes) + new.sla_paused_for;
+            new.resolution_due_at := due.resolution_due_at;
         end if;
     end if;
     if tg_op = 'UPDATE' and (pg_catalog.to_jsonb(new) - clocks) = (pg_catalog.to_jsonb(old) - clocks) then
@@ -162,6 +169,8 @@ begin
     if new.author_kind = 'user' then
         update public.support_tickets as t
         set sla_paused_for = t.sla_paused_for + (new.created_at - t.sla_paused_at),
+            sla_paused_business_minutes = t.sla_paused_business_minutes + private.business_minutes(
+                private.sla_schedule(t.priority), t.sla_paused_at, new.created_at),
             sla_paused_at = null
         where t.id = new.ticket_id
             and t.status in ('open', 'in_progress')

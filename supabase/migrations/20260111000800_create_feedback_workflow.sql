@@ -125,14 +125,16 @@ create table public.feedback_events (
     from_value text,
     to_value text,
     created_at timestamptz not null default now(),
-    constraint feedback_events_kind_valid check (kind in ('status', 'response', 'duplicate'))
+    constraint feedback_events_kind_valid
+        check (kind in ('status', 'response', 'duplicate', 'tag_added', 'tag_removed'))
 );
 
 comment on table public.feedback_events is
     'Append-only history of feedback entries, written by triggers: status (from, to), response '
-    '(admin_response written or changed; the text is on the entry) and duplicate (to = the entry).';
+    '(admin_response written or changed; the text is on the entry), duplicate (to = the entry) and '
+    'tag_added / tag_removed (staff''s tags, 20260201000100; the owner does not see them).';
 comment on constraint feedback_events_kind_valid on public.feedback_events is
-    'kind must be one of status, response, duplicate';
+    'kind must be one of status, response, duplicate, tag_added, tag_removed';
 
 create index feedback_events_feedback_id_created_at_idx on public.feedback_events (feedback_id, created_at, id);
 
@@ -142,7 +144,7 @@ grant select on table public.feedback_events to authenticated, service_role;
 
 create policy "users read the history of their own feedback"
     on public.feedback_events for select to authenticated
-    using (exists (
+    using (kind not in ('tag_added', 'tag_removed') and exists (
         select 1 from public.user_feedback as f
         where f.id = feedback_events.feedback_id and f.user_id = (select auth.uid())
     ));

@@ -280,6 +280,11 @@ begin
 
     return (private.feedback_item(entry)::jsonb || pg_catalog.jsonb_build_object(
         'user_id', entry.user_id,
+        'tags', coalesce((
+            select pg_catalog.jsonb_agg(g.tag order by g.tag)
+            from public.feedback_tags as g
+            where g.feedback_id = entry.id
+        ), '[]'::jsonb),
         'events', coalesce((
             select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'kind', e.kind,
@@ -314,8 +319,8 @@ $$;
 
 comment on function public.support_feedback(text) is
     'Staff only (403 otherwise): a feedback entry (the fields of support_feedback_queue) with '
-    'user_id and events [{kind (status, response, duplicate), actor_id, from, to, at}], oldest '
-    'first. 400 when feedback_id is not a UUID, 404 when it does not exist.';
+    'user_id, tags (staff''s, by name) and events [{kind (status, response, duplicate, tag_added, '
+    'tag_removed), actor_id, from, to, at}], oldest first. 400 when feedback_id is not a UUID, 404 when it does not exist.';
 
 -- Security definer: users do not read user_feedback.duplicate_of (20260116000800), which
 -- usually names someone else's entry. It returns the entry a caller's own entry repeats only

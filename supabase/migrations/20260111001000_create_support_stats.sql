@@ -5,9 +5,13 @@
 -- since inclusive, until exclusive, defaults the 30 days up to now; at most 366 days.
 --   tickets_per_day   tickets created per UTC day and ticket_type.
 --   first_response    over tickets created in the window and answered: count, median and 90th
---                     percentile of minutes to support's first public reply (calendar time).
+--                     percentile of minutes to support's first public reply, in calendar time
+--                     (median_minutes, p90_minutes) and in the business minutes of the
+--                     ticket's priority's schedule (business_median_minutes,
+--                     business_p90_minutes; equal to calendar time without a schedule, see
+--                     20260203000100_create_business_schedules.sql).
 --   resolution        over tickets created in the window and resolved: minutes from creation
---                     to resolved_at (calendar time, waiting on the user included).
+--                     to resolved_at (waiting on the user included), calendar and business.
 --   sla               tickets created in the window (merged ones excluded), how many missed a
 --                     target as of now, and the rate.
 --   csat              ratings given in the window: count and average.
@@ -50,8 +54,13 @@ begin
         perform private.refuse('stats_window_too_long');
     end if;
 
-    with created as materialized (
-        select t.created_at, t.ticket_type, t.first_responded_at, t.resolved_at, t.merged_into,
+    with schedules as materialized (
+        -- One schedule lookup per priority, not per ticket.
+        select v.code as priority, private.sla_schedule(v.code) as schedule_id
+        from public.ticket_priorities as v
+    ),
+    created as materialized (
+        select t.created_at, t.ticket_type, t.priority, t.first_responded_at, t.resolved_at, t.merged_into,
                coalesce(t.sla_breached_at < now(), false) as breached
         from public.support_tickets as t
         where t.created_at >= window_start and t.created_at < window_end
@@ -67,12 +76,18 @@ begin
         ) as g
     ),
     response as (
-        select extract(epoch from c.first_responded_at - c.created_at) / 60 as minutes
-        from created as c where c.first_responded_at is not null
+        select extract(epoch from c.first_responded_at - c.created_at) / 60 as minutes,
+               private.business_minutes(s.schedule_id, c.created_at, c.first_responded_at) as business
+        from created as c
+        left join schedules as s on s.priority = c.priority
+        where c.first_responded_at is not null
     ),
     resolution as (
-        select extract(epoch from c.resolved_at - c.created_at) / 60 as minutes
-        from created as c where c.resolved_at is not null
+        select extract(epoch from c.resolved_at - c.created_at) / 60 as minutes,
+               private.business_minutes(s.schedule_id, c.created_at, c.resolved_at) as business
+        from created as c
+        left join schedules as s on s.priority = c.priority
+        where c.resolved_at is not null
     ),
     feedback as (
         select f.category, f.status, pg_catalog.count(*) as entries
@@ -98,13 +113,17 @@ begin
             select pg_catalog.json_build_object(
                 'count', pg_catalog.count(*),
                 'median_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.5) within group (order by r.minutes)::numeric, 1),
-                'p90_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.9) within group (order by r.minutes)::numeric, 1))
+                'p90_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.9) within group (order by r.minutes)::numeric, 1),
+                'business_median_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.5) within group (order by r.business)::numeric, 1),
+                'business_p90_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.9) within group (order by r.business)::numeric, 1))
             from response as r),
         'resolution', (
             select pg_catalog.json_build_object(
                 'count', pg_catalog.count(*),
                 'median_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.5) within group (order by r.minutes)::numeric, 1),
-                'p90_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.9) within group (order by r.minutes)::numeric, 1))
+                'p90_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.9) within group (order by r.minutes)::numeric, 1),
+                'business_median_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.5) within group (order by r.business)::numeric, 1),
+                'business_p90_minutes', pg_catalog.round(pg_catalog.percentile_cont(0.9) within group (order by r.business)::numeric, 1))
             from resolution as r),
         'sla', (
             select pg_catalog.json_build_object(
@@ -158,7 +177,7 @@ $$;
 comment on function public.support_stats(text, text) is
     'Staff only (403 otherwise). Numbers for since (inclusive) to until (exclusive), default the '
     'last 30 days, at most 366: tickets_per_day by type, first_response and resolution minutes '
-    '(count, median, p90; calendar time), sla (tickets, breached, breach_rate), csat (count, '
+    '(count, median, p90; calendar and business time), sla (tickets, breached, breach_rate), csat (count, '
     'average), backlog now (by_status, by_priority), feedback per category and status.';
 
 revoke all on function public.support_stats(text, text) from public, anon, authenticated, service_role;

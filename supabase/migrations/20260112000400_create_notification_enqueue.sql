@@ -67,7 +67,9 @@ declare
     matched text;
     owner uuid;
 begin
-    if new.internal or new.actor_kind = 'user' then
+    -- An internal event is told to nobody, but for a rule's notice to the webhooks (its
+    -- notification is never emailed: private.notification_details).
+    if (new.internal and new.kind <> 'rule_notice') or new.actor_kind = 'user' then
         return null;
     end if;
     select k.kind into matched
@@ -79,7 +81,11 @@ begin
         return null;
     end if;
     select t.user_id into owner from public.support_tickets as t where t.id = new.ticket_id;
-    if owner is null or owner is not distinct from new.actor_id then
+    if owner is null or owner is not distinct from new.actor_id
+        -- A rule's change that the owner's own change set off is their action too (docs/rules.md);
+        -- a reply a rule writes to them is not.
+        or (new.rule_name is not null and new.kind not in ('public_reply', 'rule_notice')
+            and owner::text = pg_catalog.current_setting('support.rule_cause', true)) then
         return null;
     end if;
     perform private.enqueue_notification(matched, new.id, new.ticket_id, owner, new.created_at);

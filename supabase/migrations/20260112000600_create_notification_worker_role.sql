@@ -53,7 +53,7 @@ as $$
 begin
     return query
     select e.id, k.kind, k.label, t.id, t.subject, t.user_id, u.email::text,
-        coalesce(p.email, true), e.kind, e.from_value, e.to_value,
+        coalesce(p.email, true) and not e.internal, e.kind, e.from_value, e.to_value,
         private.event_value_label(e.kind, e.from_value), private.event_value_label(e.kind, e.to_value),
         case when e.kind = 'public_reply' then m.body end, e.created_at
     from public.ticket_events as e
@@ -68,14 +68,15 @@ begin
     ) as k on true
     left join public.notification_preferences as p on p.user_id = t.user_id and p.kind = k.kind
     left join public.ticket_messages as m on m.id = e.message_id and not m.internal
-    where e.id = any (event_ids) and not e.internal
+    where e.id = any (event_ids) and (not e.internal or e.kind = 'rule_notice')
     order by e.id;
 end;
 $$;
 
 comment on function private.notification_details(bigint[]) is
     'support-worker only: what to deliver for these events (recipient address, preference, '
-    'ticket subject, reply text, the labels of a changed status, priority or type). Events of deleted tickets return nothing.';
+    'ticket subject, reply text, the labels of a changed status, priority or type). Events of deleted tickets return nothing; '
+    'a rule''s notice (internal) is for webhooks only, never emailed.';
 
 create function private.notification_webhooks(kinds text[])
     returns table (id bigint, url text, kind text, secret text)

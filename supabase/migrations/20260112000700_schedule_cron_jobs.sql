@@ -58,12 +58,14 @@ begin
                           'select private.close_resolved_tickets()');
     perform cron.schedule('purge-archived-notifications', '17 * * * *',
                           'select private.purge_archived_notifications()');
+    -- Time rules (20260203000300_create_time_rules.sql), in bounded batches.
+    perform cron.schedule('run-time-rules', '* * * * *', 'select private.run_time_rules()');
     return true;
 end;
 $$;
 
 comment on function private.schedule_jobs() is
-    'Creates pg_cron if it is loaded and (re)schedules the two jobs; returns false, scheduling '
+    'Creates pg_cron if it is loaded and (re)schedules the jobs; returns false, scheduling '
     'nothing, where pg_cron is not available.';
 revoke all on function private.schedule_jobs() from public, anon, authenticated;
 

@@ -61,6 +61,9 @@ create function public.get_ticket(ticket_id text)
     set search_path = ''
 as $$
 declare
+    -- Parsed first: a malformed id is a 400 whatever plan the read below gets (the filter on
+    -- the caller's own tickets may find none before it would evaluate the id).
+    target uuid := private.uuid_param(get_ticket.ticket_id, 'ticket_id');
     ticket public.support_tickets;
 begin
     -- The columns it answers with, which are the columns a user may read (20260116000800).
@@ -74,7 +77,7 @@ begin
         ticket.expected_behavior, ticket.actual_behavior, ticket.device_info, ticket.app_version,
         ticket.screenshot_urls, ticket.follow_up_of
     from public.support_tickets as t
-    where t.id = private.uuid_param(get_ticket.ticket_id, 'ticket_id')
+    where t.id = target
         and t.user_id = (select auth.uid());
 
     if not found then
@@ -122,7 +125,9 @@ begin
             from public.ticket_events as e
             where e.ticket_id = ticket.id and not e.internal
         ), '[]'::json),
-        'attachments', private.ticket_attachments_json(ticket.id, false)
+        'attachments', private.ticket_attachments_json(ticket.id, false),
+        -- The user-visible custom fields only (20260201000200).
+        'fields', private.ticket_fields_json(ticket.id, false)
     );
 end;
 $$;
@@ -130,7 +135,8 @@ $$;
 comment on function public.get_ticket(text) is
     'One of the signed-in user''s tickets: the contract''s detail fields, the bug details, '
     'follow_up_of, the public thread (messages) and history (events), oldest first, and the '
-    'files (attachments: paths in the support-attachments bucket, for createSignedUrl). 400 when '
+    'files (attachments: paths in the support-attachments bucket, for createSignedUrl), and the '
+    'user-visible custom fields ({key: value}). 400 when '
     'ticket_id is not a UUID; 404 (code P0002, "Ticket not found") when it does not exist or '
     'belongs to someone else.';
 

@@ -96,12 +96,15 @@ begin
                     'from', e.from_value,
                     'to', e.to_value,
                     'message_id', e.message_id,
+                    'rule', e.rule_name,
                     'at', private.utc_text(e.created_at)
                 ) order by e.created_at, e.id)
             from public.ticket_events as e
             where e.ticket_id = ticket.id
         ), '[]'::json),
-        'attachments', private.ticket_attachments_json(ticket.id, true)
+        'attachments', private.ticket_attachments_json(ticket.id, true),
+        'tags', private.ticket_tags_json(ticket.id),
+        'fields', private.ticket_fields_json(ticket.id, true)
     ) || private.ticket_service_levels(ticket, now()))::json;
 end;
 $$;
@@ -128,8 +131,8 @@ comment on function public.support_ticket(text) is
     'the user asked; priority is the effective one), assignee, its service levels '
     '(first_response_due_at, first_responded_at, resolution_due_at, next_due_at, waiting_on_user, '
     'breached), rating ({rating, comment, created_at} or null), merged_into, problem_id, reports '
-    '(linked reports of a problem), every message (internal notes included), every event and '
-    'every attachment. 400 when ticket_id is not a UUID, 404 when it does not exist.';
+    '(linked reports of a problem), every message (internal notes included), every event, '
+    'every attachment, its tags and its custom fields ({key: value}, staff-only ones included). 400 when ticket_id is not a UUID, 404 when it does not exist.';
 
 revoke all on function public.support_ticket(text) from public, anon, authenticated, service_role;
 grant execute on function public.support_ticket(text) to authenticated;

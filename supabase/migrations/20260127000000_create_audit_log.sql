@@ -27,9 +27,11 @@ create table private.table_registry (
     table_name text primary key,
     configuration boolean not null,
     secret_columns text[] not null default '{}',
+    counter_columns text[] not null default '{}',
     note text not null,
     constraint table_registry_table_name_qualified check (table_name ~ '^(public|private)\.[a-z_][a-z0-9_]*$'),
     constraint table_registry_secret_columns_configuration check (configuration or secret_columns = '{}'),
+    constraint table_registry_counter_columns_configuration check (configuration or counter_columns = '{}'),
     constraint table_registry_note_not_blank check (not private.is_blank(note))
 );
 
@@ -43,11 +45,16 @@ comment on column private.table_registry.configuration is
     'True: a change of configuration or of someone''s powers, recorded in private.audit_log.';
 comment on column private.table_registry.secret_columns is
     'Columns whose values the audit log never copies: it records that they changed.';
+comment on column private.table_registry.counter_columns is
+    'Columns that count use (macros.usage_count): a change of them alone is not a change of '
+    'configuration, so it is not recorded, and the audit log leaves them out of what it copies.';
 comment on column private.table_registry.note is 'What the table holds, in a few words.';
 comment on constraint table_registry_table_name_qualified on private.table_registry is
     'table_name must be a table of public or private, written schema.table';
 comment on constraint table_registry_secret_columns_configuration on private.table_registry is
     'only a configuration table has secret columns to redact';
+comment on constraint table_registry_counter_columns_configuration on private.table_registry is
+    'only a configuration table has counter columns to leave out of the audit log';
 comment on constraint table_registry_note_not_blank on private.table_registry is
     'note must not be blank';
 
@@ -168,19 +175,21 @@ as $$
 declare
     qualified text := tg_table_schema || '.' || tg_table_name;
     secrets text[];
+    counters text[];
     old_row jsonb;
     new_row jsonb;
     key_row jsonb;
     secret text;
     uid uuid := auth.uid();
 begin
-    select r.secret_columns into secrets from private.table_registry as r where r.table_name = qualified;
+    select r.secret_columns, r.counter_columns into secrets, counters
+    from private.table_registry as r where r.table_name = qualified;
     if tg_level = 'ROW' then
         if tg_op in ('UPDATE', 'DELETE') then
-            old_row := pg_catalog.to_jsonb(old);
+            old_row := pg_catalog.to_jsonb(old) - coalesce(counters, '{}');
         end if;
         if tg_op in ('INSERT', 'UPDATE') then
-            new_row := pg_catalog.to_jsonb(new);
+            new_row := pg_catalog.to_jsonb(new) - coalesce(counters, '{}');
         end if;
         if old_row = new_row then
             return null;

@@ -4,7 +4,7 @@
 -- that break its rule: the list must be empty. Objects that belong to an extension are not
 -- ours and are left out.
 begin;
-select plan(28);
+select plan(33);
 
 -- Tables ------------------------------------------------------------------------------------
 select is(
@@ -22,11 +22,14 @@ select is(
      where c.relnamespace in ('public'::regnamespace, 'private'::regnamespace)
        and c.relkind in ('r', 'p', 'v', 'm', 'f')
        and (pg_catalog.has_table_privilege('anon', c.oid,
-                'select, insert, update, delete, truncate, references, trigger')
-            or pg_catalog.has_any_column_privilege('anon', c.oid,
-                'select, insert, update, references'))),
+                'insert, update, delete, truncate, references, trigger')
+            or pg_catalog.has_any_column_privilege('anon', c.oid, 'insert, update, references')
+            or (pg_catalog.has_any_column_privilege('anon', c.oid, 'select')
+                and not exists (
+                    select 1 from private.anonymous_reads as r
+                    where r.kind = 'table' and pg_catalog.to_regclass(r.object_name) = c.oid)))),
     null,
-    'anonymous callers hold no privilege on any table, view or column of public and private'
+    'anonymous callers write nothing, and read only the tables private.anonymous_reads declares'
 );
 
 -- The audit log (20260127000000): private.table_registry declares every table of public and
@@ -87,6 +90,65 @@ select is(
 );
 drop table public.new_settings;
 delete from private.table_registry where table_name = 'public.new_settings';
+
+-- Erasure (20260206000000): every table of pgmq is declared too, every column referencing
+-- auth.users is among its table's person_columns (so the table erases it), and every declared
+-- erasure statement runs. tests/test_erasure.py walks the data itself after an erasure.
+select is(
+    (select array_agg(n.nspname || '.' || c.relname order by 1)
+     from pg_catalog.pg_class as c
+     join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+     where n.nspname = 'pgmq' and c.relkind in ('r', 'p')
+       and not exists (select 1 from private.table_registry as r where r.table_name = n.nspname || '.' || c.relname)),
+    null,
+    'every table of pgmq (the notification queue and its archive) is declared in private.table_registry'
+);
+create temporary view undeclared_person_columns as
+select n.nspname || '.' || c.relname || '.' || a.attname as person_column
+from pg_catalog.pg_constraint as con
+join pg_catalog.pg_class as c on c.oid = con.conrelid
+join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+join pg_catalog.pg_attribute as a on a.attrelid = con.conrelid and a.attnum = any (con.conkey)
+where con.contype = 'f' and con.confrelid = 'auth.users'::regclass
+  and n.nspname in ('public', 'private', 'pgmq')
+  and not exists (select 1 from private.table_registry as r
+                  where r.table_name = n.nspname || '.' || c.relname
+                    and a.attname = any (r.person_columns) and r.erasure <> 'none');
+select is(
+    (select array_agg(u.person_column order by 1) from undeclared_person_columns as u),
+    null,
+    'every column referencing auth.users is a person column of its table, which erases it'
+);
+create table public.new_notes (id integer primary key, author uuid references auth.users (id));
+insert into private.table_registry (table_name, configuration, note) values ('public.new_notes', false, 'a test');
+select is(
+    (select array_agg(u.person_column) from undeclared_person_columns as u),
+    array['public.new_notes.author'],
+    'a new table with a user column that erasure does not declare breaks the rule'
+);
+update private.table_registry set erasure = 'delete', person_columns = '{author}', erasure_rows = 'author = $1'
+where table_name = 'public.new_notes';
+select is(
+    (select array_agg(u.person_column) from undeclared_person_columns as u),
+    null,
+    'declared with one update of the registry, it passes'
+);
+drop table public.new_notes;
+delete from private.table_registry where table_name = 'public.new_notes';
+select is(
+    (select array_agg(r.table_name order by 1)
+     from private.table_registry as r
+     where r.erasure <> 'none'
+       and tests.error_of(case r.erasure
+               when 'delete' then pg_catalog.format('select 1 from %s where %s limit 0',
+                   r.table_name, pg_catalog.replace(r.erasure_rows, '$1', '''00000000-0000-4000-8000-000000000000''::uuid'))
+               else pg_catalog.format('explain update %s set %s where %s', r.table_name,
+                   pg_catalog.replace(r.erasure_set, '$1', '''00000000-0000-4000-8000-000000000000''::uuid'),
+                   pg_catalog.replace(r.erasure_rows, '$1', '''00000000-0000-4000-8000-000000000000''::uuid'))
+           end) is not null),
+    null,
+    'every erasure declared in the registry is valid SQL for its table'
+);
 
 -- CHECK constraints -------------------------------------------------------------------------
 select is(
@@ -211,7 +273,11 @@ select is(
      from our_functions as f
      where f.pronamespace = 'public'::regnamespace
        and pg_catalog.has_function_privilege('authenticated', f.oid, 'execute')
-       and (pg_catalog.has_function_privilege('anon', f.oid, 'execute')
+       and ((pg_catalog.has_function_privilege('anon', f.oid, 'execute')
+             and not exists (
+                 select 1 from private.anonymous_reads as r
+                 where r.kind = 'function' and pg_catalog.to_regprocedure(r.object_name) = f.oid
+                   and (select p.provolatile from pg_catalog.pg_proc as p where p.oid = f.oid) <> 'v'))
             or pg_catalog.has_function_privilege('service_role', f.oid, 'execute')
             or exists (
                 select 1
@@ -219,7 +285,8 @@ select is(
                     coalesce(f.proacl, pg_catalog.acldefault('f', f.proowner))) as a
                 where a.grantee = 0 and a.privilege_type = 'EXECUTE'))),
     null,
-    'every RPC signed-in users may call is closed to anon, to public and to service_role'
+    'every RPC signed-in users may call is closed to public and to service_role, and to anon unless '
+    'private.anonymous_reads declares it (and it does not write)'
 );
 select is(
     (select array_agg(f.oid::regprocedure::text order by 1)

@@ -24,7 +24,7 @@ select columns_are('public', 'support_tickets', array[
     'steps_to_reproduce', 'expected_behavior', 'actual_behavior', 'device_info', 'app_version',
     'screenshot_urls', 'assignee_id', 'follow_up_of', 'priority_order',
     'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_started_at',
-    'sla_paused_at', 'sla_paused_for', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id',
+    'sla_paused_at', 'sla_paused_for', 'sla_paused_business_minutes', 'sla_next_due_at', 'sla_breached_at', 'merged_into', 'problem_id',
     'requested_priority'
 ], 'support_tickets has the contract''s columns plus the readable bug details and support''s working columns');
 select columns_are('public', 'user_feedback', array[
@@ -78,8 +78,9 @@ select is(
      where contype = 'f' and conrelid in ('public.support_tickets'::regclass, 'public.user_feedback'::regclass,
                                           'private.idempotency_keys'::regclass)
        and confrelid = 'auth.users'::regclass),
-    array['c'],
-    'deleting a user deletes their tickets, feedback and idempotency keys'
+    array['c', 'n'],
+    'deleting a user deletes their idempotency keys and keeps their tickets and feedback without them '
+    '(set null; a trigger erases them first, docs/privacy.md)'
 );
 
 -- Indexes for every policy and hot query.
@@ -96,16 +97,17 @@ select indexes_are('public', 'support_tickets', array[
     'support_tickets_created_at_idx',
     'support_tickets_updated_at_idx',
     'support_tickets_search_idx',
-    'support_tickets_resolved_at_idx',
+    'support_tickets_resolved_at_idx', 'support_tickets_waiting_on_user_idx',
     'support_tickets_sla_next_due_at_idx',
     'support_tickets_merged_into_idx',
     'support_tickets_problem_id_status_idx',
-    'support_tickets_open_type_created_at_idx'
-], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue, the scheduler and the likely-duplicate lookup');
+    'support_tickets_open_type_created_at_idx',
+    'support_tickets_retention_due_idx'
+], 'support_tickets is indexed for the user''s list, the status filter, both rate-limit counts, the staff queue, the scheduler, the likely-duplicate lookup and retention');
 select indexes_are('public', 'user_feedback', array['user_feedback_pkey', 'user_feedback_user_id_created_at_idx',
     'user_feedback_created_at_idx', 'user_feedback_created_at_category_status_idx', 'user_feedback_feature_name_status_idx', 'user_feedback_search_idx',
-    'user_feedback_status_created_at_idx'],
-    'user_feedback is indexed for the user''s rows by recency and for the staff''s feedback queue');
+    'user_feedback_status_created_at_idx', 'user_feedback_retention_due_idx'],
+    'user_feedback is indexed for the user''s rows by recency, for the staff''s feedback queue and for retention');
 
 -- Policies (RLS itself on every table: 01-house-rules.sql).
 select policies_are('public', 'support_tickets',

@@ -58,7 +58,7 @@ select throws_ok(
 reset role;
 select is(
     (select count(*)::int from pg_catalog.pg_constraint where conname like '%\_one\_line'),
-    7, 'seven one-line rules exist: subject, device_info, app_version, assigned_to, feature_name, display_name, label');
+    10, 'ten one-line rules exist: subject, device_info, app_version, assigned_to, feature_name, display_name, label, a macro''s name, a saved view''s name, an article''s title');
 
 select * from finish();
 rollback;

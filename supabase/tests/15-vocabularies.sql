@@ -32,8 +32,8 @@ select results_eq(
 );
 select results_eq(
     'select code from public.ticket_event_kinds where internal order by position',
-    array['assignee', 'internal_note', 'problem'],
-    'assignee changes, internal notes and problem links are the internal event kinds'
+    array['assignee', 'internal_note', 'problem', 'tag_added', 'tag_removed', 'staff_field', 'rule_notice'],
+    'assignee changes, internal notes, problem links, tags, staff-only fields and rule notices are the internal event kinds'
 );
 
 -- Who reads and writes them.

@@ -8,8 +8,8 @@ select tests.create_supabase_user('busy');
 -- The table.
 select results_eq(
     'select kind, max_per_hour from public.rate_limits order by kind',
-    $$values ('bug_report', 5), ('feedback', 10), ('support_ticket', 5), ('ticket_reply', 30)$$,
-    'the contract''s limits: 5 bug reports, 5 other tickets, 10 feedback entries per hour; 30 replies'
+    $$values ('bug_report', 5), ('feedback', 10), ('support_ticket', 5), ('ticket_reply', 30), ('vote', 60)$$,
+    'the contract''s limits: 5 bug reports, 5 other tickets, 10 feedback entries per hour; 30 replies; 60 votes'
 );
 select is(
     tests.error_of($$update public.rate_limits set max_per_hour = 0 where kind = 'feedback'$$) ->> 'constraint',
@@ -19,11 +19,11 @@ select is(
 select is(
     tests.error_of($$insert into public.rate_limits (kind, max_per_hour) values ('likes', 3)$$) ->> 'constraint',
     'rate_limits_kind_valid',
-    'only the four kinds can be limited'
+    'only the five kinds can be limited'
 );
 
 select tests.authenticate_as('reporter');
-select is((select count(*)::int from public.rate_limits), 4, 'signed-in users read the limits');
+select is((select count(*)::int from public.rate_limits), 5, 'signed-in users read the limits');
 select is_empty($$update public.rate_limits set max_per_hour = 1000 returning 1$$,
     'signed-in users who are not support admins cannot change the limits');
 select tests.clear_authentication();

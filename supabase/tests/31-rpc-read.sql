@@ -97,12 +97,12 @@ select is(
     array['ticket_id', 'ticket_type', 'subject', 'description', 'status', 'priority', 'admin_notes',
           'resolution', 'created_at', 'updated_at', 'resolved_at', 'steps_to_reproduce',
           'expected_behavior', 'actual_behavior', 'device_info', 'app_version', 'screenshot_urls',
-          'follow_up_of', 'messages', 'events', 'attachments'],
-    'get_ticket answers the contract''s detail fields, then the bug details, then the thread, history and files'
+          'follow_up_of', 'messages', 'events', 'attachments', 'fields'],
+    'get_ticket answers the contract''s detail fields, then the bug details, then the thread, history, files and custom fields'
 );
 select is(
     public.get_ticket('40000000-0000-4000-8000-000000000005')::jsonb - 'description' - 'subject' - 'ticket_id'
-        - 'follow_up_of' - 'messages' - 'events' - 'attachments',
+        - 'follow_up_of' - 'messages' - 'events' - 'attachments' - 'fields',
     '{"ticket_type": "billing", "status": "resolved", "priority": "medium",
       "admin_notes": "Checked the payment provider", "resolution": "Refund of $15 processed.",
       "created_at": "2026-01-10T12:05:00Z", "resolved_at": "2026-01-10T16:00:00Z",

@@ -29,9 +29,9 @@ end
 $$;
 select ok(
     to_regclass('cron.job') is null
-    or (select count(*) = 2 from cron_jobs
-        where jobname in ('close-resolved-tickets', 'purge-archived-notifications')),
-    'where pg_cron is created both jobs are scheduled'
+    or (select count(*) = 3 from cron_jobs
+        where jobname in ('close-resolved-tickets', 'purge-archived-notifications', 'run-time-rules')),
+    'where pg_cron is created the three jobs are scheduled'
 );
 
 insert into pgmq.a_notifications (msg_id, read_ct, enqueued_at, archived_at, vt, message)

@@ -85,7 +85,8 @@ def _field_named(error: Mapping[str, Any], sent: Mapping[str, Any]) -> str | Non
     if unknown:
         return unknown.group(1)
     first_word = message.split(" ", 1)[0]
-    return first_word if first_word in sent else None
+    # A custom field is named as fields.<key>.
+    return first_word if first_word.split(".", 1)[0] in sent else None
 
 
 def error_from(result: RpcResult, sent: Mapping[str, Any]) -> SupportError:
@@ -128,8 +129,11 @@ def file_for_user(
     ticket_type: str,
     description: str,
     category: str | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> Filed:
     """File as `user_id`; raises RateLimited, InvalidInput, UnknownUser or SupportError.
+
+    `fields` are the user-visible custom fields of bugs ({key: value}); the database checks them.
 
     Raises `PostgrestUnavailable` when PostgREST does not answer.
     """
@@ -142,9 +146,13 @@ def file_for_user(
         raise _helper_error("ticket_type", "ticket_type must be 'bug' or 'feedback'")
     if ticket_type == "bug" and category is not None:
         raise _helper_error("category", "category applies to feedback only")
+    if ticket_type == "feedback" and fields:
+        raise _helper_error("fields", "fields apply to bugs only")
     body: dict[str, Any] = {"description": description}
     if ticket_type == "feedback":
         body = {"category": category or DEFAULT_FEEDBACK_CATEGORY, **body}
+    if fields:
+        body["fields"] = dict(fields)
 
     result = db.rpc(function, jwt=db.mint_user_jwt(user), body=body)
     if not result.ok:
@@ -165,10 +173,12 @@ async def create_ticket_from_companion(
     description: str,
     db: PostgrestHandle,
     category: str | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> str:
     """The id of the new ticket (``ticket_type="bug"``) or feedback (``"feedback"``).
 
-    Feedback is filed with category ``other`` unless `category` says otherwise. Raises
+    Feedback is filed with category ``other`` unless `category` says otherwise; a bug takes
+    the user-visible custom fields of bugs as `fields` ({key: value}). Raises
     `RateLimited` (``retry_after`` seconds), `InvalidInput` (``field``), `UnknownUser`,
     `SupportError` for any other refusal, `PostgrestUnavailable` when PostgREST is down.
     """
@@ -179,5 +189,6 @@ async def create_ticket_from_companion(
         ticket_type=ticket_type,
         description=description,
         category=category,
+        fields=fields,
     )
     return filed.id

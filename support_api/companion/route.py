@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from support_api.companion import vocabulary
+from support_api.companion import help_offer, vocabulary
 from support_api.companion.helper import (
     InvalidInput,
     RateLimited,
@@ -200,7 +200,33 @@ def _act(
     if not details and words.ask:
         _start_conversation(db, jwt, kind)
         return words.ask, _result("asked", kind)
+    if kind is IntentKind.BUG:
+        articles = help_offer.suggestions(db, _call, jwt, details)
+        if articles:
+            kept = help_offer.offer(db, _call, jwt, details, articles)
+            data = {"offer_id": kept["offer_id"], "articles": articles}
+            return vocabulary.help_offer(articles), _result("offered", kind, data=data)
     return _file(db, user_id, kind, words.filing, details)
+
+
+def _answer_offer(
+    db: PostgrestHandle, user_id: str, jwt: str, pending: dict[str, Any], text: str
+) -> Answer | None:
+    """The answer to a pending help offer: "yes" files nothing and counts the article as
+    answering; "no" files the pending report and records the articles it was shown with.
+    Anything else: None (the offer is dropped and the message handled as usual)."""
+    answered = help_offer.answered_with(text, pending)
+    if answered is not None:
+        help_offer.record(db, _call, jwt, "answered", pending, [answered])
+        data = {"offer_id": pending["offer_id"], "article_id": answered}
+        return vocabulary.DEFLECTED, _result("deflected", IntentKind.BUG, data=data)
+    if not help_offer.declined(text):
+        return None
+    filing = VOCABULARY[IntentKind.BUG].filing
+    reply, result = _file(db, user_id, IntentKind.BUG, filing, pending["details"])
+    ticket_id = (result.get("data") or {}).get("ticket_id")
+    help_offer.record(db, _call, jwt, "ticket_filed", pending, pending["article_ids"], ticket_id)
+    return reply, result
 
 
 @bp.post("/messages")
@@ -212,12 +238,18 @@ def message() -> tuple[dict[str, Any], int]:
     kind = intent.kind if intent else None
     jwt = db.mint_user_jwt(user_id)
     try:
-        # Every message ends a pending conversation: it is either its answer or a new request.
+        # Every message ends a pending help offer and a pending conversation: it is either
+        # their answer or a new request.
+        offered = help_offer.take(db, _call, jwt)
+        answer = _answer_offer(db, user_id, jwt, offered, text) if offered else None
         pending = _take_conversation(db, jwt)
-        if intent is None and pending is not None:
-            kind = pending
-        details = intent.details if intent else text
-        reply, result = _act(db, user_id, jwt, kind, details)
+        if answer is not None:
+            reply, result = answer
+        else:
+            if intent is None and pending is not None:
+                kind = pending
+            details = intent.details if intent else text
+            reply, result = _act(db, user_id, jwt, kind, details)
     except RateLimited as exc:
         reply, result = (
             vocabulary.refused(exc.message, exc.details),

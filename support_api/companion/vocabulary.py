@@ -47,7 +47,8 @@ class Words:
 
 VOCABULARY: dict[IntentKind, Words] = {
     IntentKind.BUG: Words(
-        r"report\s+(?:a\s+)?bug",
+        # "I have a problem: ..." files a bug report too (after the help offer, see help_offer).
+        r"report\s+(?:a\s+)?bug|i\s+have\s+a\s+problem",
         ask="Sorry about that! What happened? Tell me in your next message and I'll "
         "file a bug report.",
         filing=Filing("bug"),
@@ -138,6 +139,24 @@ def ticket_list(tickets: Sequence[Mapping[str, Any]], total: int,
     lines += [f"- {ticket.get('subject')} ({statuses.get(status, status).lower()})"
               for ticket in tickets for status in [str(ticket.get("status"))]]
     return "\n".join(lines)
+
+
+def article_path(article: Mapping[str, Any]) -> str:
+    """Where the public help center shows an article (support_api/help_pages.py)."""
+    return f"/help/articles/{article.get('slug')}?lang={article.get('locale')}"
+
+
+def help_offer(articles: Sequence[Mapping[str, Any]]) -> str:
+    """The offer of articles before a bug report is filed."""
+    lines = ["Before I file this, one of these may answer it:"]
+    lines += [f"{n}. {article.get('title')} ({article_path(article)})"
+              for n, article in enumerate(articles, start=1)]
+    lines.append('Did one of these answer it? Reply "yes" (or "yes 2" for the second) '
+                 '/ "no" to file it.')
+    return "\n".join(lines)
+
+
+DEFLECTED = "Glad that helped! I haven't filed anything. Write \"report bug: ...\" any time."
 
 
 def rated(rating: Mapping[str, Any]) -> str:

@@ -34,7 +34,10 @@ RESTART_WINDOW = 60.0
 # What pg_cron runs on hosted Supabase and locally where it is loaded
 # (20260112000700_schedule_cron_jobs.sql); the runner runs them only where it is not.
 SCHEDULED_JOBS = ("select private.close_resolved_tickets(); "
-                  "select private.purge_archived_notifications();")
+                  "select private.purge_archived_notifications(); "
+                  "select private.run_time_rules(); "
+                  "select private.continue_erasures(); "
+                  "select private.apply_retention();")
 SCHEDULE_EVERY = 60.0
 T = TypeVar("T")
 

@@ -222,6 +222,18 @@ http {{
             proxy_set_header Host $http_host;
             proxy_hide_header X-Route;
         }}
+        # The public help center (support_api/help_pages.py): HTML pages the Flask layer renders.
+        location = /help {{ return 301 /help/; }}
+        location /help/ {{
+{nginx_location_limits()}
+            proxy_pass http://flask;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Request-Id $request_id;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header Host $http_host;
+            proxy_hide_header X-Route;
+        }}
 {dashboard.nginx_locations(config)}
 {storage_standin.nginx_location()}
         location = /health {{ return 200 '{{"status":"ok"}}'; }}

@@ -280,8 +280,11 @@ def test_each_page_renders_from_one_round_of_requests(
         page.get_by_role("row").first.wait_for()
         time.sleep(0.3)
 
-    # The ticket page: the ticket, the moves, the staff, and triage's two (dashboard/triage.js).
-    for action, requests in ((open_ticket, 5), (back_to_queue, 2)):
+    # The ticket page: the ticket, the moves, the staff, triage's two (dashboard/triage.js), the
+    # macros, the tag list and the field definitions (dashboard/macros.js), the rules' runs on it,
+    # the first presence heartbeat (dashboard/presence.js) and the help articles that may answer
+    # it (dashboard/articles.js).
+    for action, requests in ((open_ticket, 11), (back_to_queue, 4)):
         events = rest_calls_in_order(page, action)
         sent = [i for i, (kind, _) in enumerate(events) if kind == "sent"]
         first_done = next(i for i, (kind, _) in enumerate(events) if kind == "done")

@@ -91,20 +91,27 @@ TYPE_ERRORS = {
     "ARRAY": "malformed array literal",
 }
 INTEGERS = {"integer", "smallint", "bigint"}
+# saved_views.columns is one: ?columns= names the columns of an insert's body.
+POSTGREST_PARAMETERS = {"select", "order", "limit", "offset", "columns", "on_conflict"}
 
 
 def typed_columns(db: psycopg.Connection, privilege: str) -> list[tuple[str, str, str]]:
     """(table, column, type) of every typed column of an exposed table that a signed-in user
-    holds `privilege` on."""
+    holds `privilege` on. A jsonb column is typed for a filter only: in an inserted body every
+    JSON value, the marker's string too, is a jsonb value."""
+    types = [t for t in TYPE_ERRORS if privilege == "SELECT" or t != "jsonb"]
     rows = db.execute(
         "select p.table_name, p.column_name, c.data_type"
         " from information_schema.column_privileges as p"
         " join information_schema.columns as c using (table_schema, table_name, column_name)"
         " where p.table_schema = 'public' and p.grantee = 'authenticated'"
         " and p.privilege_type = %s and c.data_type = any(%s) order by 1, 2",
-        (privilege, list(TYPE_ERRORS)),
+        (privilege, types),
     ).fetchall()
     assert rows, f"no typed column a user may {privilege}"
+    if privilege == "SELECT":
+        # A query-string key PostgREST keeps for itself never reaches the database as a filter.
+        rows = [row for row in rows if row[1] not in POSTGREST_PARAMETERS]
     return rows
 
 
