@@ -73,7 +73,11 @@ def similar_posts() -> Response:
     body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "request body must be a JSON object")
-    sent: dict[str, object] = {"description": body.get("description")}
+    description = body.get("description")
+    # PostgREST would read a number or a boolean as its text, so the type is checked here.
+    if description is not None and not isinstance(description, str):
+        raise ApiError(400, "description must be a string")
+    sent: dict[str, object] = {"description": description}
     if "page_size" in request.args:
         sent["page_size"] = request.args["page_size"]
     return _call("similar_posts", sent)

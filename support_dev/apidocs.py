@@ -263,6 +263,10 @@ def _flask_examples(path: str, method: str, op: Mapping[str, Any]) -> list[tuple
     content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
     form = op.get("requestBody", {}).get("content", {}).get(FORM, {}).get("example")
     url = f"$API{path.replace('{ticket_id}', '$TICKET_ID')}"
+    # Other path parameters take their documented example (a seed row's id).
+    for parameter in op.get("parameters", []):
+        if parameter["in"] == "path" and "example" in parameter:
+            url = url.replace("{" + parameter["name"] + "}", parameter["example"])
     if "examples" in content:
         return [
             (example["summary"], _curl(method, url, auth, _with_env(example["value"])))

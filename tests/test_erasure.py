@@ -186,8 +186,8 @@ def fill_everything(db: psycopg.Connection, user, staff, marker: str) -> dict[st
         (suggestion, other, staff.id),
     )
     db.execute(
-        "insert into public.ticket_events (ticket_id, kind, actor_id, actor_kind, to_value) "
-        "values (%s, 'assignee', %s, 'agent', %s)",
+        "insert into public.ticket_events (ticket_id, kind, internal, actor_id, actor_kind, "
+        "to_value) values (%s, 'assignee', true, %s, 'agent', %s)",
         (other, staff.id, staff.id),
     )
     db.execute(

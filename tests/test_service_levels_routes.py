@@ -202,6 +202,7 @@ def test_staff_read_the_numbers_users_do_not(stack, http, db, make_user):
         "csat",
         "backlog",
         "feedback",
+        "help",
     ]
     overflow = http.get(
         f"{stack.rest_url}/rpc/support_stats",

@@ -26,8 +26,8 @@ def test_the_database_runs_pgmq_as_an_extension_in_schema_pgmq(db):
                      "join pg_namespace as n on n.oid = e.extnamespace "
                      "where e.extname = 'pgmq'").fetchone()
     assert row == (PGMQ_VERSION, "pgmq")
-    assert db.execute("select queue_name from pgmq.list_queues()").fetchall() == [
-        ("notifications",)]
+    assert db.execute("select queue_name from pgmq.list_queues() order by queue_name"
+                      ).fetchall() == [("bulk_actions",), ("notifications",)]
 
 
 def test_pg_cron_is_preloaded_and_runs_the_jobs_in_postgres(db):
@@ -38,6 +38,8 @@ def test_pg_cron_is_preloaded_and_runs_the_jobs_in_postgres(db):
         return
     assert "pg_cron" in db.execute("show shared_preload_libraries").fetchone()[0]
     jobs = db.execute("select jobname, database from cron.job order by jobname").fetchall()
-    assert jobs == [("close-resolved-tickets", "postgres"),
+    assert jobs == [("apply-retention", "postgres"),
+                    ("close-resolved-tickets", "postgres"),
+                    ("continue-erasures", "postgres"),
                     ("purge-archived-notifications", "postgres"),
                     ("run-time-rules", "postgres")]

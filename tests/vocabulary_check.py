@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 # A property or parameter of this name takes a value of this vocabulary; `status` is a ticket's
-# status except in the feedback schemas and routes.
+# status except in the feedback and board schemas and routes (a public post's status is a
+# feedback status).
 VOCABULARY_OF = {
     "ticket_type": "ticket_types",
     "priority": "ticket_priorities",
@@ -17,7 +18,7 @@ VOCABULARY_OF = {
 
 
 def _vocabulary(name: str, where: str) -> str:
-    if name == "status" and "eedback" in where:
+    if name == "status" and ("eedback" in where or "oard" in where):
         return "feedback_statuses"
     return VOCABULARY_OF[name]
 

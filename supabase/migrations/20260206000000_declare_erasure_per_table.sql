@@ -63,10 +63,17 @@ insert into private.table_registry (table_name, configuration, note) values
     ('pgmq.q_notifications', false, 'working state: notifications waiting for delivery'),
     ('pgmq.a_notifications', false, 'history: delivered notifications'),
     ('pgmq.q_bulk_actions', false, 'working state: chunks of bulk jobs waiting for support-worker'),
-    ('pgmq.a_bulk_actions', false, 'history: chunks of bulk jobs done'),
-    ('pgmq.meta', false, 'pgmq: the list of queues'),
-    ('pgmq.notify_insert_throttle', false, 'pgmq: insert notification throttles'),
-    ('pgmq.topic_bindings', false, 'pgmq: topic bindings');
+    ('pgmq.a_bulk_actions', false, 'history: chunks of bulk jobs done');
+
+-- pgmq's own bookkeeping tables differ between versions (the local stack's 1.13 has more than
+-- hosted 1.5.1), so they are registered from the catalog: none of them holds a person.
+insert into private.table_registry (table_name, configuration, note)
+select 'pgmq.' || c.relname, false, 'pgmq''s own bookkeeping'
+from pg_catalog.pg_class as c
+where c.relnamespace = 'pgmq'::regnamespace
+    and c.relkind in ('r', 'p')
+    and c.relname !~ '^[qa]_'
+on conflict do nothing;
 
 -- The person's tickets and feedback, as the predicates below name them.
 -- T: (select t.id from public.support_tickets as t where t.user_id = $1)
