@@ -87,7 +87,12 @@ export function viewBuilder(context, { current, defaultColumns, onSaved }) {
   const body = h('div', { class: 'builder-body' });
   const details = h('details', { class: 'view-builder' }, h('summary', {}, 'New view from these filters'), body);
   details.addEventListener('toggle', async () => {
-    if (!details.open) return;
+    // Closed, the form goes: reopened, it starts afresh, and nothing typed into the old one
+    // before the new one arrives is lost in it.
+    if (!details.open) {
+      replace(body);
+      return;
+    }
     replace(body, h('p', { class: 'loading' }, 'Loading…'));
     try {
       const [fields, columns, customFields] = await Promise.all([

@@ -19,13 +19,17 @@ def figures(page: Page, table_id: str) -> dict[str, list[str]]:
 def open_counting_requests(page: Page, path: str, heading: str) -> list[str]:
     """Opens a page of the dashboard; its REST requests as "sent" and "done", in order."""
     events: list[str] = []
+    # A request of the page before (a poll still in flight) may finish meanwhile: only the
+    # answers to requests sent here count.
+    ours: set[int] = set()
 
     def sent(request) -> None:
         if "/rest/v1/" in request.url:
+            ours.add(id(request))
             events.append("sent")
 
     def done(request) -> None:
-        if "/rest/v1/" in request.url:
+        if id(request) in ours:
             events.append("done")
 
     page.on("request", sent)
