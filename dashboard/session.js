@@ -30,6 +30,22 @@ function takeTokenFromFragment() {
   history.replaceState(null, '', `${location.pathname}#/queue`);
 }
 
+// Fair share (public.request_limits) refuses a user's requests beyond a few at once with 429
+// "Too many requests at once" before anything runs (its transaction rolls back), so sending one
+// again is safe: a page that opens with a dozen requests sends the refused ones again, a little
+// later each time, instead of showing the refusal. Any other 429 (an hourly rate limit) stands.
+async function fetchTakingTurns(input, init) {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(input, init);
+    if (response.status !== 429 || attempt > 6) return response;
+    const body = await response.clone().json().catch(() => null);
+    if (body?.message !== 'Too many requests at once') return response;
+    await new Promise((resolve) => setTimeout(resolve, attempt * (100 + Math.random() * 200)));
+  }
+}
+
+const clientOptions = { global: { fetch: fetchTakingTurns } };
+
 function localSession(config) {
   takeTokenFromFragment();
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -39,6 +55,7 @@ function localSession(config) {
     return null;
   }
   const client = window.supabase.createClient(config.supabaseUrl, config.anonKey, {
+    ...clientOptions,
     accessToken: async () => token,
   });
   return {
@@ -66,6 +83,6 @@ export async function startSession(config) {
   if (config.localSignIn) {
     return localSession(config) ?? { signIn: 'local' };
   }
-  const client = window.supabase.createClient(config.supabaseUrl, config.anonKey);
+  const client = window.supabase.createClient(config.supabaseUrl, config.anonKey, clientOptions);
   return (await hostedSession(client)) ?? { signIn: 'hosted', client };
 }

@@ -141,6 +141,11 @@ def test_a_round_removes_old_unlinked_uploads_through_storage_and_keeps_the_rest
     assert uploads.file(linked).exists() and uploads.file(fresh).exists()
     # The row went through the endpoint: one more DELETE at the gateway, one object at the
     # stand-in (a direct DELETE of the row would not pass storage.protect_delete anyway).
+    # The stand-in and the gateway write their log line after answering: wait for it.
+    wait_for(lambda: len(standin_removals(own_stack)) > len(removals_before), 10,
+             "the stand-in to log the removal")
+    wait_for(lambda: gateway_removals(own_stack) > gateway_before, 10,
+             "the gateway to log the removal")
     assert standin_removals(own_stack)[len(removals_before):] == [1]
     assert gateway_removals(own_stack) == gateway_before + 1
 
