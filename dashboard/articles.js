@@ -7,11 +7,16 @@ import { errorBox, h, replace, when } from './dom.js';
 
 const STATUS_WORDS = { draft: 'Draft', published: 'Published', archived: 'Archived' };
 
-// Where readers open an article: the help center of the stack that serves the dashboard, or
-// the one config.js names (helpCenterUrl) on a hosted project.
+// Where readers find the help center: the one config.js names (helpCenterUrl, on a hosted
+// project where the Flask layer answers elsewhere), else /help/ of the gateway that serves the
+// dashboard (the local stack). Always with a trailing slash.
+export function helpCenterUrl(context) {
+  return (context.config.helpCenterUrl ?? `${location.origin}/help/`).replace(/\/?$/, '/');
+}
+
+// Where readers open an article (support_api/help_pages.py: /help/articles/<slug>?lang=<locale>).
 export function articleUrl(context, article) {
-  const base = context.config.helpCenterUrl ?? `${location.origin}/help/`;
-  return `${base.replace(/\/?$/, '/')}articles/${encodeURIComponent(article.slug)}?lang=${encodeURIComponent(article.locale)}`;
+  return `${helpCenterUrl(context)}articles/${encodeURIComponent(article.slug)}?lang=${encodeURIComponent(article.locale)}`;
 }
 
 // The ticket page's suggestions: each article with "Insert link", which adds a Markdown link
@@ -131,7 +136,7 @@ export async function renderArticles(main, context, page) {
   page('Help articles',
     h('p', { class: 'muted' },
       'Agents write drafts; publishers (admins, or agents when the help setting says so) publish. ',
-      'Published articles are public at ', h('a', { href: '/help/' }, '/help/'), '.'),
+      'Published articles are public at ', h('a', { href: helpCenterUrl(context) }, helpCenterUrl(context)), '.'),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => open({}) }, 'New article')),
     h('table', { class: 'queue articles' },
       h('caption', {}, `${articles.length} articles`),

@@ -9,6 +9,9 @@ window.SUPPORT_DASHBOARD_CONFIG = {
   localSignIn: false,
   // Where the Flask layer (support_api) answers, for the CSV exports; default: <supabaseUrl>/api.
   // apiUrl: 'https://support-api.example.com/api',
+  // Where the public help center (support_api's /help/ pages) answers, for the links to articles
+  // on the Articles page and in replies; default: /help/ of the origin serving the dashboard.
+  // helpCenterUrl: 'https://support-api.example.com/help/',
   // true: attachments open through signed URLs of the project's Storage API.
   storageServer: true,
 };

@@ -320,7 +320,7 @@ on conflict do nothing;
 insert into public.help_articles (id, slug, locale, title, category, status, author_id, body) values
     ('00000000-0000-4000-8000-0000000e1a01', 'reset-your-password', 'en', 'Reset your password', 'account', 'published',
      '00000000-0000-4000-8000-00000000ad31',
-     E'Forgot your password, or it no longer works? You can choose a new one in a minute.\n\n1. On the sign-in screen, tap **Forgot password**.\n2. Enter the email address of your account.\n3. Open the email we send you and follow the link within one hour.\n\nNo email after five minutes? Check your spam folder, then see [Change the email of your account](/help/change-your-email).'),
+     E'Forgot your password, or it no longer works? You can choose a new one in a minute.\n\n1. On the sign-in screen, tap **Forgot password**.\n2. Enter the email address of your account.\n3. Open the email we send you and follow the link within one hour.\n\nNo email after five minutes? Check your spam folder, then see [Change the email of your account](/help/articles/change-your-email).'),
     ('00000000-0000-4000-8000-0000000e1a02', 'change-your-email', 'en', 'Change the email address of your account', 'account', 'published',
      '00000000-0000-4000-8000-00000000ad31',
      E'Go to **Settings > Account > Email**, type the new address and confirm it from the message we send there.\n\nUntil you confirm, sign-in keeps working with the old address.'),

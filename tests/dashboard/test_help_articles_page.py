@@ -73,6 +73,9 @@ def test_an_agent_drafts_and_previews_an_article_and_an_admin_publishes_it(
         page.wait_for_timeout(300)
         events = open_counting_requests(page, "#/articles", "Help articles")
         assert _sent_before_any_answer(events), events
+        origin = page.url.split("/dashboard/")[0]  # no helpCenterUrl in the local config.js
+        help_center = f"{origin}/help/"
+        expect(page.get_by_role("link", name=help_center)).to_have_attribute("href", help_center)
         page.get_by_role("button", name="New article").click()
         page.get_by_label("Title").fill(f"Safe preview {word}")
         page.get_by_label("Slug (shared by translations)").fill(slug)
@@ -88,6 +91,7 @@ def test_an_agent_drafts_and_previews_an_article_and_an_admin_publishes_it(
         expect(preview.locator("a")).to_have_count(0)  # javascript: and data: lose their link
         preview.get_by_text("hover").hover()
         assert page.evaluate("() => window.__xss") is None
+        screenshot(page, "articles-preview")
 
         page.get_by_role("button", name="Save draft").click()
         row = page.get_by_role("row").filter(has_text=f"Safe preview {word}")

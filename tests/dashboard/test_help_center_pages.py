@@ -1,7 +1,7 @@
 """The public help center at /help/ (support_api/help_pages.py): a reader without JavaScript
 finds an article by category and by search and reads it, in French with the fallback to
 English; an article whose body is a list of XSS payloads runs nothing in a browser; every page
-passes axe on a desktop and on a phone."""
+passes axe on a desktop and on a phone; a seeded article's link to another opens it."""
 
 import uuid
 
@@ -69,6 +69,15 @@ def test_a_reader_without_javascript_browses_searches_and_reads(
     page.goto(f"{stack.gateway_url}/help/articles/xss-{word}?lang=fr")
     expect(page.get_by_text("Not translated yet")).to_be_visible()
 
+    # A seeded article links another at its public route (supabase/seed.sql), and the link opens it.
+    page.goto(f"{stack.gateway_url}/help/articles/reset-your-password")
+    link = page.get_by_role("link", name="Change the email of your account")
+    expect(link).to_have_attribute("href", "/help/articles/change-your-email")
+    screenshot(page, "help-center-article")
+    link.click()
+    email_title = "Change the email address of your account"
+    expect(page.get_by_role("heading", name=email_title)).to_be_visible()
+
 
 def test_an_article_made_of_xss_payloads_runs_nothing(stack, contexts, articles):
     word = articles
@@ -98,4 +107,5 @@ def test_every_help_page_passes_axe(stack, contexts, articles, axe_violations, s
                  "/help/articles/no-such-article"):
         page.goto(f"{stack.gateway_url}{path}")
         assert axe_violations(page) == [], path
-    screenshot(page, f"help-center-{viewport_name}")
+        if path == "/help/":  # the table of contents, the page a reader lands on
+            screenshot(page, f"help-center-{viewport_name}")
