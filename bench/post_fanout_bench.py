@@ -11,7 +11,7 @@ queued and then times, from the commit, until support-worker (the stack's, `--wo
 MailDev's count of received emails. Last, the same post moves on to in progress within the
 day's window: that move tells nobody, and its time is the grouping's cost (the anti-join on N
 notices). A throwaway stack of its own; printed, and written to
-bench/results/fanout/<date>-<host>-post-fanout.md with the machine it ran on.
+bench/results/fanout/<date>-<host>-post-fanout[-w<workers>].md with the machine it ran on.
 """
 
 from __future__ import annotations
@@ -133,8 +133,8 @@ def run(db_url: str, mail_url: str, voters: int, timeout: float) -> dict[str, ob
 
 def report(figures: dict[str, object], machine: dict[str, str], workers: int) -> str:
     lines = [f"# Post fan-out bench, {datetime.date.today()} on {platform.node()}", "",
-             f"support-worker processes: {workers}; machine load average before the run: "
-             f"{os.getloadavg()[0]:.1f}", "",
+             f"support-worker processes: {workers}; machine load average at the end of the "
+             f"run: {os.getloadavg()[0]:.1f}", "",
              "| figure | value |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in figures.items()]
     lines += ["", "Machine:", ""] + [f"- {key}: {value}" for key, value in machine.items()]
@@ -160,7 +160,9 @@ def main() -> None:
     print(text)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"{datetime.date.today()}-{platform.node()}-post-fanout.md").write_text(text)
+        suffix = "" if args.workers == 1 else f"-w{args.workers}"
+        name = f"{datetime.date.today()}-{platform.node()}-post-fanout{suffix}.md"
+        (RESULTS / name).write_text(text)
 
 
 if __name__ == "__main__":
