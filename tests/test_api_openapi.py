@@ -367,6 +367,8 @@ def test_curl_examples_work_as_printed(stack, make_user):
         user = companion_user if "/api/companion/" in block else make_user()
         # The printed link is the example user's on the local stack; this one is the user's.
         block = block.replace(UNSUBSCRIBE_EXAMPLE, sign(stack.jwt_secret, user.id, ["reply"]))
+        block = block.replace(UNFOLLOW_EXAMPLE,
+                              sign_unfollow(stack.jwt_secret, user.id, SEED_POST_ID))
         script = "\n".join(
             ["set -euo pipefail", _setup_for(setup, stack, user)]
             + ([ticket] if "$TICKET_ID" in block else [])
@@ -376,8 +378,9 @@ def test_curl_examples_work_as_printed(stack, make_user):
             ["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False
         )
         assert result.returncode == 0, (block, result.stderr)
-        if result.stdout.startswith("<!doctype html>"):  # the unsubscribe page, for a browser
-            assert "Stop these emails?" in result.stdout, block
+        if result.stdout.startswith("<!doctype html>"):  # a link's page, for a browser
+            assert ("Stop these emails?" in result.stdout
+                    or "Stop news of this post?" in result.stdout), block
             continue
         if ".csv?" in block:  # an export: a header row of the columns' labels, then rows
             header = next(csv.reader(io.StringIO(result.stdout)))
