@@ -4,6 +4,10 @@ The mail client POSTs `List-Unsubscribe=One-Click` to the link; a person who ope
 browser gets a page with one button that POSTs the same. The signed token names the user and
 the kinds; the route turns those off through PostgREST with a one-minute JWT for that user, so
 the database applies its own rules (policies, the kinds' foreign key) as for any call.
+
+`/api/notifications/unfollow` is the same for one public post: the link of a post_status email
+(its List-Unsubscribe) carries a token naming the user and the post, and the route calls
+`unfollow_post` as that user.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import html
 from flask import Blueprint, Response, current_app, json, request
 
 from support_api.errors import ApiError
-from support_api.postgrest import get_postgrest
-from support_runtime.unsubscribe_tokens import InvalidToken, verify
+from support_api.postgrest import RpcResult, get_postgrest
+from support_runtime.unsubscribe_tokens import InvalidToken, verify, verify_unfollow
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 
@@ -30,6 +34,16 @@ _PAGE = """<!doctype html>
 <p>You will no longer get emails about: {kinds}. You can turn them on again in the app.</p>
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">Unsubscribe</button></form>
+</body></html>
+"""
+_UNFOLLOW_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Unfollow</title>
+<style>""" + _STYLE + """</style></head>
+<body>
+<h1>Stop news of this post?</h1>
+<p>You will no longer be told when this post moves on the board. Your vote stays.</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unfollow</button></form>
 </body></html>
 """
 _STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
@@ -82,3 +96,37 @@ def unsubscribe() -> Response:
         return refusal
     return Response(json.dumps({"unsubscribed": kinds}), status=200,
                     mimetype="application/json")
+
+
+def _unfollow_claims() -> tuple[str, str]:
+    token = request.args.get("token", "")
+    try:
+        return verify_unfollow(current_app.config["SUPPORT_API_SETTINGS"].jwt_secret, token)
+    except InvalidToken:
+        raise ApiError(400, "The unfollow link is not valid",
+                       hint="Use the link of the email as it was sent.") from None
+
+
+def _relayed(result: RpcResult) -> Response:
+    """The database's refusal (e.g. the post deleted since the email was sent), as it came."""
+    refusal = Response(result.body, status=result.status, mimetype="application/json")
+    refusal.headers.update(result.headers)
+    return refusal
+
+
+@bp.get("/unfollow")
+def unfollow_page() -> Response:
+    # Changes nothing: a link scanner that opens every link of an email unfollows nothing.
+    _unfollow_claims()
+    return Response(_UNFOLLOW_PAGE, mimetype="text/html")
+
+
+@bp.post("/unfollow")
+def unfollow() -> Response:
+    user_id, post_id = _unfollow_claims()
+    postgrest = get_postgrest()
+    result = postgrest.rpc("unfollow_post", jwt=postgrest.mint_user_jwt(user_id, via="unfollow"),
+                           body={"post_id": post_id})
+    if not result.ok:
+        return _relayed(result)
+    return Response(result.body, status=200, mimetype="application/json")

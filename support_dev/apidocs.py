@@ -146,6 +146,9 @@ USER_RPCS: dict[str, tuple[str, Any] | str] = {
     "vote_for_post": "No example: it needs a post's id, from `board_posts`; the Flask route "
     "`POST /api/board/posts/{post_id}/vote` relays it.",
     "withdraw_vote": "No example: see `vote_for_post` (`DELETE /api/board/posts/{post_id}/vote`).",
+    "unfollow_post": "No example: the body is `{\"post_id\"}` of a post you vote for; the "
+    "one-click link of a post's email (`POST /api/notifications/unfollow`) calls it for you.",
+    "follow_post": "No example: see `unfollow_post`.",
     "share_my_feedback": "No example: the body is `{\"feedback_id\", \"share\"?, "
     "\"display_name\"?}` for one of your own entries.",
     "export_my_data": "The Flask route `GET /api/me/export` (`exportMyData`, above) relays it; "

@@ -11,7 +11,9 @@ once: retrying it would fail the same way. Each email is written on its messages
 sent and marked once sent, and the endpoints that got an event are written on its message: a
 retry sends only what is missing, an unsent email with the same events and Message-ID. A crash
 between sending and acknowledging repeats the delivery with the same Message-ID or webhook-id:
-delivery is at least once.
+delivery is at least once. A message naming a post_status notice (a public post moved,
+support_worker.post_notices) is one email and one webhook per endpoint, settled the same way;
+one whose person turned the kind off or unfollowed the post since is archived unsent.
 """
 
 from __future__ import annotations
@@ -20,16 +22,22 @@ import logging
 import smtplib
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from support_worker.email_messages import OutgoingEmail, build_email
-from support_worker.queue import Event, NotificationQueue, Policy, QueuedMessage
+from support_worker.post_notices import build_post_email
+from support_worker.queue import Event, NotificationQueue, Policy, PostNotice, QueuedMessage
 from support_worker.settings import WorkerSettings
 from support_worker.smtp import SmtpTransport
 from support_worker.webhook_pool import Delivery, WebhookPool
 
 log = logging.getLogger("support_worker")
+
+# An email to send: the messages it settles and how to build it.
+EmailJob = tuple[list[QueuedMessage], Callable[[], OutgoingEmail]]
 
 
 @dataclass
@@ -62,19 +70,28 @@ class Deliverer:
         if not messages:
             return None
         policy = self.queue.policy()
+        tickets = [message for message in messages if message.notice_id is None]
+        posts = [message for message in messages if message.notice_id is not None]
         # An email planned on an earlier attempt is sent again as it was: its other events too.
-        wanted = {message.event_id for message in messages}
-        wanted.update(event for message in messages for event in message.mail_plan or ())
-        events = self.queue.events(sorted(wanted))
+        wanted = {message.event_id for message in tickets}
+        wanted.update(event for message in tickets for event in message.mail_plan or ())
+        events = self.queue.events(sorted(wanted)) if wanted else {}
+        notices = self.queue.post_notices(
+            sorted(int(m.notice_id or 0) for m in posts)) if posts else {}
         result = BatchResult()
-        hooked = self._deliver(messages, events, deadline, result)
+        hooked = self._deliver(tickets, events, posts, notices, deadline, result)
         return self._settle(messages, result, hooked, policy, began)
 
-    def _deliver(self, messages: list[QueuedMessage], events: dict[int, Event], deadline: float,
+    def _deliver(self, messages: list[QueuedMessage], events: dict[int, Event],
+                 posts: list[QueuedMessage], notices: dict[int, PostNotice], deadline: float,
                  result: BatchResult) -> dict[int, list[int]]:
         """Makes every delivery by the deadline; records the reason of failure per message id
         and returns the endpoints each message's event reached (earlier attempts included)."""
-        batch = [(m, events[m.event_id]) for m in messages if m.event_id in events]
+        batch: list[tuple[QueuedMessage, Event | PostNotice]] = [
+            (m, events[m.event_id]) for m in messages if m.event_id in events]
+        # A notice whose person no longer wants it is not delivered at all (archived).
+        batch += [(m, notice) for m in posts
+                  if (notice := notices.get(int(m.notice_id or 0))) and notice.wanted]
         kinds = sorted({event.kind for _, event in batch})
         endpoints = self.queue.webhooks(kinds) if kinds else []
         started = self.webhooks.start(
@@ -83,9 +100,11 @@ class Deliverer:
              if endpoint.kind == event.kind and endpoint.id not in message.hooked],
             deadline)
         failures = result.failures
+        jobs = self._ticket_emails(self._plan_emails(messages, events), events)
+        jobs += self._post_emails(posts, notices)
         with self.smtp.session():
-            self._send_emails(self._plan_emails(messages, events), events, deadline, result)
-        hooked = {message.msg_id: set(message.hooked) for message in messages}
+            self._send_emails(jobs, deadline, result)
+        hooked = {message.msg_id: set(message.hooked) for message in [*messages, *posts]}
         for delivery, reason in self.webhooks.results(started, deadline):
             if reason is None:
                 hooked[delivery.msg_id].add(delivery.endpoint.id)
@@ -119,27 +138,40 @@ class Deliverer:
             self.queue.plan_mail(plans)
         return emails
 
-    def _send_emails(self, emails: dict[tuple[int, ...], list[QueuedMessage]],
-                     events: dict[int, Event], deadline: float, result: BatchResult) -> None:
-        failures = result.failures
-        # Built ahead of the sending, on a thread of their own: rendering is CPU, sending
-        # mostly waits for the server, so the two overlap.
-        built: dict[tuple[int, ...], Future[OutgoingEmail]] = {}
-        for planned in emails:
+    def _ticket_emails(self, emails: dict[tuple[int, ...], list[QueuedMessage]],
+                       events: dict[int, Event]) -> list[EmailJob]:
+        jobs: list[EmailJob] = []
+        for planned, group in emails.items():
             # An event gone since (its ticket deleted) or a user who unsubscribed since.
             content = [events[e] for e in planned
                        if e in events and events[e].email_wanted and events[e].recipient_email]
             if content:
-                built[planned] = self._builder.submit(build_email, content, self.settings)
-        for planned, group in emails.items():
-            mail = built.get(planned)
+                jobs.append((group, partial(build_email, content, self.settings)))
+        return jobs
+
+    def _post_emails(self, posts: list[QueuedMessage], notices: dict[int, PostNotice]
+                     ) -> list[EmailJob]:
+        """One email per post_status notice not sent yet, if its person still wants it."""
+        jobs: list[EmailJob] = []
+        for message in posts:
+            notice = notices.get(int(message.notice_id or 0))
+            if message.mailed or notice is None or not notice.wanted \
+                    or not notice.recipient_email:
+                continue
+            jobs.append(([message], partial(build_post_email, notice, self.settings)))
+        return jobs
+
+    def _send_emails(self, jobs: list[EmailJob], deadline: float, result: BatchResult) -> None:
+        failures = result.failures
+        # Built ahead of the sending, on a thread of their own: rendering is CPU, sending
+        # mostly waits for the server, so the two overlap.
+        built: list[Future[OutgoingEmail]] = [self._builder.submit(build) for _, build in jobs]
+        for (group, _), mail in zip(jobs, built, strict=True):
             budget = deadline - time.monotonic()
-            if mail and budget <= 0:
+            if budget <= 0:
                 # Left for the next read: a batch never outlives its visibility timeout.
                 for message in group:
                     failures[message.msg_id] = "email: past the batch's deadline"
-                continue
-            if not mail:
                 continue
             try:
                 ready = mail.result()

@@ -24,6 +24,12 @@ class QueuedMessage:
         return int(self.message["event_id"])
 
     @property
+    def notice_id(self) -> int | None:
+        """The post_status notice a message names (a public post moved), None for a ticket's."""
+        notice = self.message.get("notice_id")
+        return None if notice is None else int(notice)
+
+    @property
     def mail_plan(self) -> tuple[int, ...] | None:
         """The events of the email this message went into on an earlier attempt, if any."""
         plan = self.message.get("mail")
@@ -58,6 +64,47 @@ class Event:
     reply: str | None
     occurred_at: datetime
 
+    @property
+    def chain(self) -> str:
+        """What a receiver hears of in order: one ticket's events."""
+        return self.ticket_id
+
+    @property
+    def order(self) -> int:
+        return self.event_id
+
+
+@dataclass(frozen=True)
+class PostNotice:
+    """One person told that a public post moved (private.post_notice_details)."""
+
+    notice_id: int
+    kind: str
+    label: str
+    post_id: str
+    title: str
+    from_status: str
+    to_status: str
+    # The statuses' labels from public.feedback_statuses.
+    from_label: str | None
+    to_label: str | None
+    recipient_id: str
+    recipient_email: str | None
+    # False once the person turned post_status off or unfollowed the post: nothing is sent.
+    wanted: bool
+    occurred_at: datetime
+
+    @property
+    def chain(self) -> str:
+        return f"post:{self.post_id}"
+
+    @property
+    def order(self) -> int:
+        return self.notice_id
+
+
+Notice = Event | PostNotice
+
 
 @dataclass(frozen=True)
 class Webhook:
@@ -83,7 +130,7 @@ class NotificationQueue:
     def __init__(self, db_url: str) -> None:
         self._connection = psycopg.connect(db_url, autocommit=True, row_factory=dict_row,
                                            application_name="support-worker")
-        # Least privilege whatever the URL's user: the queue and four functions, no more.
+        # Least privilege whatever the URL's user: the queue and five functions, no more.
         self._connection.execute("set role support_worker")
 
     def close(self) -> None:
@@ -103,6 +150,16 @@ class NotificationQueue:
         return {
             row["event_id"]: Event(**{**row, "ticket_id": str(row["ticket_id"]),
                                       "recipient_id": str(row["recipient_id"])})
+            for row in rows
+        }
+
+    def post_notices(self, notice_ids: list[int]) -> dict[int, PostNotice]:
+        rows = self._connection.execute(
+            "select * from private.post_notice_details(%s)", (notice_ids,)
+        ).fetchall()
+        return {
+            row["notice_id"]: PostNotice(**{**row, "post_id": str(row["post_id"]),
+                                            "recipient_id": str(row["recipient_id"])})
             for row in rows
         }
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from support_worker.queue import Event, Webhook
+from support_worker.queue import Notice, Webhook
 from support_worker.settings import WorkerSettings
 from support_worker.webhooks import WebhookFailed, WebhookSender
 
@@ -21,11 +21,12 @@ from support_worker.webhooks import WebhookFailed, WebhookSender
 @dataclass(frozen=True)
 class Delivery:
     msg_id: int
-    event: Event
+    event: Notice
     endpoint: Webhook
 
 
-# The deliveries of one chain (one endpoint, one ticket) and the future of their outcomes.
+# The deliveries of one chain (one endpoint, one ticket or public post) and the future of
+# their outcomes.
 Started = tuple[list[Delivery], Future[list[str | None]]]
 
 
@@ -84,8 +85,8 @@ class WebhookPool:
         oldest event first, so a receiver hears of a ticket's changes in order; the rest run
         side by side, a few per receiver, so one receiver's delay holds no other."""
         chains: dict[tuple[str, str], list[Delivery]] = defaultdict(list)
-        for delivery in sorted(deliveries, key=lambda d: d.event.event_id):
-            chains[(delivery.endpoint.url, delivery.event.ticket_id)].append(delivery)
+        for delivery in sorted(deliveries, key=lambda d: d.event.order):
+            chains[(delivery.endpoint.url, delivery.event.chain)].append(delivery)
         return [(chain, self._lane(chain[0].endpoint).submit(self._deliver_chain, chain, deadline))
                 for chain in chains.values()]
 

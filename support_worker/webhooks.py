@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
-from support_worker.queue import Event, Webhook
+from support_worker import post_notices
+from support_worker.queue import Event, Notice, PostNotice, Webhook
 from support_worker.webhook_address import RefusedAddress, resolve
 
 
@@ -16,12 +17,20 @@ class WebhookFailed(Exception):
     """The receiver did not answer 2xx in time."""
 
 
-def webhook_id(event: Event) -> str:
+def webhook_id(event: Notice) -> str:
     """Stable per event: receivers drop a repeat they have seen."""
+    if isinstance(event, PostNotice):
+        return post_notices.webhook_id(event)
     return f"evt_{event.event_id}"
 
 
-def payload(event: Event) -> dict[str, object]:
+def payload(event: Notice) -> dict[str, object]:
+    if isinstance(event, PostNotice):
+        return post_notices.payload(event)
+    return ticket_payload(event)
+
+
+def ticket_payload(event: Event) -> dict[str, object]:
     data: dict[str, object] = {
         "event_id": event.event_id,
         "ticket_id": event.ticket_id,
@@ -53,7 +62,7 @@ class WebhookSender:
     def close(self) -> None:
         self._http.close()
 
-    def send(self, endpoint: Webhook, event: Event, budget: float | None = None) -> None:
+    def send(self, endpoint: Webhook, event: Notice, budget: float | None = None) -> None:
         """POSTs `event` to `endpoint` within `budget` seconds (at most the webhook timeout)."""
         body = json.dumps(payload(event), separators=(",", ":"))
         now = datetime.now(UTC)

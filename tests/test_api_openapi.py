@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, unsuppor
 from support_api.openapi import openapi_document
 from support_dev import apidocs
 from support_runtime.tokens import LOCAL_JWT_SECRET, mint_jwt
-from support_runtime.unsubscribe_tokens import sign, verify
+from support_runtime.unsubscribe_tokens import sign, sign_unfollow, verify, verify_unfollow
 
 DOC = openapi_document()
 
@@ -156,6 +156,8 @@ def test_real_client_route_responses_match_the_document(stack, http, make_user, 
         ("report bug: the calendar is off", "service", 200),
         ("report bug", "service", 200),
         ("my tickets", "service", 200),
+        ("+1 track fitness goals", "service", 200),
+        ("+1 zq nothing like it", "service", 200),
         ("hello", "service", 200),
         ("hello", "user", 401),
         (5, "service", 400),
@@ -201,6 +203,39 @@ def test_real_unsubscribe_responses_match_the_document(stack, http, make_user, m
 
 def test_the_unsubscribe_example_is_a_link_for_the_example_user():
     assert verify(LOCAL_JWT_SECRET, UNSUBSCRIBE_EXAMPLE) == (apidocs.EXAMPLE_USER_ID, ["reply"])
+
+
+UNFOLLOW = "/api/notifications/unfollow"
+UNFOLLOW_EXAMPLE = operation("GET", UNFOLLOW)["parameters"][0]["example"]
+SEED_POST_ID = "5eedb0a0-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "tampered"])
+def test_real_unfollow_responses_match_the_document(stack, http, make_user, method, signed):
+    token = sign_unfollow(stack.jwt_secret, make_user().id, SEED_POST_ID)
+    response = http.request(
+        method,
+        stack.gateway_url + UNFOLLOW,
+        params={"token": token if signed else "x" + token},
+        content=b"List-Unsubscribe=One-Click" if method == "POST" else None,
+        headers={"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {},
+    )
+    validate(method, UNFOLLOW, response)
+    if not signed:
+        assert response.status_code == 400
+        assert response.json()["message"] == "The unfollow link is not valid"
+        assert token not in response.text
+    elif method == "GET":
+        assert response.status_code == 200 and "Stop news of this post?" in response.text
+    else:
+        assert response.status_code == 200
+        assert response.json() == {"post_id": SEED_POST_ID, "following": False}
+
+
+def test_the_unfollow_example_is_a_link_for_the_example_user_and_a_seed_post():
+    assert verify_unfollow(LOCAL_JWT_SECRET, UNFOLLOW_EXAMPLE) == (
+        apidocs.EXAMPLE_USER_ID, SEED_POST_ID)
 
 
 @pytest.mark.parametrize("path", ["/api/staff/tickets.csv", "/api/staff/feedback.csv"])
@@ -332,6 +367,8 @@ def test_curl_examples_work_as_printed(stack, make_user):
         user = companion_user if "/api/companion/" in block else make_user()
         # The printed link is the example user's on the local stack; this one is the user's.
         block = block.replace(UNSUBSCRIBE_EXAMPLE, sign(stack.jwt_secret, user.id, ["reply"]))
+        block = block.replace(UNFOLLOW_EXAMPLE,
+                              sign_unfollow(stack.jwt_secret, user.id, SEED_POST_ID))
         script = "\n".join(
             ["set -euo pipefail", _setup_for(setup, stack, user)]
             + ([ticket] if "$TICKET_ID" in block else [])
@@ -341,8 +378,9 @@ def test_curl_examples_work_as_printed(stack, make_user):
             ["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False
         )
         assert result.returncode == 0, (block, result.stderr)
-        if result.stdout.startswith("<!doctype html>"):  # the unsubscribe page, for a browser
-            assert "Stop these emails?" in result.stdout, block
+        if result.stdout.startswith("<!doctype html>"):  # a link's page, for a browser
+            assert ("Stop these emails?" in result.stdout
+                    or "Stop news of this post?" in result.stdout), block
             continue
         if ".csv?" in block:  # an export: a header row of the columns' labels, then rows
             header = next(csv.reader(io.StringIO(result.stdout)))

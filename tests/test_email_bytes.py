@@ -10,11 +10,14 @@ import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from urllib.parse import unquote
 
 import pytest
 
+from support_runtime.unsubscribe_tokens import verify_unfollow
 from support_worker.email_messages import build_email, build_email_message
-from support_worker.queue import Event
+from support_worker.post_notices import build_post_email
+from support_worker.queue import Event, PostNotice
 from support_worker.settings import WorkerSettings
 
 DATE = "Sat, 05 Dec 2026 05:30:00 GMT"
@@ -139,3 +142,41 @@ def test_an_unusual_sender_is_built_by_the_email_package(mail_from: str):
 def test_an_address_with_a_line_break_cannot_be_built():
     with pytest.raises(ValueError):
         build_email([event(email="owner@example.test\r\nBcc: x@example.test")], SETTINGS)
+
+
+def post_notice(title: str = "Dark mode", email: str = "voter@example.test") -> PostNotice:
+    return PostNotice(notice_id=42, kind="post_status", label="A post you voted for moved.",
+                      post_id="00000000-0000-4000-8000-0000000000b1", title=title,
+                      from_status="under_review", to_status="in_progress",
+                      from_label="Under review", to_label="In progress",
+                      recipient_id="00000000-0000-4000-8000-0000000000aa",
+                      recipient_email=email, wanted=True, occurred_at=datetime.now(UTC))
+
+
+@pytest.mark.parametrize("title", ["Dark mode", "Mode sombre \u2013 «nuit» 🌙 =?utf-8?q?x?="])
+def test_a_post_status_email_reads_back_with_its_links(title):
+    """The email of a post's move (support_worker.post_notices): the subject names the new
+    status and the title, the body the move and the post's link, the one click unfollows."""
+    notice = post_notice(title)
+    mail = build_post_email(notice, SETTINGS, date=DATE)
+    parsed = message_from_bytes(mail.data, policy=policy.default)
+    assert parsed["Subject"] == f"In progress: {title}"
+    assert parsed["Message-ID"] == "<post-notice-42@sage.local>"
+    assert parsed["X-Support-Post"] == notice.post_id
+    unfollow = str(parsed["List-Unsubscribe"]).strip("<>")
+    assert unfollow.startswith("http://127.0.0.1/api/notifications/unfollow?token=")
+    token = unquote(unfollow.split("token=", 1)[1])
+    assert verify_unfollow(SETTINGS.jwt_secret, token) == (notice.recipient_id, notice.post_id)
+    text = parsed.get_body(("plain",)).get_content()
+    assert "moved from under review to in progress" in text and f'"{title}"' in text
+    assert f"http://127.0.0.1:3000/board/posts/{notice.post_id}" in text
+    assert "/notifications/unsubscribe?token=" in text
+    html = parsed.get_body(("html",)).get_content()
+    assert "&ldquo;" in html and ("«nuit»" in html or "Dark mode" in html)
+
+
+def test_a_post_status_email_to_an_unusual_address_is_built_by_the_email_package():
+    mail = build_post_email(post_notice(email='"Zoë, voter" <zoe@example.test>'), SETTINGS,
+                            date=DATE)
+    assert mail.message is not None and mail.recipients == ["zoe@example.test"]
+    assert mail["Subject"] == "In progress: Dark mode"

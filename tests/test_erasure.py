@@ -262,6 +262,10 @@ def fill_everything(db: psycopg.Connection, user, staff, marker: str) -> dict[st
     db.execute("insert into public.post_votes (post_id, user_id) values (%s, %s)",
                (post, user.id))
     db.execute("insert into private.vote_ledger (user_id) values (%s)", (user.id,))
+    db.execute("insert into public.post_unfollows (post_id, user_id) values (%s, %s)",
+               (post, user.id))
+    db.execute("insert into private.post_status_notices (post_id, user_id, from_status, "
+               "to_status) values (%s, %s, 'under_review', 'planned')", (post, user.id))
     db.execute("insert into public.shared_feedback (feedback_id, display_name) values (%s, %s)",
                (feedback, f"Sam {marker}"))
     article = db.execute(

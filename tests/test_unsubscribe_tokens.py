@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from support_api.postgrest import PostgrestHandle
-from support_runtime.unsubscribe_tokens import sign
+from support_runtime.unsubscribe_tokens import sign, sign_unfollow
 
 pytestmark = pytest.mark.local_stack
 
@@ -107,3 +107,26 @@ def test_the_unsubscribe_page_cannot_be_framed_cached_or_leak_its_link(
         digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy
         assert "style=" not in answer.text and "<script" not in answer.text
+
+
+def test_an_unfollow_token_is_neither_a_jwt_nor_an_unsubscribe_link(stack, db, make_user):
+    """The unfollow link of a post's email (issue 29) is signed for that purpose only: no
+    bearer token, no unsubscribe link; and an unsubscribe token unfollows nothing."""
+    user = make_user()
+    post = "5eedb0a0-0000-4000-8000-000000000001"  # a post of the seed
+    token = sign_unfollow(stack.jwt_secret, user.id, post)
+    bearer = httpx.post(f"{stack.rest_url}/rpc/unfollow_post", json={"post_id": post},
+                        timeout=10, headers={"apikey": stack.anon_key,
+                                             "Authorization": f"Bearer {token}"})
+    assert bearer.status_code == 401, bearer.text
+    as_unsubscribe = httpx.post(f"{stack.api_url}/notifications/unsubscribe",
+                                params={"token": token}, timeout=10)
+    assert as_unsubscribe.status_code == 400, as_unsubscribe.text
+    as_unfollow = httpx.post(f"{stack.api_url}/notifications/unfollow",
+                             params={"token": sign(stack.jwt_secret, user.id, ["reply"])},
+                             timeout=10)
+    assert as_unfollow.status_code == 400
+    assert as_unfollow.json()["message"] == "The unfollow link is not valid"
+    assert preferences(db, user.id) == []
+    assert db.execute("select count(*) from public.post_unfollows where user_id = %s",
+                      (user.id,)).fetchone()[0] == 0

@@ -5,6 +5,8 @@
 -- public.ticket_events (its kind, and optionally the value it changed to) to what the user is
 -- told. The most specific row wins: a status change to `resolved` is `resolved`, any other
 -- status change is `status_changed`. Internal events never match (the trigger skips them).
+-- A kind told by another source than ticket_events (post_status: a public post moved,
+-- 20260207000600) has no event_kind: no ticket event ever matches it.
 -- The settings row holds the batching window, the retry policy and the archive retention.
 -- Users read the kinds (to set their preferences); admins change both tables.
 
@@ -13,12 +15,13 @@
 
 create table public.notification_kinds (
     kind text primary key,
-    event_kind text not null,
+    event_kind text,
     to_value text,
     label text not null,
     created_at timestamptz not null default now(),
     constraint notification_kinds_event_kind_valid
         foreign key (event_kind) references public.ticket_event_kinds (code),
+    constraint notification_kinds_to_value_with_event check (event_kind is not null or to_value is null),
     constraint notification_kinds_kind_format check (kind ~ '^[a-z][a-z_]{0,39}$'),
     constraint notification_kinds_label_not_blank check (label !~ '^[[:space:]]*$'),
     constraint notification_kinds_label_max_length check (char_length(label) <= 200),
@@ -28,12 +31,16 @@ create table public.notification_kinds (
 comment on table public.notification_kinds is
     'The ticket events users are notified of: event_kind (and to_value when set) of '
     'public.ticket_events maps to this kind. Delete a row to stop that notification.';
-comment on column public.notification_kinds.event_kind is 'A code of public.ticket_event_kinds (public_reply, status, ...).';
+comment on column public.notification_kinds.event_kind is
+    'A code of public.ticket_event_kinds (public_reply, status, ...); null for a kind that no '
+    'ticket event matches, told by its own trigger (post_status: a public post moved).';
 comment on column public.notification_kinds.to_value is
     'Only events that changed to this value (e.g. status resolved); null for any value.';
 comment on column public.notification_kinds.label is 'What the user is told happened, as a sentence.';
 comment on constraint notification_kinds_event_kind_valid on public.notification_kinds is
     'event_kind must be one of {codes}';
+comment on constraint notification_kinds_to_value_with_event on public.notification_kinds is
+    'to_value applies only to a kind with an event_kind';
 comment on constraint notification_kinds_kind_format on public.notification_kinds is
     'kind must be lower-case letters and underscores, at most 40 characters';
 comment on constraint notification_kinds_label_not_blank on public.notification_kinds is

@@ -44,7 +44,7 @@ select throws_ok($$select public.set_email_notifications('["reply"]', 'false')$$
 -- Kinds: everyone signed in reads them; admins change them.
 select tests.authenticate_as('owner');
 select results_eq('select kind from public.notification_kinds order by kind',
-    array['notes_changed', 'reply', 'resolution_changed', 'resolved', 'rule_notice', 'status_changed'], 'a user reads the notification kinds');
+    array['notes_changed', 'post_status', 'reply', 'resolution_changed', 'resolved', 'rule_notice', 'status_changed'], 'a user reads the notification kinds');
 select throws_ok($$insert into public.notification_kinds (kind, event_kind, label) values ('x', 'status', 'X')$$,
     '42501', null, 'a user cannot add a notification kind');
 select tests.authenticate_as('agent');

@@ -12,6 +12,11 @@ A user who writes a phrase alone ("report bug") is asked for the details, and th
 message is filed. That pending question is kept in the database
 (``public.companion_conversations``, through two RPCs called as the user), so any worker can
 take the answer; ``companion_take_conversation()`` applies the 15-minute expiry in SQL.
+
+"+1 dark mode" (or "vote for dark mode") asks ``similar_posts`` as the user for the public
+posts like the words and votes (``vote_for_post``, as the user: the vote rate limit applies)
+for the one that clearly matches; when several match about as well, or none does, it answers
+with the candidates, or says there is none, and votes for nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from support_api.companion.helper import (
     file_for_user,
 )
 from support_api.companion.vocabulary import (
+    ASK_VOTE,
+    NO_POST,
     PENDING,
     VOCABULARY,
     Filing,
@@ -43,6 +50,12 @@ from support_api.postgrest import PostgrestHandle, get_postgrest
 from support_runtime.tokens import verify_service_role
 
 bp = Blueprint("companion", __name__, url_prefix="/api/companion")
+
+# A vote is cast only for a clear match: the post's title as written, or a post scoring at
+# least VOTE_MIN_SCORE (similar_posts' score, 0-1) and VOTE_MARGIN above the next one.
+VOTE_CANDIDATES = 3
+VOTE_MIN_SCORE = 0.4
+VOTE_MARGIN = 0.15
 
 Answer = tuple[str, dict[str, Any]]
 
@@ -154,6 +167,44 @@ def _rate(db: PostgrestHandle, jwt: str, details: str) -> Answer:
     return vocabulary.rated(data), _result("rated", IntentKind.RATE, data=data)
 
 
+def _clear_match(words: str, posts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The post `words` clearly mean, or None when none does or several might."""
+    named = [post for post in posts
+             if str(post.get("title") or "").casefold() == words.strip().casefold()]
+    if len(named) == 1:
+        return named[0]
+    if not posts:
+        return None
+    best = float(posts[0].get("score") or 0)
+    runner_up = float(posts[1].get("score") or 0) if len(posts) > 1 else 0.0
+    if best >= VOTE_MIN_SCORE and best - runner_up >= VOTE_MARGIN:
+        return posts[0]
+    return None
+
+
+def _vote(db: PostgrestHandle, jwt: str, words: str) -> Answer:
+    """Vote, as the user, for the public post that `words` clearly name (similar_posts, the
+    board's own search); answer with the candidates, or that there is none, otherwise."""
+    if not words:
+        return ASK_VOTE, _result("asked", IntentKind.VOTE)
+    found = _call(db, "similar_posts", jwt,
+                  {"description": words, "page_size": str(VOTE_CANDIDATES)})
+    posts = list(found.get("similar") or [])
+    statuses = {row["code"]: row["label"]
+                for row in _call(db, "vocabulary_labels", jwt, {}).get("feedback_statuses") or []}
+    if not posts:
+        return NO_POST, _result("no_match", IntentKind.VOTE, data={"candidates": []})
+    chosen = _clear_match(words, posts)
+    if chosen is None:
+        return (vocabulary.vote_candidates(posts, statuses),
+                _result("suggested", IntentKind.VOTE, data={"candidates": posts}))
+    vote = _call(db, "vote_for_post", jwt, {"post_id": chosen["post_id"]})
+    post = {**chosen, "vote_count": vote.get("vote_count")}
+    return (vocabulary.voted(post, statuses),
+            _result("voted", IntentKind.VOTE, data={**vote, "title": chosen.get("title"),
+                                                    "status": chosen.get("status")}))
+
+
 def _latest_support_reply(db: PostgrestHandle, jwt: str, tickets: list[Any]) -> str | None:
     """Support's newest public reply on the listed ticket with the newest message, if any."""
     talked = [ticket for ticket in tickets if ticket.get("last_message_at")]
@@ -196,6 +247,8 @@ def _act(
         return _list_tickets(db, jwt)
     if kind is IntentKind.REPLY:
         return _reply_on_latest(db, jwt, details)
+    if kind is IntentKind.VOTE:
+        return _vote(db, jwt, details)
     words = VOCABULARY[kind]
     if not details and words.ask:
         _start_conversation(db, jwt, kind)

@@ -28,6 +28,7 @@ class IntentKind(StrEnum):
     TICKETS = "tickets"
     RATE = "rate"
     REPLY = "reply"
+    VOTE = "vote"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ VOCABULARY: dict[IntentKind, Words] = {
     # Only with a colon: "please reply soon" is no reply to send. Alone ("reply:"), the bot
     # asks for the text but keeps no pending conversation: the user writes "reply: ..." again.
     IntentKind.REPLY: Words(r"reply(?=\s*:)"),
+    # "+1 dark mode", "vote for dark mode": only at the start of the message, so "the vote
+    # button is broken" is no vote. The bot votes for the public post that clearly matches.
+    IntentKind.VOTE: Words(r"\A\s*(?:\+1|vote(?:\s+for)?)"),
 }
 # What a pending conversation may wait for: the intents the bot asks about.
 PENDING = frozenset(kind for kind, words in VOCABULARY.items() if words.ask)
@@ -76,9 +80,12 @@ PENDING = frozenset(kind for kind, words in VOCABULARY.items() if words.ask)
 HELP = (
     'I can file a bug report ("report bug: what went wrong"), pass on feedback '
     '("I have feedback: ..."), send a feature request ("feature request: ..."), answer '
-    'support on your latest ticket ("reply: ..."), show your tickets ("my tickets") or rate '
-    'your last resolved ticket ("rate 5").'
+    'support on your latest ticket ("reply: ..."), show your tickets ("my tickets"), rate '
+    'your last resolved ticket ("rate 5") or vote for an idea on the public board '
+    '("+1 dark mode").'
 )
+ASK_VOTE = 'What should I vote for? Write "+1 " and a few words of the idea, e.g. "+1 dark mode".'
+
 ASK_REPLY = 'What should I send to support? Write "reply: " and your message.'
 NO_OPEN_TICKET = (
     "You have no open ticket to reply to. Tell me what's wrong and I'll file one "
@@ -90,8 +97,11 @@ UNKNOWN_USER = (
 FAILED = "Sorry, something went wrong on our side and I couldn't do that. Please try again later."
 NO_TICKETS = "You have no support tickets."
 
+# Whole words: no letter or digit right before or after the phrase (as \b for phrases of
+# letters, and also right for one that starts with a sign, "+1").
 _PATTERN = re.compile(
-    "|".join(rf"(?P<{kind.name}>\b(?:{words.phrase})\b)" for kind, words in VOCABULARY.items()),
+    "|".join(rf"(?P<{kind.name}>(?<!\w)(?:{words.phrase})(?!\w))"
+             for kind, words in VOCABULARY.items()),
     re.IGNORECASE,
 )
 # What may sit between the phrase and the details ("report bug: ...", "feature request - ...").
@@ -161,3 +171,27 @@ DEFLECTED = "Glad that helped! I haven't filed anything. Write \"report bug: ...
 
 def rated(rating: Mapping[str, Any]) -> str:
     return f'Thanks! You rated "{rating.get("subject")}" {rating.get("rating")} out of 5.'
+
+
+def post_label(post: Mapping[str, Any], statuses: Mapping[str, str]) -> str:
+    status = str(post.get("status"))
+    return (f'"{post.get("title")}" ({statuses.get(status, status).lower()}, '
+            f'{post.get("vote_count")} votes)')
+
+
+def voted(post: Mapping[str, Any], statuses: Mapping[str, str]) -> str:
+    """The answer once the bot voted: which post, so the user can tell a wrong match."""
+    return (f"I voted for {post_label(post, statuses)} on your behalf. You will hear when it "
+            "moves.")
+
+
+def vote_candidates(posts: Sequence[Mapping[str, Any]], statuses: Mapping[str, str]) -> str:
+    """Several posts match about as well: the bot lists them and votes for none."""
+    lines = ["Which one do you mean? I haven't voted yet:"]
+    lines += [f"{n}. {post_label(post, statuses)}" for n, post in enumerate(posts, start=1)]
+    lines.append('Write "+1 " and its title to vote for one.')
+    return "\n".join(lines)
+
+
+NO_POST = ("I found no idea like that on the public board, so I haven't voted. You can send it "
+           'as a feature request ("feature request: ...").')

@@ -10,7 +10,8 @@ a notice the bot failed to pass on comes again with the worker's retry. `wsgi_ap
 over HTTP in any WSGI server.
 
 A notice says what happened and names the ticket by its subject, as the user wrote it: never
-the text of a reply (the user reads it in the app) and never anything internal.
+the text of a reply (the user reads it in the app) and never anything internal. A public post
+the user voted for that moved (`post.status_changed`, kind post_status) is named by its title.
 """
 
 from __future__ import annotations
@@ -53,12 +54,25 @@ class WebhookRefused(Exception):
 class ChatNotice:
     webhook_id: str
     user_id: str
-    ticket_id: str
+    ticket_id: str | None
     text: str
+    # For a public post's move: the post (ticket_id is None).
+    post_id: str | None = None
+
+
+def post_sentence(data: Mapping[str, Any]) -> str:
+    """What the bot tells a voter about a public post that moved."""
+    status = data.get("status")
+    to = "moved"
+    if isinstance(status, Mapping):
+        to = "is now " + str(status.get("to_label") or status.get("to")).lower()
+    return f'A post you voted for, "{data.get("title")}", {to}.'
 
 
 def sentence(event_type: str, data: Mapping[str, Any]) -> str:
     """What the bot tells the ticket's owner about one event."""
+    if event_type.startswith("post."):
+        return post_sentence(data)
     about = f'your ticket about "{data.get("subject")}"'
     kind = event_type.removeprefix("ticket.")
     if kind == "reply":
@@ -109,22 +123,24 @@ class Receiver:
         """Passes a verified, new event on to `tell`; None for a repeat.
 
         Raises WebhookRefused (401) for a missing, malformed, old or wrong signature and
-        (400) for a signed body that is not an event of a user's ticket."""
+        (400) for a signed body that is not an event of a user's ticket or of a post."""
         try:
             payload = self._webhook.verify(body, dict(headers))
         except WebhookVerificationError as error:
             raise WebhookRefused(401, _REFUSALS.get(str(error), "the webhook is not signed "
                                                                 "by support")) from None
         data = payload.get("data") if isinstance(payload, dict) else None
+        about = "post_id" if isinstance(payload, dict) and str(
+            payload.get("type")).startswith("post.") else "ticket_id"
         if not isinstance(data, dict) or not isinstance(payload.get("type"), str) or not all(
-                isinstance(data.get(key), str) for key in ("user_id", "ticket_id")):
+                isinstance(data.get(key), str) for key in ("user_id", about)):
             raise WebhookRefused(400, "the body is not a support event")
         webhook_id = {k.lower(): v for k, v in headers.items()}["webhook-id"]
         with self._lock:
             if webhook_id in self._seen:
                 return None
-            notice = ChatNotice(webhook_id, data["user_id"], data["ticket_id"],
-                                sentence(payload["type"], data))
+            notice = ChatNotice(webhook_id, data["user_id"], data.get("ticket_id"),
+                                sentence(payload["type"], data), data.get("post_id"))
             self._tell(notice)
             self._seen.add(webhook_id)
         return notice
