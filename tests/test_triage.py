@@ -142,7 +142,7 @@ def test_every_create_path_gets_suggestions(db, filed, triaged):
         assert set(suggestions) == expected, path
         for _value, confidence, version in suggestions.values():
             assert 0 < confidence <= 1
-            assert version.startswith("tfidf-lr-")
+            assert version.startswith("minilm-lr-")
     kind, charged = filed["rpc create_support_ticket"]
     assert _suggestions(db, kind, charged)["ticket_type"][0] == "billing"
 
@@ -182,7 +182,7 @@ def test_the_owner_sees_no_suggestion_on_any_path(stack, http, filed, triaged, o
                       headers={"Authorization": f"Bearer {owner.jwt}"})
     assert detail.status_code == 200
     assert detail.json()["ticket_type"] == "technical"
-    assert "suggest" not in detail.text and "tfidf" not in detail.text
+    assert "suggest" not in detail.text and "minilm" not in detail.text
 
 
 @pytest.fixture

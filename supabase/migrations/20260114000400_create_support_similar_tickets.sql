@@ -13,7 +13,13 @@
 -- the greater of the pg_trgm similarity of the two subjects and the overlap (Jaccard) of the
 -- stemmed English words of subject and description (full-text search's lexemes), so a report
 -- paraphrased in other words is found by the words it shares and a near-identical subject by
--- its trigrams. Candidates below triage_settings.similar_min_score are left out.
+-- its trigrams. When both reports have a sentence embedding of one model (20260114000350),
+-- the score is instead the chance that they report the same problem, from the cosine of the
+-- embeddings and that shared-words score (a logistic model whose weights are settings), so a
+-- paraphrase with no word in common is found and a report of the same area that shares words
+-- but not the problem ranks below it. Candidates below triage_settings.similar_min_probability
+-- (with vectors) or similar_min_score (words alone: an item the worker has not embedded yet)
+-- are left out.
 
 -- squawk: First release: nothing is deployed yet, so support_tickets is empty when this runs.
 -- squawk-ignore-file require-concurrent-index-creation
@@ -36,6 +42,8 @@ declare
     ticket public.support_tickets;
     settings public.triage_settings;
     target_words text[];
+    target_vector extensions.vector;
+    target_model text;
     matches json;
 begin
     perform private.require_staff();
@@ -46,6 +54,8 @@ begin
         perform private.raise_ticket_not_found();
     end if;
     select s.* into settings from public.triage_settings as s;
+    select e.embedding, e.model into target_vector, target_model
+    from private.ticket_embeddings as e where e.ticket_id = ticket.id;
     -- The distinct stemmed English words (full-text lexemes, stop words left out) of the subject
     -- and the first 1,000 characters of the description, which carry what a report is about.
     target_words := pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
@@ -74,19 +84,34 @@ begin
         join public.support_tickets as p on p.id = o.problem_id
         where p.status in ('open', 'in_progress') and p.id <> ticket.id
     ),
-    scored as materialized (
+    lexical as materialized (
         select c.*, greatest(
                    extensions.similarity(ticket.subject, c.subject),
                    case when pg_catalog.cardinality(w.words) > 0 and pg_catalog.cardinality(target_words) > 0 then
                        w.shared::real / (pg_catalog.cardinality(w.words) + pg_catalog.cardinality(target_words) - w.shared)
                    else 0 end
-               ) as score
+               ) as words_score,
+               -- Exact cosine over the window's candidates (no approximate index: the window
+               -- bounds them), only against a vector of the target's own model.
+               1 - (e.embedding operator(extensions.<=>) target_vector) as cosine
         from candidates as c
         cross join lateral (
             select x.words, (select pg_catalog.count(*) from pg_catalog.unnest(x.words) as u(word) where u.word = any (target_words)) as shared
             from (select pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(
                       'english'::regconfig, c.subject || ' ' || pg_catalog.left(c.description, 1000))) as words) as x
         ) as w
+        left join private.ticket_embeddings as e on e.ticket_id = c.id and e.model = target_model
+    ),
+    scored as materialized (
+        select l.*,
+               case when l.cosine is null then l.words_score
+               else 1 / (1 + pg_catalog.exp(-(settings.similar_intercept
+                                               + settings.similar_cosine_weight * l.cosine
+                                               + settings.similar_lexical_weight * l.words_score)))
+               end as score,
+               case when l.cosine is null then settings.similar_min_score
+               else settings.similar_min_probability end as min_score
+        from lexical as l
     )
     select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                'ticket_id', m.id,
@@ -100,7 +125,7 @@ begin
     into matches
     from (
         select s.* from scored as s
-        where s.score >= settings.similar_min_score
+        where s.score >= s.min_score
         order by s.score desc, s.created_at desc
         limit page_size
     ) as m;
@@ -129,8 +154,9 @@ $$;
 comment on function public.support_similar_tickets(text, integer) is
     'Staff only (403 otherwise). ?ticket_id=&page_size= (1-50, default 10): {ticket_id, similar: '
     '[{ticket_id, subject, status, created_at, is_problem, reports, score}]}, best first: open '
-    'reports of the types marked duplicate_candidates (ticket_types) of the last similar_window_days and open problems scoring at least '
-    'similar_min_score (triage_settings). Link one with support_link_problem.';
+    'reports of the types marked duplicate_candidates (ticket_types) of the last similar_window_days and open problems: with '
+    'sentence embeddings, score is the chance of the same problem (at least similar_min_probability), else the '
+    'shared-words score (at least similar_min_score; triage_settings). Link one with support_link_problem.';
 
 revoke all on function public.support_similar_tickets(text, integer) from public, anon, authenticated, service_role;
 grant execute on function public.support_similar_tickets(text, integer) to authenticated;

@@ -100,7 +100,9 @@ insert into private.table_registry (table_name, configuration, secret_columns, n
     ('public.triage_model_runs', false, '{}', 'history: triage training runs'),
     ('public.triage_ticket_queue', false, '{}', 'working state: tickets waiting to be scored'),
     ('public.triage_feedback_queue', false, '{}', 'working state: feedback waiting to be scored'),
-    ('public.triage_unanswered', false, '{}', 'working state: fields the suggester left unanswered');
+    ('public.triage_unanswered', false, '{}', 'working state: fields the suggester left unanswered'),
+    ('private.ticket_embeddings', false, '{}', 'working state: the sentence embeddings of tickets'),
+    ('private.feedback_embeddings', false, '{}', 'working state: the sentence embeddings of feedback entries');
 
 create table private.audit_log (
     id bigint generated always as identity primary key,

@@ -116,6 +116,15 @@ update private.table_registry set erasure = 'delete', erasure_order = 10,
     person_columns = '{feedback_id}',
     erasure_rows = 'feedback_id in (select f.id from public.user_feedback as f where f.user_id = $1)'
 where table_name = 'public.triage_feedback_queue';
+-- A vector is made from the person's words: it goes with them.
+update private.table_registry set erasure = 'delete', erasure_order = 10,
+    person_columns = '{embedding}',
+    erasure_rows = 'ticket_id in (select t.id from public.support_tickets as t where t.user_id = $1)'
+where table_name = 'private.ticket_embeddings';
+update private.table_registry set erasure = 'delete', erasure_order = 10,
+    person_columns = '{embedding}',
+    erasure_rows = 'feedback_id in (select f.id from public.user_feedback as f where f.user_id = $1)'
+where table_name = 'private.feedback_embeddings';
 update private.table_registry set erasure = 'delete', erasure_order = 10,
     person_columns = '{object_name,linked_by}',
     erasure_rows = $$ticket_id in (select t.id from public.support_tickets as t where t.user_id = $1)

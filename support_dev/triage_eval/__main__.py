@@ -1,9 +1,12 @@
-"""python -m support_dev.triage_eval [--db-url URL]: today's figures on the held-out set.
+"""python -m support_dev.triage_eval [--db-url URL]: the figures on the held-out set.
 
 Similarity is scored by the database's support_similar_tickets, on the database at --db-url
 (default $SUPABASE_DB_URL; a superuser's URL, nothing is left in it) or, without one, on a local
-stack started for the run. The classifier is support_triage.model trained on the seed data, as
-the worker trains it before any staff label."""
+stack started for the run: on shared words alone (reports without vectors), then with the
+reports' embeddings and weights fitted on the other half of the groups (calibration.py), with
+the weights fitted on every group for the settings. The classifier is support_triage.model
+trained on the seed data, as the worker trains it before any staff label, beside the TF-IDF
+model it replaced."""
 
 import argparse
 import contextlib
@@ -13,6 +16,8 @@ import time
 from collections.abc import Iterator
 
 from support_dev.triage_eval import EvalSet, load
+from support_dev.triage_eval.calibration import cross_validated, fit, pairs
+from support_dev.triage_eval.classify import TfidfClassifier
 from support_dev.triage_eval.classify import measure as measure_fields
 from support_dev.triage_eval.similarity import (
     DECOY_TARGET,
@@ -22,8 +27,9 @@ from support_dev.triage_eval.similarity import (
 )
 from support_dev.triage_eval.similarity import measure as measure_similarity
 from support_dev.triage_eval.sql import SqlScorer
+from support_triage.embedding import Embedder
 from support_triage.examples import seed_examples
-from support_triage.model import train
+from support_triage.model import Suggester, train
 
 
 @contextlib.contextmanager
@@ -57,13 +63,31 @@ def similarity_lines(figures: SimilarityFigures) -> list[str]:
     ]
 
 
-def classifier_lines(data: EvalSet) -> list[str]:
+def semantic_lines(data: EvalSet, db_url: str, embedder: Embedder) -> list[str]:
+    found = pairs(data, db_url, embedder)
+    lines = []
+    for n, (calibration, figures) in enumerate(cross_validated(data, db_url, embedder, found), 1):
+        lines.append(f"fold {n} of 2, weights fitted on the other half: {calibration}")
+        lines += similarity_lines(figures)
+    final = fit(found, set(data.groups))
+    lines.append(f"settings fitted on every group: similar_intercept {final.intercept:.2f}, "
+                 f"similar_cosine_weight {final.cosine_weight:.2f}, similar_lexical_weight "
+                 f"{final.lexical_weight:.2f}, similar_min_probability {final.min_probability}")
+    return lines
+
+
+def classifier_lines(data: EvalSet, embedder: Embedder) -> list[str]:
+    lines = []
     started = time.process_time()
-    classifier, _ = train(seed_examples())
-    lines = [f"classifier: {classifier.version} (seed data only, as the worker starts)"]
-    for field in measure_fields(classifier, data.labelled):
-        lines.append(f"  {field.field}: accuracy {field.accuracy:.3f}, "
-                     f"macro-F1 {field.macro_f1:.3f} ({field.items} items)")
+    classifier, _ = train(seed_examples(), embedder)
+    baseline = TfidfClassifier(seed_examples())
+    suggester: Suggester
+    for suggester, name in ((classifier, "the worker's, on embeddings"),
+                            (baseline, "TF-IDF, the one it replaced")):
+        lines.append(f"classifier: {suggester.version} ({name}; seed data only)")
+        for field in measure_fields(suggester, data.labelled):
+            lines.append(f"  {field.field}: accuracy {field.accuracy:.3f}, "
+                         f"macro-F1 {field.macro_f1:.3f} ({field.items} items)")
     lines.append(f"  cpu: {time.process_time() - started:.1f} s to train and classify")
     return lines
 
@@ -78,10 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"evaluation set: {len(data.groups)} paraphrase groups, "
           f"{sum(map(len, data.groups.values()))} reports, {len(data.decoys)} decoys, "
           f"{len(data.labelled)} labelled entries", flush=True)
+    embedder = Embedder()
     with _database(args.db_url) as db_url:
         for line in similarity_lines(measure_similarity(SqlScorer(db_url), data)):
             print(line, flush=True)
-    for line in classifier_lines(data):
+        for line in semantic_lines(data, db_url, embedder):
+            print(line, flush=True)
+    for line in classifier_lines(data, embedder):
         print(line)
 
 

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+from sklearn.pipeline import make_pipeline
 
 from support_dev.triage_eval import Labelled
-from support_triage.examples import feedback_text, ticket_text
-from support_triage.model import Suggester
+from support_triage.examples import FIELDS, Example, feedback_text, ticket_text
+from support_triage.model import Suggester, Suggestion
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,31 @@ class FieldFigures:
     items: int
     accuracy: float
     macro_f1: float
+
+
+class TfidfClassifier:
+    """The suggester before embeddings (words and word pairs, a regression per field), kept
+    here to compare the worker's against."""
+
+    version = "tfidf-lr"
+
+    def __init__(self, examples: list[Example]) -> None:
+        self._models = {}
+        for field in (f for fields in FIELDS.values() for f in fields):
+            chosen = [e for e in examples if e.field == field]
+            self._models[field] = make_pipeline(
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                LogisticRegression(max_iter=1000, C=10.0, class_weight="balanced"),
+            ).fit([e.text for e in chosen], [e.label for e in chosen])
+
+    def suggest(self, kind: str, text: str) -> list[Suggestion]:
+        suggestions = []
+        for field in FIELDS[kind]:
+            probabilities = self._models[field].predict_proba([text])[0]
+            best = int(probabilities.argmax())
+            suggestions.append(Suggestion(field, str(self._models[field].classes_[best]),
+                                          float(probabilities[best])))
+        return suggestions
 
 
 def item_text(item: Labelled) -> str:
