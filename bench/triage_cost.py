@@ -6,8 +6,9 @@ The stack starts without its worker (--no-triage); a week of tickets, every one 
 week to walk if it walks one. Then, on the same stack:
 - creates without the worker: CREATES report_bug calls in the database, one user each, and the
   database's CPU over them;
-- the worker (`support-triage run`, as the stack runs it) started and trained, then idle for
-  IDLE_SECONDS: the CPU of its process and of the database per minute;
+- the worker (`support-triage run`, as the stack runs it) started and trained; the CPU of its
+  process and of the database per week's ticket while it embeds them (its backlog: they were
+  scored before embeddings); then idle for IDLE_SECONDS: the CPU of both per minute;
 - creates with the worker: the same number of calls, and the CPU of the worker and of the
   database until every new ticket is scored, per create;
 - where the queue's insert trigger exists (after issue 28), report_bug with and without it,
@@ -33,6 +34,7 @@ import psycopg
 from bench import cpu, dataset
 from bench.similar_bench import CREATE_BUG, start_worker, timed_ms
 from support_dev.stack.launch import make_state_dir, start_stack, stop_stack
+from support_triage.embedding import MODEL_ID
 
 WEEK = int(os.environ.get("TRIAGE_WEEK", "50000"))
 CREATES = int(os.environ.get("TRIAGE_CREATES", "300"))
@@ -54,6 +56,9 @@ select t.id, f.field, f.value, 0.5, 'bench'
 from public.support_tickets as t,
      (values ('ticket_type', 'bug'), ('priority', 'low')) as f (field, value)
 """
+# What the worker embeds when nothing is pending: here the week's tickets, scored but without
+# a vector (a deployment meets this once, when embeddings arrive, and after a change of model).
+BACKLOG = f"select count(*) from private.embedding_backlog('{MODEL_ID}', 1)"
 UNSCORED = """
 select count(*) from public.support_tickets as t
 where not exists (select 1 from public.triage_suggestions as s where s.ticket_id = t.id)
@@ -108,9 +113,13 @@ def main() -> int:
 
                 worker = start_worker(db, stack.db_url)
                 try:
-                    while db.execute(UNSCORED).fetchone()[0]:
-                        time.sleep(0.5)
                     parts = {**database, "triage": worker.pid}
+                    before = cpu.snapshot(parts)
+                    while db.execute(UNSCORED).fetchone()[0] or db.execute(BACKLOG).fetchone()[0]:
+                        time.sleep(0.5)
+                    backlog = cpu.per_request_ms(before, cpu.snapshot(parts), WEEK)
+                    for name, ms in backlog.items():
+                        figures[f"{name}_ms_per_backlog_item"] = ms
                     before = cpu.snapshot(parts)
                     time.sleep(IDLE_SECONDS)
                     idle = cpu.per_request_ms(before, cpu.snapshot(parts), 1)

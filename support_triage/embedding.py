@@ -9,6 +9,7 @@ import importlib.util
 import os
 from collections import OrderedDict
 from pathlib import Path
+from typing import Protocol
 
 import numpy
 
@@ -22,6 +23,14 @@ MAX_TOKENS = 256
 BATCH = 32
 # The worker embeds a batch to store it, then the classifier asks for each text again.
 REMEMBERED = 1024
+
+
+class Encoder(Protocol):
+    """What the classifier trains on: Embedder, or a candidate model (triage_eval.candidates)."""
+
+    model_id: str
+
+    def embed(self, texts: list[str]) -> numpy.ndarray: ...
 
 
 class ModelMissing(RuntimeError):

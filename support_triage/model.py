@@ -15,7 +15,7 @@ import numpy
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from support_triage.embedding import Embedder
+from support_triage.embedding import Encoder
 from support_triage.examples import FIELDS, Example
 
 HELD_OUT_SHARE = 0.2
@@ -65,7 +65,7 @@ def _held_out_accuracy(vectors: numpy.ndarray, labels: list[str]) -> tuple[int, 
 class EmbeddingClassifier:
     """One fitted regression per field; the version names the model and the data."""
 
-    def __init__(self, embedder: Embedder, models: dict[str, LogisticRegression],
+    def __init__(self, embedder: Encoder, models: dict[str, LogisticRegression],
                  version: str) -> None:
         self.embedder = embedder
         self._models = models
@@ -87,7 +87,7 @@ class EmbeddingClassifier:
 
 
 def train(examples: list[Example],
-          embedder: Embedder) -> tuple[EmbeddingClassifier, list[FieldRun]]:
+          embedder: Encoder) -> tuple[EmbeddingClassifier, list[FieldRun]]:
     """Measures each field on a held-out fifth, then fits on every example."""
     digest = hashlib.sha256(embedder.model_id.encode())
     for example in sorted(examples, key=lambda e: (e.field, e.text, e.label)):

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 
 import numpy
-from sklearn.linear_model import LogisticRegression
 
 from support_dev.triage_eval import load
 from support_dev.triage_eval.classify import measure as measure_fields
@@ -26,8 +25,8 @@ from support_dev.triage_eval.similarity import (
     share_at_least,
 )
 from support_dev.triage_eval.similarity import measure as measure_similarity
-from support_triage.examples import FIELDS, seed_examples
-from support_triage.model import Suggestion
+from support_triage.examples import seed_examples
+from support_triage.model import train
 
 Embed = Callable[[list[str]], numpy.ndarray]
 
@@ -91,27 +90,11 @@ ENCODERS: dict[str, Callable[[], Embed]] = {
 }
 
 
-class EmbeddingClassifier:
-    """A logistic regression per field on the embeddings (the Suggester shape)."""
+class Candidate:
+    """A candidate in the shape support_triage.model trains on (support_triage.embedding)."""
 
     def __init__(self, name: str, embed: Embed) -> None:
-        self.version, self._embed, self._models = name, embed, {}
-        examples = seed_examples()
-        for field in (f for fields in FIELDS.values() for f in fields):
-            chosen = [e for e in examples if e.field == field]
-            model = LogisticRegression(max_iter=2000, C=10.0, class_weight="balanced")
-            self._models[field] = model.fit(self._embed([e.text for e in chosen]),
-                                            [e.label for e in chosen])
-
-    def suggest(self, kind: str, text: str) -> list[Suggestion]:
-        vector = self._embed([text])
-        suggestions = []
-        for field in FIELDS[kind]:
-            probabilities = self._models[field].predict_proba(vector)[0]
-            best = int(probabilities.argmax())
-            suggestions.append(Suggestion(field, str(self._models[field].classes_[best]),
-                                          float(probabilities[best])))
-        return suggestions
+        self.model_id, self.embed = name, embed
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
           f"top 5 {figures.decoy_share:.3f}, true pairs kept {share_at_least(true, threshold):.3f}")
     print(f"  median cosine: true pairs {statistics.median(true):.3f}, "
           f"decoy pairs {statistics.median(decoy):.3f}")
-    for field in measure_fields(EmbeddingClassifier(args.encoder, cached), data.labelled):
+    classifier, _ = train(seed_examples(), Candidate(args.encoder, cached))
+    for field in measure_fields(classifier, data.labelled):
         print(f"  {field.field}: accuracy {field.accuracy:.3f}, macro-F1 {field.macro_f1:.3f}")
 
 
