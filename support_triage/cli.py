@@ -38,8 +38,8 @@ def retrain(connection: psycopg.Connection, embedder: Embedder) -> EmbeddingClas
 
 
 class Suggesting:
-    """`run`'s state across database sessions: the model, when it was trained, and whether
-    the embedding backlog was found empty."""
+    """`run`'s state across database sessions: the model, when it was trained, and when the
+    embedding backlog was last found empty."""
 
     def __init__(self, db_url: str, args: argparse.Namespace) -> None:
         self.db_url = db_url
@@ -47,7 +47,7 @@ class Suggesting:
         self.embedder = Embedder()
         self.classifier: EmbeddingClassifier | None = None
         self.trained_at = 0.0
-        self.backlog_done = False
+        self.backlog_empty_at: float | None = None
 
     @contextlib.contextmanager
     def session(self) -> Iterator[psycopg.Connection]:
@@ -55,7 +55,7 @@ class Suggesting:
         # (`support-stack reset`), which should hold this model's run and learn from its labels.
         self.classifier = None
         # Looked at again in each session: texts changed or items filed while away.
-        self.backlog_done = False
+        self.backlog_empty_at = None
         with connect(self.db_url) as connection:
             yield connection
 
@@ -71,11 +71,14 @@ class Suggesting:
             return True
         # New items first; then, while there is one, what has no vector of this model (the
         # items there before embeddings, or before a change of model), a batch at a time.
-        if not self.backlog_done:
+        # Once found empty it is looked at again every --backlog-every seconds: a text changed
+        # since (its vector deleted) gets a new one then.
+        if (self.backlog_empty_at is None
+                or time.monotonic() - self.backlog_empty_at >= self.args.backlog_every):
             embedded = embed_backlog(connection, self.embedder, batch=self.args.batch)
             if embedded:
                 log.info("embedded %d items of the backlog", embedded)
-            self.backlog_done = embedded == 0
+            self.backlog_empty_at = None if embedded else time.monotonic()
             return embedded > 0
         return False
 
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--retrain-every", type=float, default=86400.0, help="seconds")
     worker.add_argument("--lookback-days", type=int, default=7, help="how old an item may be")
     worker.add_argument("--batch", type=int, default=100, help="items per transaction")
+    worker.add_argument("--backlog-every", type=float, default=300.0,
+                        help="seconds between looks for items without a vector, once none is left")
     args = parser.parse_args(argv)
     if not args.db_url:
         parser.error("--db-url or SUPABASE_DB_URL is required")
