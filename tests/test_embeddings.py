@@ -16,7 +16,8 @@ CHARGED = ("I was charged twice for my subscription this month",
            "I was charged twice for my subscription this month")
 BILLED = ("My card got billed two times for Premium in November",
           "My card got billed two times for Premium in November, please refund one")
-UNRELATED = ("Dark mode makes the text unreadable", "Dark mode makes the text unreadable")
+UNRELATED = ("Printing cuts off the last column of the page",
+             "Printing cuts off the last column of the page")
 
 
 def _rest(stack, user) -> dict[str, str]:

@@ -72,14 +72,14 @@ join public.support_tickets as t on t.id = v.id::uuid \gset
 grant usage on schema extensions, tests to support_triage;
 set local role support_triage;
 select ok(
-    (select pg_catalog.array_agg(b.id order by b.id) from private.embedding_backlog('model-a', 100) as b
+    (select pg_catalog.array_agg(b.id order by b.id) from private.embedding_backlog('model-a', 100000) as b
      where b.id::text like '96e00000%')
     = array['96e00000-0000-4000-8000-000000000001', '96e00000-0000-4000-8000-000000000002',
             '96e00000-0000-4000-8000-000000000003', '96e00000-0000-4000-8000-000000000004',
             '96e00000-0000-4000-8000-000000000041']::uuid[],
     'the backlog lists the open reports and feedback of the window that have no vector');
 select is(
-    (select b.first_text || ' / ' || b.description from private.embedding_backlog('model-a', 100) as b
+    (select b.first_text || ' / ' || b.description from private.embedding_backlog('model-a', 100000) as b
      where b.id = '96e00000-0000-4000-8000-000000000041'),
     'yearly view / A yearly view please', 'the backlog answers a feedback entry''s feature name and description');
 select is(private.save_embeddings('model-a', :'batch'::jsonb), 5,
@@ -87,11 +87,11 @@ select is(private.save_embeddings('model-a', :'batch'::jsonb), 5,
 select is(private.save_embeddings('model-a', :'stale'::jsonb), 0,
     'a vector of a text that has changed since it was read is not stored');
 select is(
-    (select pg_catalog.count(*)::integer from private.embedding_backlog('model-a', 100) as b
+    (select pg_catalog.count(*)::integer from private.embedding_backlog('model-a', 100000) as b
      where b.id::text like '96e00000%'),
     0, 'an item with a vector of the model leaves the backlog');
 select is(
-    (select pg_catalog.count(*)::integer from private.embedding_backlog('model-b', 100) as b
+    (select pg_catalog.count(*)::integer from private.embedding_backlog('model-b', 100000) as b
      where b.id::text like '96e00000%'),
     5, 'for another model every item is in the backlog again (a change of model re-embeds)');
 select throws_ok($$select 1 from private.ticket_embeddings$$, '42501', null,
